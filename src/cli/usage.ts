@@ -1,0 +1,15 @@
+export const USAGE = `medtainer-mcp — the MedTainer CRM brain (an MCP server over stdio)
+
+Usage:
+  medtainer-mcp                 serve MCP over stdio (what Claude Desktop runs)
+  medtainer-mcp --demo          serve against a simulated GoHighLevel location (demo data)
+  medtainer-mcp stats [--json]  show what the brain holds and how the sync is doing
+  medtainer-mcp migrate         apply database migrations and exit
+  medtainer-mcp --version       print the version
+  medtainer-mcp --help          print this help
+
+Configuration comes from the environment: GOHIGHLEVEL_API_KEY, GOHIGHLEVEL_LOCATION_ID,
+GOHIGHLEVEL_API_VERSION, GOHIGHLEVEL_BASE_URL, DATABASE_URL, MEDTAINER_DATA_DIR,
+SYNC_INTERVAL_MINUTES, SYNC_CRON, SYNC_ON_START, LOG_LEVEL, MEDTAINER_DEMO.
+See README.md for what each one does.
+`;

@@ -1,0 +1,48 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.js';
+import type { Logger } from '../logger.js';
+import { redact } from '../redact.js';
+import type { Database } from './database.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DbHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  /** A credential-free description for logs and `doctor`. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget, log: Logger): Promise<DbHandle> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000 });
+    // An idle client that loses its server must not crash the process.
+    pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', description: `PostgreSQL ${redact(target.url)}`, close: () => db.destroy() };
+  }
+  // Loaded lazily: the WASM engine costs ~250 MB and is not needed with a PostgreSQL server.
+  const embedded = await import('./embedded/index.js');
+  if (target.kind === 'memory') {
+    const mem = await embedded.openInMemory({ log });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: mem.pool }) });
+    return { db, kind: 'pglite', description: 'in-memory PGlite (memory://, discarded on exit)', close: closeBoth(db, mem.close) };
+  }
+  const disk = await embedded.openEmbedded({ dataDir: target.dataDir, log });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: disk.pool }) });
+  return { db, kind: 'pglite', description: `embedded PGlite in ${target.dataDir}`, close: closeBoth(db, disk.close) };
+}
+
+function closeBoth(db: Kysely<Database>, closeEngine: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    await db.destroy().catch(() => {});
+    await closeEngine();
+  };
+}
+
+export async function databaseSizeBytes(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ size: string }>`SELECT pg_database_size(current_database())::text AS size`.execute(db);
+  return Number(rows[0]?.size ?? 0);
+}

@@ -1,0 +1,14 @@
+/**
+ * An expected failure the person can act on (no credentials, unknown contact, GHL said 401/429...).
+ * Tools throw it; the registration loop turns it into an `isError` result whose text is the
+ * message followed by the next step to take.
+ */
+export class ToolError extends Error {
+  override name = 'ToolError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,109 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createApp } from './app.js';
+import { migrateCommand } from './cli/migrate.js';
+import type { CliIo } from './cli/io.js';
+import { statsCommand } from './cli/stats.js';
+import { USAGE } from './cli/usage.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, type LogLevel, type RootLogger } from './logger.js';
+import { createServer } from './server.js';
+import { VERSION } from './version.js';
+
+// The only module that touches process.*: argv, env, stdio, signals and the exit code.
+
+const io: CliIo = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+async function main(): Promise<number | null> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    strict: true,
+    options: {
+      demo: { type: 'boolean' },
+      full: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) return io.out(`${VERSION}\n`), 0;
+  if (values.help) return io.out(USAGE), 0;
+  const command = positionals[0] ?? 'serve';
+  if (!['serve', 'stats', 'migrate'].includes(command)) {
+    io.err(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+
+  const config = loadConfig(process.env, { platform: process.platform, homedir: os.homedir(), flags: values.demo ? { demo: true } : {} });
+  const log = createLogger({
+    level: config.logLevel,
+    write: (line) => void process.stderr.write(line),
+    secrets: config.ghl.apiKey ? [config.ghl.apiKey] : [],
+  });
+
+  if (command === 'serve') return serve(config, log);
+  const app = createApp(config, log);
+  try {
+    if (command === 'migrate') return await migrateCommand(app, io);
+    return await statsCommand(app, io, { json: Boolean(values.json) });
+  } finally {
+    await app.close();
+  }
+}
+
+async function serve(config: Config, log: RootLogger): Promise<null> {
+  const app = createApp(config, log);
+  const server = createServer(app.deps);
+
+  // Warnings and errors also reach the client as MCP logging notifications.
+  log.addListener((level: LogLevel, msg) => {
+    if ((level === 'warn' || level === 'error') && server.isConnected()) {
+      server.sendLoggingMessage({ level: level === 'warn' ? 'warning' : 'error', logger: 'medtainer-mcp', data: msg }).catch(() => {});
+    }
+  });
+
+  let closing = false;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    log.info(`shutting down (${reason})`);
+    // Never hang on the way out: a stuck close must not leave a zombie behind the client.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await server.close();
+      await app.close();
+    } catch (err) {
+      log.error('error during shutdown', { error: err instanceof Error ? err.message : String(err) });
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  // The SDK's stdio transport does not notice the client going away; stdin closing is that signal.
+  process.stdin.on('end', () => void shutdown('stdin closed'));
+  process.stdin.on('close', () => void shutdown('stdin closed'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // Connect first: the client must get its initialize answer before the database (seconds on first start) opens.
+  await server.connect(new StdioServerTransport());
+  log.info(`medtainer-mcp ${VERSION} serving over stdio${config.demo ? ' (demo mode)' : ''}`);
+  app.start();
+  return null;
+}
+
+main().then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) io.err(`${err.message}\n`);
+    else io.err(`medtainer-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

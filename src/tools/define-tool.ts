@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { DatabaseKind } from '../db/connection.js';
+import type { Logger } from '../logger.js';
+
+/** What tools may use. Narrow on purpose: no drivers, no process, no HTTP library. */
+export interface ToolDeps {
+  /** Resolves once the brain is open and migrated (the transport connects before that). */
+  db(): Promise<Kysely<Database>>;
+  dbKind(): DatabaseKind;
+  config: Config;
+  log: Logger;
+  now(): Date;
+  /** The running schedule, when this process has one. */
+  schedule?: { nextRunAt(): Date | null };
+}
+
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface ToolContext {
+  /** Sends an MCP progress notification when the caller asked for them; otherwise does nothing. */
+  progress(update: ProgressUpdate): Promise<void>;
+  signal: AbortSignal;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: In;
+  outputSchema: Out;
+  annotations: ToolAnnotations;
+  handler(input: z.output<In>, deps: ToolDeps, ctx: ToolContext): Promise<z.output<Out>>;
+  /** A short readable rendering of the structured result for the text content. */
+  render(output: z.output<Out>): string;
+}
+
+/** Identity helper: exists so each tool file gets its input and output types inferred. */
+export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(tool: ToolDefinition<In, Out>): ToolDefinition<In, Out> {
+  return tool;
+}
+
+// A heterogeneous list needs `any` here; each entry was type-checked by defineTool().
+export type AnyTool = ToolDefinition<any, any>;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { databaseSizeBytes } from '../db/connection.js';
+import { countContacts, importanceDistribution } from '../db/contacts.repository.js';
+import { consecutiveFailures, lastSuccessfulRun, latestRun } from '../db/sync-runs.repository.js';
+import { healthStatus } from '../sync/health.js';
+import { defineTool } from './define-tool.js';
+import { SyncRunDetailSchema, toSyncRunDetail } from './schemas.js';
+
+const Output = z.object({
+  total_contacts: z.number().int().describe('Contacts in the brain, excluding deleted ones'),
+  deleted_contacts: z.number().int().describe('Contacts GHL confirmed deleted (kept, soft-deleted)'),
+  last_sync: SyncRunDetailSchema.nullable(),
+  last_successful_sync_at: z.string().nullable(),
+  next_scheduled_sync_at: z.string().nullable(),
+  importance_distribution: z.record(z.string(), z.number().int()).describe('Contacts per importance score, "5" to "10"'),
+  database: z.object({ kind: z.enum(['postgres', 'pglite']), size_bytes: z.number().int() }),
+  health: z.object({
+    status: z.enum(['ok', 'degraded', 'failing', 'never_synced']),
+    consecutive_failures: z.number().int(),
+    last_error: z.string().nullable(),
+    api_budget_remaining: z.number().int().nullable().describe('GHL daily requests left, as last reported by GHL'),
+  }),
+});
+
+export const getSyncStats = defineTool({
+  name: 'gohighlevel_get_sync_stats',
+  title: 'Sync status and brain statistics',
+  description:
+    'Reports the state of the local contact brain and its GoHighLevel sync: how many contacts are stored, the last sync run ' +
+    '(counts, errors, duration), when the last good sync finished and the next one is scheduled, importance distribution, ' +
+    'database size and a health verdict. Reads only the local database (no GHL call). Use it to check freshness before ' +
+    'answering from the brain, or when the person asks whether the sync works.',
+  inputSchema: z.object({}),
+  outputSchema: Output,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handler(_input, deps) {
+    const db = await deps.db();
+    const now = deps.now();
+    const [counts, dist, last, success, failures, size] = await Promise.all([
+      countContacts(db),
+      importanceDistribution(db, now),
+      latestRun(db),
+      lastSuccessfulRun(db),
+      consecutiveFailures(db),
+      databaseSizeBytes(db),
+    ]);
+    const distribution: Record<string, number> = {};
+    for (let score = 1; score <= 10; score++) {
+      const n = dist.get(score) ?? 0;
+      if (score >= 5 || n > 0) distribution[String(score)] = n;
+    }
+    const next = deps.schedule?.nextRunAt() ?? null;
+    return {
+      total_contacts: counts.total,
+      deleted_contacts: counts.deleted,
+      last_sync: last ? toSyncRunDetail(last, now) : null,
+      last_successful_sync_at: success?.finished_at?.toISOString() ?? null,
+      next_scheduled_sync_at: next ? next.toISOString() : null,
+      importance_distribution: distribution,
+      database: { kind: deps.dbKind(), size_bytes: size },
+      health: {
+        status: healthStatus({
+          lastSuccessAt: success?.finished_at ?? null,
+          anyRunFinished: Boolean(last && last.status !== 'running') || Boolean(success),
+          consecutiveFailures: failures,
+          intervalMinutes: deps.config.sync.intervalMinutes,
+          now,
+        }),
+        consecutive_failures: failures,
+        last_error: last?.status === 'failed' ? (last.error ?? last.errors[0] ?? 'unknown error') : null,
+        api_budget_remaining: last?.api_budget_remaining ?? null,
+      },
+    };
+  },
+  render(o) {
+    const lines = [
+      `Brain: ${o.total_contacts} contacts (${o.deleted_contacts} deleted), ${o.database.kind}, ${(o.database.size_bytes / 1e6).toFixed(1)} MB.`,
+      `Health: ${o.health.status}${o.health.consecutive_failures ? ` (${o.health.consecutive_failures} failed runs in a row)` : ''}.`,
+    ];
+    if (o.last_sync) {
+      const s = o.last_sync;
+      lines.push(
+        `Last sync #${s.run_id} (${s.mode}, ${s.trigger}) ${s.status} at ${s.finished_at ?? s.started_at}: ` +
+          `${s.contacts_fetched} fetched, ${s.contacts_created} new, ${s.contacts_updated} updated, ${s.contacts_deleted} deleted, ` +
+          `${s.api_requests} API requests, ${s.duration_ms} ms.`,
+      );
+    } else lines.push('No sync has run yet: call gohighlevel_sync_all_contacts.');
+    if (o.health.last_error) lines.push(`Last error: ${o.health.last_error}`);
+    lines.push(`Next scheduled sync: ${o.next_scheduled_sync_at ?? 'none (schedule off)'}.`);
+    return lines.join('\n');
+  },
+});

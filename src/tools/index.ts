@@ -1,0 +1,5 @@
+import type { AnyTool } from './define-tool.js';
+import { getSyncStats } from './get-sync-stats.js';
+
+/** Every tool the server offers, in the order clients list them. Only working tools belong here. */
+export const tools: readonly AnyTool[] = [getSyncStats];

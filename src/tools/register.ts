@@ -1,0 +1,73 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { z } from 'zod';
+import { recordToolExecution } from '../db/tool-executions.repository.js';
+import { ToolError } from '../errors.js';
+import { redact, redactValue } from '../redact.js';
+import type { AnyTool, ToolContext, ToolDeps } from './define-tool.js';
+
+export const DEMO_NOTICE = 'DEMO DATA: this answer comes from a simulated GoHighLevel location, not your CRM.';
+
+/** The one place tools meet the protocol: timing, audit trail, progress and error mapping. */
+export function registerTools(server: McpServer, tools: readonly AnyTool[], deps: ToolDeps): void {
+  const secrets = deps.config.ghl.apiKey ? [deps.config.ghl.apiKey] : [];
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema as z.ZodObject,
+        outputSchema: tool.outputSchema as z.ZodObject,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      async (args, extra) => {
+        const startedAt = new Date();
+        const t0 = performance.now();
+        const token = extra._meta?.progressToken;
+        let progressSent = false;
+        const ctx: ToolContext = {
+          signal: extra.signal,
+          progress: async (update) => {
+            if (token === undefined) return;
+            progressSent = true;
+            await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } });
+          },
+        };
+        const audit = async (outcome: 'ok' | 'error', error: string | null): Promise<void> => {
+          try {
+            const db = await deps.db();
+            await recordToolExecution(db, {
+              tool: tool.name,
+              arguments: redactValue(args, secrets),
+              startedAt,
+              durationMs: performance.now() - t0,
+              outcome,
+              error: error === null ? null : redact(error, secrets),
+            });
+          } catch (err) {
+            deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
+          }
+        };
+        const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';
+        const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
+        try {
+          const output = (await tool.handler(args, deps, ctx)) as Record<string, unknown>;
+          // The final progress notification is often lost on stdio when the result follows in the same chunk.
+          if (progressSent) await sleep(1);
+          await audit('ok', null);
+          return { content: [{ type: 'text', text: demo + tool.render(output) }], structuredContent: output, ...meta };
+        } catch (err) {
+          const expected = err instanceof ToolError;
+          const message = err instanceof Error ? err.message : String(err);
+          if (!expected) deps.log.error(`${tool.name} failed`, { error: err instanceof Error ? (err.stack ?? message) : message });
+          await audit('error', message);
+          const text = expected
+            ? [message, err.hint ? `Next step: ${err.hint}` : ''].filter(Boolean).join('\n')
+            : `${tool.name} failed unexpectedly: ${redact(message, secrets)}. The server log (stderr) has the details.`;
+          return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...meta };
+        }
+      },
+    );
+  }
+}

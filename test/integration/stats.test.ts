@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDeps } from '../helpers/deps.js';
+import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
+import { openTestDatabase, type TestDatabase, testEngine } from '../helpers/test-db.js';
+
+const now = new Date('2026-06-15T12:00:00Z');
+const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+
+describe(`gohighlevel_get_sync_stats (${testEngine()})`, () => {
+  let tdb: TestDatabase;
+  let mcp: Connected;
+
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+    mcp = await connectClient(testDeps(tdb, { now: () => now, schedule: { nextRunAt: () => new Date('2026-06-15T12:15:00Z') } }));
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await tdb?.dispose();
+  });
+
+  it('answers on an empty brain with last_sync null and never_synced', async () => {
+    const res = await mcp.call('gohighlevel_get_sync_stats');
+    expect(res.isError).toBeFalsy();
+    const s = res.structuredContent as Record<string, any>;
+    expect(s.total_contacts).toBe(0);
+    expect(s.deleted_contacts).toBe(0);
+    expect(s.last_sync).toBeNull();
+    expect(s.last_successful_sync_at).toBeNull();
+    expect(s.next_scheduled_sync_at).toBe('2026-06-15T12:15:00.000Z');
+    expect(s.importance_distribution).toEqual({ '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
+    expect(s.database.kind).toBe(testEngine());
+    expect(s.database.size_bytes).toBeGreaterThan(1_000_000);
+    expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, api_budget_remaining: null });
+    expect(textOf(res)).toMatch(/No sync has run yet/);
+  });
+
+  it('counts contacts, deletions, importance and the last runs', async () => {
+    const db = tdb.handle.db;
+    const contact = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      location_id: 'LOC',
+      tags: [] as string[],
+      data: JSON.stringify({ id }),
+      ...extra,
+    });
+    await db
+      .insertInto('contacts')
+      .values([
+        contact('a', { type: 'lead', tags: ['vip'], last_activity_at: daysAgo(2) }), // 5+1+2+2 = 10
+        contact('b', { type: 'lead', last_activity_at: daysAgo(20) }), // 5+2+1 = 8
+        contact('c', { type: 'customer', last_activity_at: daysAgo(100) }), // 5
+        contact('d', { type: 'customer', tags: ['x'], last_activity_at: daysAgo(6) }), // 5+1+2 = 8
+        contact('e', { type: 'customer', deleted_at: daysAgo(1) }),
+        contact('f', { type: 'customer' }), // override below
+      ])
+      .execute();
+    await db.insertInto('contact_context').values({ contact_id: 'f', importance_override: 3 }).execute();
+    await db
+      .insertInto('sync_runs')
+      .values([
+        { trigger: 'schedule', mode: 'full', status: 'succeeded', holder: 't', started_at: daysAgo(0.02), finished_at: daysAgo(0.019), contacts_fetched: 5, api_requests: 2, api_budget_remaining: 199_000 },
+        { trigger: 'schedule', mode: 'incremental', status: 'failed', holder: 't', started_at: daysAgo(0.01), finished_at: daysAgo(0.009), error: 'GHL answered 503', errors: JSON.stringify(['GHL answered 503']), api_budget_remaining: 198_990 },
+      ])
+      .execute();
+
+    const s = (await mcp.call('gohighlevel_get_sync_stats')).structuredContent as Record<string, any>;
+    expect(s.total_contacts).toBe(5);
+    expect(s.deleted_contacts).toBe(1);
+    expect(s.importance_distribution).toEqual({ '3': 1, '5': 1, '6': 0, '7': 0, '8': 2, '9': 0, '10': 1 });
+    expect(s.last_sync).toMatchObject({ status: 'failed', mode: 'incremental', trigger: 'schedule', errors: ['GHL answered 503'] });
+    expect(s.last_successful_sync_at).toBe(daysAgo(0.019).toISOString());
+    expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', api_budget_remaining: 198_990 });
+  });
+
+  it('records every call in tool_executions', async () => {
+    const rows = await tdb.handle.db
+      .selectFrom('tool_executions')
+      .selectAll()
+      .where('tool', '=', 'gohighlevel_get_sync_stats')
+      .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => r.outcome === 'ok' && r.duration_ms >= 0)).toBe(true);
+    const { rows: n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db);
+    expect(n[0]?.n).toBe(rows.length);
+  });
+});
