@@ -1,0 +1,137 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { buildSearchDoc } from '../search/document.js';
+import type { MappedContact } from '../sync/map-contact.js';
+import type { Database } from './database.js';
+
+export interface PageWriteResult {
+  created: string[];
+  updated: Array<{ id: string; fields: string[] }>;
+  restored: string[];
+  unchanged: number;
+}
+
+const COLUMNS = `id text, location_id text, first_name text, last_name text, name text, company_name text, email text,
+  phone text, phone_digits text, type text, source text, assigned_to text, tags text[], date_added timestamptz,
+  date_updated timestamptz, last_activity_at timestamptz, data jsonb`;
+
+/**
+ * Writes one page of contacts in one transaction and a handful of statements, whatever the page size:
+ * unchanged rows are skipped by the IS DISTINCT FROM guard (no write, no history), an older copy never
+ * overwrites a newer one, and only real changes produce nicknames, search documents and history rows.
+ */
+export async function applyContactPage(
+  db: Kysely<Database>,
+  page: readonly MappedContact[],
+  options: { runId: number | null; recordCreations: boolean },
+): Promise<PageWriteResult> {
+  const latest = new Map<string, MappedContact>();
+  for (const c of page) {
+    const prev = latest.get(c.row.id);
+    if (!prev || String(c.row.date_updated ?? '') >= String(prev.row.date_updated ?? '')) latest.set(c.row.id, c);
+  }
+  const contacts = [...latest.values()];
+  if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
+
+  return db.transaction().execute(async (trx) => {
+    const payload = JSON.stringify(contacts.map((c) => c.row));
+    // `old` reads the snapshot taken before the upsert, so it still holds the previous data of changed rows.
+    const { rows } = await sql<{ id: string; inserted: boolean; old_data: Record<string, unknown> | null; was_deleted: boolean }>`
+      WITH input AS (SELECT * FROM jsonb_to_recordset(${payload}::jsonb) AS x(${sql.raw(COLUMNS)})),
+      old AS (SELECT c.id, c.data, c.deleted_at FROM contacts c JOIN input USING (id)),
+      up AS (
+        INSERT INTO contacts (id, location_id, first_name, last_name, name, company_name, email, phone, phone_digits,
+                              type, source, assigned_to, tags, date_added, date_updated, last_activity_at, data)
+        SELECT id, location_id, first_name, last_name, name, company_name, email, phone, phone_digits,
+               type, source, assigned_to, coalesce(tags, '{}'), date_added, date_updated, last_activity_at, data
+        FROM input
+        ON CONFLICT (id) DO UPDATE SET
+          location_id = excluded.location_id, first_name = excluded.first_name, last_name = excluded.last_name,
+          name = excluded.name, company_name = excluded.company_name, email = excluded.email, phone = excluded.phone,
+          phone_digits = excluded.phone_digits, type = excluded.type, source = excluded.source,
+          assigned_to = excluded.assigned_to, tags = excluded.tags, date_added = excluded.date_added,
+          date_updated = excluded.date_updated, last_activity_at = excluded.last_activity_at, data = excluded.data,
+          deleted_at = NULL, updated_at = now()
+        WHERE (contacts.data IS DISTINCT FROM excluded.data OR contacts.deleted_at IS NOT NULL)
+          AND (contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated)
+        RETURNING contacts.id, (xmax = 0) AS inserted
+      )
+      SELECT up.id, up.inserted, old.data AS old_data, (old.deleted_at IS NOT NULL) AS was_deleted
+      FROM up LEFT JOIN old USING (id)`.execute(trx);
+
+    const result: PageWriteResult = { created: [], updated: [], restored: [], unchanged: contacts.length - rows.length };
+    rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    for (const r of rows) {
+      if (r.inserted) result.created.push(r.id);
+      else if (r.was_deleted) result.restored.push(r.id);
+      else result.updated.push({ id: r.id, fields: changedFields(r.old_data, latest.get(r.id)?.row.data) });
+    }
+    if (rows.length > 0) await refreshDerived(trx, rows.map((r) => latest.get(r.id)!), result, options);
+    return result;
+  });
+}
+
+async function refreshDerived(
+  trx: Transaction<Database>,
+  changed: MappedContact[],
+  result: PageWriteResult,
+  options: { runId: number | null; recordCreations: boolean },
+): Promise<void> {
+  const ids = changed.map((c) => c.row.id);
+  const manual = new Map(
+    (await trx.selectFrom('contact_context').select(['contact_id', 'manual_nicknames']).where('contact_id', 'in', ids).execute()).map((r) => [
+      r.contact_id,
+      r.manual_nicknames,
+    ]),
+  );
+  await trx
+    .insertInto('contact_context')
+    .values(changed.map((c) => ({ contact_id: c.row.id, nicknames: c.nicknames })))
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet({ nicknames: sql`excluded.nicknames`, updated_at: sql`now()` }))
+    .execute();
+  await trx
+    .insertInto('contact_search')
+    .values(
+      changed.map((c) => ({
+        contact_id: c.row.id,
+        doc: buildSearchDoc({
+          name: c.row.name,
+          companyName: c.row.company_name,
+          email: c.row.email,
+          nicknames: c.nicknames,
+          manualNicknames: manual.get(c.row.id) ?? [],
+        }),
+      })),
+    )
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet({ doc: sql`excluded.doc` }))
+    .execute();
+
+  const runId = options.runId;
+  const history = [
+    ...(options.recordCreations ? result.created.map((id) => ({ contact_id: id, kind: 'created' as const, summary: 'Added in GoHighLevel', details: null })) : []),
+    ...result.restored.map((id) => ({ contact_id: id, kind: 'restored' as const, summary: 'Reappeared in GoHighLevel after being deleted', details: null })),
+    ...result.updated.map((u) => ({
+      contact_id: u.id,
+      kind: 'updated' as const,
+      summary: `Changed in GoHighLevel: ${u.fields.join(', ') || 'details'}`,
+      details: JSON.stringify({ fields: u.fields }),
+    })),
+  ];
+  if (history.length) await trx.insertInto('interaction_history').values(history.map((h) => ({ ...h, run_id: runId }))).execute();
+}
+
+/** Top-level GHL fields whose value differs between two versions of a record. */
+function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | undefined): string[] {
+  if (!before || !after) return [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => stableJson(before[k] ?? null) !== stableJson(after[k] ?? null)).sort();
+}
+
+/** JSON with object keys sorted, because jsonb does not keep the key order GHL sent. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

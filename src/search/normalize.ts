@@ -1,0 +1,19 @@
+/** Lower-case, strip accents (René → rene) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .replace(/[^a-z0-9@.+]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The digits of a phone number, without a leading US country code, so +1 (555) 010-2000 = 555.010.2000. */
+export function phoneDigits(phone: string | null | undefined): string | null {
+  if (!phone) return null;
+  let digits = phone.replace(/\D+/g, '');
+  if (digits.length === 11 && digits.startsWith('1')) digits = digits.slice(1);
+  return digits.length >= 7 ? digits : null;
+}

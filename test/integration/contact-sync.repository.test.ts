@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyContactPage } from '../../src/db/contact-sync.repository.js';
+import { mapContact } from '../../src/sync/map-contact.js';
+import { changed, ghlContact } from '../helpers/contacts.js';
+import { openTestDatabase, type TestDatabase, testEngine } from '../helpers/test-db.js';
+
+const write = (tdb: TestDatabase, cs: ReturnType<typeof ghlContact>[], recordCreations = true) =>
+  applyContactPage(tdb.handle.db, cs.map((c) => mapContact(c, 'LOC1')), { runId: null, recordCreations });
+
+describe(`applyContactPage (${testEngine()})`, () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await openTestDatabase();
+  });
+  afterAll(async () => tdb?.dispose());
+
+  it('creates, skips unchanged, updates with the changed fields and never goes back in time', async () => {
+    const a = ghlContact({ firstName: 'René', lastName: 'Lefèvre', companyName: 'Maison Lefèvre', tags: ['vip'] });
+    const b = ghlContact({ firstName: 'Rachel', lastName: 'Baker', companyName: 'Fresh Headies', phone: '+1 (555) 010-2000' });
+    expect(await write(tdb, [a, b])).toEqual({ created: [a.id, b.id], updated: [], restored: [], unchanged: 0 });
+    expect(await write(tdb, [a, b])).toEqual({ created: [], updated: [], restored: [], unchanged: 2 });
+
+    const b2 = changed(b, { email: 'rachel@freshheadies.com', dateUpdated: '2026-02-01T00:00:00.000Z' });
+    const r = await write(tdb, [a, b2]);
+    expect(r.updated).toEqual([{ id: b.id, fields: ['dateUpdated', 'email'] }]);
+    expect(r.unchanged).toBe(1);
+
+    // An older copy (e.g. from an earlier page of the same run) must not overwrite the newer one.
+    expect((await write(tdb, [b])).unchanged).toBe(1);
+    const row = await tdb.handle.db.selectFrom('contacts').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
+    expect(row.email).toBe('rachel@freshheadies.com');
+    expect(row.phone_digits).toBe('5550102000');
+    expect(row.name).toBe('Rachel Baker');
+
+    const ctx = await tdb.handle.db.selectFrom('contact_context').selectAll().where('contact_id', '=', b.id).executeTakeFirstOrThrow();
+    expect(ctx.nicknames).toEqual(['rachel', 'fresh headies', 'rachel from fresh headies', 'rachel baker']);
+    const doc = await tdb.handle.db.selectFrom('contact_search').select('doc').where('contact_id', '=', a.id).executeTakeFirstOrThrow();
+    expect(doc.doc).toContain('rene lefevre');
+
+    const history = await tdb.handle.db.selectFrom('interaction_history').selectAll().where('contact_id', '=', b.id).orderBy('id').execute();
+    expect(history.map((h) => [h.kind, h.summary])).toEqual([
+      ['created', 'Added in GoHighLevel'],
+      ['updated', 'Changed in GoHighLevel: dateUpdated, email'],
+    ]);
+  });
+
+  it('keeps the newest copy when a page holds the same contact twice', async () => {
+    const c = ghlContact({ firstName: 'Dup' });
+    const c2 = changed(c, { lastName: 'Newer', dateUpdated: '2026-03-01T00:00:00.000Z' });
+    expect((await write(tdb, [c2, c])).created).toEqual([c.id]);
+    const row = await tdb.handle.db.selectFrom('contacts').select('last_name').where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(row.last_name).toBe('Newer');
+  });
+
+  it('restores a soft-deleted contact that GHL lists again', async () => {
+    const d = ghlContact({ firstName: 'Gone' });
+    await write(tdb, [d], false);
+    await tdb.handle.db.updateTable('contacts').set({ deleted_at: new Date() }).where('id', '=', d.id).execute();
+    expect((await write(tdb, [d])).restored).toEqual([d.id]);
+    const row = await tdb.handle.db.selectFrom('contacts').select('deleted_at').where('id', '=', d.id).executeTakeFirstOrThrow();
+    expect(row.deleted_at).toBeNull();
+    const kinds = await tdb.handle.db.selectFrom('interaction_history').select('kind').where('contact_id', '=', d.id).execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['restored']);
+  });
+});
