@@ -1,15 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
-import { type DbHandle, openDatabase } from './db/connection.js';
+import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
 import type { Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { lastSuccessfulRun } from './db/sync-runs.repository.js';
+import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
+import { type Scheduler, startScheduler } from './scheduler.js';
+import { SyncEngine } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
 
 export interface App {
   readonly deps: ToolDeps;
-  /** Opens and migrates the brain in the background (first embedded start takes seconds). */
-  start(): void;
+  readonly sync: SyncEngine;
+  /** Opens and migrates the brain in the background (first embedded start takes seconds), then starts the schedule. */
+  start(options?: { schedule?: boolean }): void;
   /** The open database handle; opens it on first use. */
   database(): Promise<DbHandle>;
   close(): Promise<void>;
@@ -17,6 +22,12 @@ export interface App {
 
 export interface AppOptions {
   now?: () => Date;
+  /** Who this process is (host:pid), recorded on the sync runs it executes. */
+  holder?: string;
+  /** Overrides for the GHL client (tests shorten timeouts and backoff). */
+  ghl?: GhlClientOptions;
+  /** A ready client, e.g. pointed at the built-in simulated location in demo mode. */
+  ghlClient?: GhlClient | null;
 }
 
 /** Wires the long-lived parts together. Knows nothing about argv, env, signals or stdio. */
@@ -49,25 +60,57 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   };
 
   const db = async (): Promise<Kysely<Database>> => (await database()).db;
+  const now = options.now ?? (() => new Date());
+  const dbKind = (): DatabaseKind => (config.database.kind === 'postgres' ? 'postgres' : 'pglite');
+  const ghl = options.ghlClient !== undefined ? options.ghlClient : createGhlClient(config.ghl, log, options.ghl);
+  const sync = new SyncEngine({ db, dbKind, ghl, log, now, holder: options.holder ?? 'medtainer-mcp' });
+  let scheduler: Scheduler | null = null;
 
   const deps: ToolDeps = {
     db,
-    dbKind: () => (config.database.kind === 'postgres' ? 'postgres' : 'pglite'),
+    dbKind,
     config,
     log,
-    now: options.now ?? (() => new Date()),
+    now,
+    sync,
+    schedule: { nextRunAt: () => scheduler?.nextRunAt() ?? null },
+  };
+
+  const syncOnStart = async (): Promise<void> => {
+    const last = await lastSuccessfulRun(await db());
+    const periodMs = Math.max(1, config.sync.intervalMinutes) * 60_000;
+    if (last?.finished_at && now().getTime() - last.finished_at.getTime() < periodMs) return;
+    await sync.start('startup', 'auto');
   };
 
   return {
     deps,
+    sync,
     database,
-    start() {
-      database().catch(() => {
-        // Already logged; tools report it when called.
-      });
+    start({ schedule = true } = {}) {
+      database()
+        .then(async () => {
+          if (closed || !schedule) return;
+          if (!ghl) {
+            log.warn(`GoHighLevel sync is off: ${config.ghl.unavailableReason}`);
+            return;
+          }
+          scheduler = startScheduler({
+            intervalMinutes: config.sync.intervalMinutes,
+            cron: config.sync.cron,
+            log,
+            run: async () => (await sync.start('schedule', 'auto')).done,
+          });
+          if (config.sync.onStart) await syncOnStart();
+        })
+        .catch(() => {
+          // Already logged; tools report it when called.
+        });
     },
     async close() {
       closed = true;
+      scheduler?.stop();
+      await sync.stop();
       const pending = opening;
       if (pending) await pending.catch(() => null);
       if (handle) await handle.close();

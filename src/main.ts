@@ -58,7 +58,7 @@ async function main(): Promise<number | null> {
 }
 
 async function serve(config: Config, log: RootLogger): Promise<null> {
-  const app = createApp(config, log);
+  const app = createApp(config, log, { holder: `${os.hostname()}:${process.pid}` });
   const server = createServer(app.deps);
 
   // Warnings and errors also reach the client as MCP logging notifications.

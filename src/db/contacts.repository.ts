@@ -24,3 +24,34 @@ export async function importanceDistribution(db: Kysely<Database>, now: Date): P
     .execute();
   return new Map(rows.map((r) => [Number(r.importance), Number(r.n)]));
 }
+
+/** Ids of every contact not marked deleted; used to find what a complete full pass did not see. */
+export async function activeContactIds(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('contacts').select('id').where('deleted_at', 'is', null).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Soft-deletes contacts GHL confirmed gone, with a history row each. */
+export async function markContactsDeleted(db: Kysely<Database>, ids: readonly string[], runId: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .updateTable('contacts')
+      .set({ deleted_at: sql`now()`, updated_at: sql`now()` })
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .returning('id')
+      .execute();
+    if (rows.length) {
+      await trx
+        .insertInto('interaction_history')
+        .values(rows.map((r) => ({ contact_id: r.id, kind: 'deleted' as const, summary: 'Deleted in GoHighLevel', run_id: runId })))
+        .execute();
+    }
+    return rows.length;
+  });
+}
+
+export async function isBrainEmpty(db: Kysely<Database>): Promise<boolean> {
+  return !(await db.selectFrom('contacts').select('id').limit(1).executeTakeFirst());
+}

@@ -27,3 +27,75 @@ export async function consecutiveFailures(db: Kysely<Database>): Promise<number>
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export interface RunCounters {
+  contacts_fetched: number;
+  contacts_created: number;
+  contacts_updated: number;
+  contacts_unchanged: number;
+  contacts_deleted: number;
+  api_requests: number;
+  rate_limited: number;
+  remote_total: number | null;
+  api_budget_remaining: number | null;
+}
+
+/**
+ * Claims the one running slot (a unique index allows a single `running` row per database).
+ * Returns the new run id, or the run already in progress.
+ */
+export async function claimRun(
+  db: Kysely<Database>,
+  run: { trigger: SyncRunRow['trigger']; mode: SyncRunRow['mode']; holder: string },
+): Promise<{ claimed: true; id: number } | { claimed: false; running: SyncRunRow | null }> {
+  const row = await db
+    .insertInto('sync_runs')
+    .values({ trigger: run.trigger, mode: run.mode, status: 'running', holder: run.holder })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (row) return { claimed: true, id: Number(row.id) };
+  return { claimed: false, running: await runningRun(db) };
+}
+
+export async function runningRun(db: Kysely<Database>): Promise<SyncRunRow | null> {
+  return (await db.selectFrom('sync_runs').selectAll().where('status', '=', 'running').executeTakeFirst()) ?? null;
+}
+
+/** Fails running rows whose holder stopped sending heartbeats (it crashed or was killed). */
+export async function abandonStaleRuns(db: Kysely<Database>, staleAfterSeconds: number, onlyId?: number): Promise<number> {
+  let q = db
+    .updateTable('sync_runs')
+    .set({
+      status: 'failed',
+      finished_at: sql`heartbeat_at`,
+      error: 'abandoned: the process running this sync stopped before finishing',
+      errors: sql`errors || '["abandoned: the process running this sync stopped before finishing"]'::jsonb`,
+    })
+    .where('status', '=', 'running');
+  q = onlyId === undefined ? q.where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${staleAfterSeconds})`) : q.where('id', '=', String(onlyId));
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function updateRunProgress(db: Kysely<Database>, id: number, c: RunCounters & { mode?: SyncRunRow['mode'] }): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({ ...c, heartbeat_at: sql`now()` })
+    .where('id', '=', String(id))
+    .where('status', '=', 'running')
+    .execute();
+}
+
+export async function finishRun(
+  db: Kysely<Database>,
+  id: number,
+  f: RunCounters & { status: 'succeeded' | 'failed'; mode: SyncRunRow['mode']; errors: string[]; error: string | null; high_water_mark: Date | null },
+): Promise<SyncRunRow> {
+  return db
+    .updateTable('sync_runs')
+    .set({ ...f, errors: JSON.stringify(f.errors), finished_at: sql`now()`, heartbeat_at: sql`now()` })
+    .where('id', '=', String(id))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

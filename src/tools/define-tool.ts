@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { DatabaseKind } from '../db/connection.js';
 import type { Logger } from '../logger.js';
+import type { SyncEngine } from '../sync/engine.js';
 
 /** What tools may use. Narrow on purpose: no drivers, no process, no HTTP library. */
 export interface ToolDeps {
@@ -15,6 +16,8 @@ export interface ToolDeps {
   now(): Date;
   /** The running schedule, when this process has one. */
   schedule?: { nextRunAt(): Date | null };
+  /** Absent in processes that cannot sync. */
+  sync?: SyncEngine;
 }
 
 export interface ProgressUpdate {

@@ -1,0 +1,162 @@
+import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from 'ky';
+import type { Logger } from '../logger.js';
+import { redact } from '../redact.js';
+import { GhlAuthError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
+import { Pacer } from './pacer.js';
+
+export interface HttpOptions {
+  baseUrl: string;
+  token: string;
+  /** v2 needs a `Version` header; v1 must not get one. */
+  versionHeader: string | null;
+  log: Logger;
+  timeoutMs?: number;
+  retries?: number;
+  pacer?: Pacer;
+  /** Lets tests shorten waits; production uses ky's exponential backoff. */
+  backoffLimitMs?: number;
+}
+
+export interface RequestStats {
+  requests: number;
+  rateLimited: number;
+  retries: number;
+}
+
+export interface GhlHttp {
+  get<T>(path: string, searchParams?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
+  post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
+  readonly stats: RequestStats;
+  readonly pacer: Pacer;
+}
+
+/** The one HTTP instance: auth headers, pacing, retries on 429/5xx/timeouts (POST included), error mapping. */
+export function createHttp(o: HttpOptions): GhlHttp {
+  const pacer = o.pacer ?? new Pacer();
+  const stats: RequestStats = { requests: 0, rateLimited: 0, retries: 0 };
+  const secrets = [o.token];
+  const api: KyInstance = ky.create({
+    prefixUrl: o.baseUrl,
+    timeout: o.timeoutMs ?? 30_000,
+    retry: {
+      limit: o.retries ?? 5,
+      methods: ['get', 'post'],
+      statusCodes: [408, 429, 500, 502, 503, 504],
+      afterStatusCodes: [429, 503],
+      maxRetryAfter: 60_000,
+      backoffLimit: o.backoffLimitMs ?? 10_000,
+      retryOnTimeout: true,
+      // A spent daily budget does not come back within a retry; stop and say so.
+      shouldRetry: ({ error }) => (isDailyBudgetGone(error) ? false : undefined),
+    },
+    hooks: {
+      beforeRequest: [
+        async (request) => {
+          await pacer.acquire(request.signal);
+          stats.requests += 1;
+          request.headers.set('Authorization', `Bearer ${o.token}`);
+          request.headers.set('Accept', 'application/json');
+          if (o.versionHeader) request.headers.set('Version', o.versionHeader);
+        },
+      ],
+      afterResponse: [
+        (_request, _options, response) => {
+          pacer.observe(response.headers);
+          if (response.status === 429) {
+            stats.rateLimited += 1;
+            pacer.backOff(retryAfterMs(response.headers));
+          }
+        },
+      ],
+      beforeRetry: [
+        ({ request, error, retryCount }) => {
+          stats.retries += 1;
+          o.log.debug(`retrying ${request.method} ${pathOf(request.url)} (attempt ${retryCount + 1})`, { reason: redact(error.message, secrets) });
+        },
+      ],
+    },
+  });
+
+  const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> => {
+    const label = `${method} /${path}`;
+    let text: string;
+    try {
+      text = await api(path, { ...options, method }).text();
+    } catch (err) {
+      throw await toGhlError(err, label, secrets);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  };
+
+  return {
+    stats,
+    pacer,
+    get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
+    post: (path, body, signal) => send('POST', path, { json: body, signal }),
+  };
+}
+
+function clean(params?: Record<string, string | number | undefined>): Record<string, string | number> | undefined {
+  if (!params) return undefined;
+  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined));
+}
+
+function pathOf(url: string): string {
+  return new URL(url).pathname;
+}
+
+function retryAfterMs(headers: Headers): number | null {
+  const v = headers.get('retry-after');
+  if (v === null) return null;
+  const s = Number(v);
+  if (Number.isFinite(s)) return s * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
+}
+
+function isDailyBudgetGone(error: unknown): boolean {
+  return error instanceof HTTPError && error.response.status === 429 && error.response.headers.get('x-ratelimit-daily-remaining') === '0';
+}
+
+async function toGhlError(err: unknown, label: string, secrets: string[]): Promise<GhlError> {
+  if (err instanceof GhlError) return err;
+  if (err instanceof HTTPError) {
+    const status = err.response.status;
+    const detail = redact(await bodyMessage(err.response), secrets);
+    const said = `GoHighLevel answered ${label} with ${status}${detail ? `: ${detail}` : ''}`;
+    if (status === 401) return new GhlAuthError(said, 401, 'Check GOHIGHLEVEL_API_KEY: it must be a valid Private Integration Token (pit-…) or location API key with the contacts and opportunities read scopes.');
+    if (status === 403) return new GhlForbiddenError(said, 403, 'Check GOHIGHLEVEL_LOCATION_ID: the API key does not have access to that location.');
+    if (status === 429) {
+      const daily = err.response.headers.get('x-ratelimit-daily-remaining') === '0';
+      const wait = retryAfterMs(err.response.headers);
+      const hint = daily
+        ? 'The daily GoHighLevel API budget (200,000 requests per location) is used up; it resets within 24 hours. The brain still answers from what it has.'
+        : `GoHighLevel is rate-limiting this location; try again in ${Math.ceil((wait ?? 10_000) / 1000)} seconds.`;
+      return new GhlRateLimitError(said, hint, wait, daily);
+    }
+    return new GhlError(said, status, status >= 500 ? 'GoHighLevel is having trouble; try again in a few minutes.' : null);
+  }
+  if (err instanceof TimeoutError) return new GhlNetworkError(`GoHighLevel did not answer ${label} in time`, null, 'Try again; if it keeps happening GoHighLevel may be slow or unreachable.');
+  const message = redact(err instanceof Error ? err.message : String(err), secrets);
+  if (err instanceof Error && err.name === 'AbortError') return new GhlError(`${label} was cancelled`);
+  return new GhlNetworkError(`Could not reach GoHighLevel for ${label}: ${message}`, null, 'Check the network connection and GOHIGHLEVEL_BASE_URL.');
+}
+
+async function bodyMessage(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text) as { message?: unknown; msg?: unknown; error?: unknown };
+      const m = body.message ?? body.msg ?? body.error;
+      return Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : '';
+    } catch {
+      return text.slice(0, 120);
+    }
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { GhlContact } from './types.js';
+
+/** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
+const VOLATILE_KEYS = new Set(['searchAfter', 'sort', 'traceId', 'score']);
+
+const Identified = z.looseObject({ id: z.string().min(1).max(128) });
+
+export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] } | { ok: false; problem: string };
+
+/**
+ * Tolerant reading of one GHL contact (v1 or v2 shape). A record without a usable id cannot be
+ * stored and is rejected; a bad field (say a numeric email) is dropped with a warning and the
+ * rest of the contact is kept.
+ */
+export function parseContact(input: unknown): ParsedContact {
+  const base = Identified.safeParse(input);
+  if (!base.success) {
+    const id = input && typeof input === 'object' && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
+    return { ok: false, problem: `skipped a contact without a valid id (id: ${id})` };
+  }
+  const r = base.data as Record<string, unknown> & { id: string };
+  const warnings: string[] = [];
+  const str = (key: string): string | null => {
+    const v = r[key];
+    if (v === null || v === undefined || v === '') return null;
+    if (typeof v === 'string') return v.trim() || null;
+    warnings.push(`contact ${r.id}: ignored ${key} (${typeof v}, expected text)`);
+    return null;
+  };
+  const date = (key: string): string | null => {
+    const v = r[key];
+    if (v === null || v === undefined || v === '') return null;
+    const d = typeof v === 'number' ? new Date(v) : typeof v === 'string' ? new Date(/^\d+$/.test(v) ? Number(v) : v) : null;
+    if (d && !Number.isNaN(d.getTime())) return d.toISOString();
+    warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
+    return null;
+  };
+  const tags = Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
+  if (r.tags !== undefined && r.tags !== null && !Array.isArray(r.tags)) warnings.push(`contact ${r.id}: ignored tags (not a list)`);
+  const rawFields = Array.isArray(r.customFields) ? r.customFields : Array.isArray(r.customField) ? r.customField : [];
+  const customFields = rawFields
+    .filter((f): f is { id: string; value?: unknown; field_value?: unknown } => Boolean(f) && typeof (f as { id?: unknown }).id === 'string')
+    .map((f) => ({ id: f.id, value: f.value ?? f.field_value ?? null }));
+
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (!VOLATILE_KEYS.has(k)) raw[k] = v;
+
+  const contact: GhlContact = {
+    id: r.id,
+    locationId: str('locationId'),
+    firstName: str('firstName'),
+    lastName: str('lastName'),
+    contactName: str('contactName') ?? str('name'),
+    companyName: str('companyName'),
+    email: str('email'),
+    phone: str('phone'),
+    type: str('type'),
+    source: str('source'),
+    assignedTo: str('assignedTo'),
+    tags,
+    dateAdded: date('dateAdded'),
+    dateUpdated: date('dateUpdated'),
+    lastActivity: date('lastActivity'),
+    customFields,
+    raw,
+  };
+  return { ok: true, contact, warnings };
+}
+
+export interface ParsedPage {
+  contacts: GhlContact[];
+  problems: string[];
+}
+
+export function parseContacts(items: readonly unknown[]): ParsedPage {
+  const page: ParsedPage = { contacts: [], problems: [] };
+  for (const item of items) {
+    const p = parseContact(item);
+    if (p.ok) {
+      page.contacts.push(p.contact);
+      page.problems.push(...p.warnings);
+    } else page.problems.push(p.problem);
+  }
+  return page;
+}

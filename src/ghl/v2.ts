@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { GhlError, GhlResponseError } from './errors.js';
+import type { GhlHttp } from './http.js';
+import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
+import type { GhlContact } from './types.js';
+
+export const V2_VERSION_HEADER = '2021-07-28';
+/** GHL's documented ceiling for numbered pages: page × pageLimit ≤ 10,000. */
+export const V2_PAGE_WINDOW = 10_000;
+export const V2_MAX_PAGE_LIMIT = 500;
+
+export type V2Filter =
+  | { field: string; operator: 'range'; value: { gte?: string; lte?: string; gt?: string; lt?: string } }
+  | { field: string; operator: 'eq' | 'not_eq' | 'contains'; value: string | number | boolean };
+
+export interface V2SearchRequest {
+  pageLimit: number;
+  page?: number;
+  searchAfter?: readonly [number, string];
+  filters?: V2Filter[];
+  sort?: Array<{ field: 'dateAdded' | 'dateUpdated'; direction: 'asc' | 'desc' }>;
+  query?: string;
+}
+
+export interface V2ContactPage extends ParsedPage {
+  total: number;
+  /** The cursor after the last record (sort value, id), for a searchAfter traversal. */
+  lastCursor: [number, string] | null;
+}
+
+const SearchResponse = z.looseObject({ contacts: z.array(z.unknown()), total: z.number().int().nonnegative().optional() });
+const ContactResponse = z.looseObject({ contact: z.unknown() });
+
+export function createV2Contacts(http: GhlHttp, locationId: string) {
+  return {
+    async searchContacts(req: V2SearchRequest, signal?: AbortSignal): Promise<V2ContactPage> {
+      const body = await http.post<unknown>('contacts/search', { locationId, ...req }, signal);
+      const parsed = SearchResponse.safeParse(body);
+      if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
+      const page = parseContacts(parsed.data.contacts);
+      const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
+      const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
+      return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor };
+    },
+
+    async getContact(id: string, signal?: AbortSignal): Promise<GhlContact | null> {
+      try {
+        const body = ContactResponse.parse(await http.get<unknown>(`contacts/${encodeURIComponent(id)}`, undefined, signal));
+        const p = parseContact(body.contact);
+        if (!p.ok) throw new GhlResponseError(`GoHighLevel answered GET /contacts/${id} with an unreadable contact`);
+        return p.contact;
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+  };
+}
+
+/** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof GhlError && (err.status === 404 || (err.status === 400 && /not\s*found/i.test(err.message)));
+}

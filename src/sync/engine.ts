@@ -1,0 +1,275 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import { type HeldLock, tryAcquireSyncLock } from '../db/advisory-lock.js';
+import type { DatabaseKind } from '../db/connection.js';
+import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
+import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
+import { vacuumAfterSync } from '../db/maintenance.js';
+import {
+  abandonStaleRuns,
+  claimRun,
+  consecutiveFailures,
+  findRun,
+  finishRun,
+  lastSuccessfulRun,
+  runningRun,
+  type RunCounters,
+  updateRunProgress,
+} from '../db/sync-runs.repository.js';
+import type { GhlClient } from '../ghl/client.js';
+import { GhlError } from '../ghl/errors.js';
+import type { Logger } from '../logger.js';
+import { redact } from '../redact.js';
+import { reconcileDeletions } from './deletions.js';
+import { traverseV1 } from './fetch-v1.js';
+import { remoteContactTotal, traverseV2 } from './fetch-v2.js';
+import { SyncPass } from './pass.js';
+
+export type RequestedMode = 'auto' | SyncMode;
+
+export interface SyncProgress {
+  runId: number;
+  fetched: number;
+  total: number | null;
+  message: string;
+}
+
+export interface SyncHandle {
+  runId: number;
+  /** True when this call found a run already going (here or in another process) and joined it. */
+  joined: boolean;
+  done: Promise<SyncRunRow>;
+  onProgress(listener: (p: SyncProgress) => void): () => void;
+}
+
+export interface SyncEngineDeps {
+  db(): Promise<Kysely<Database>>;
+  dbKind(): DatabaseKind;
+  ghl: GhlClient | null;
+  log: Logger;
+  now(): Date;
+  /** Who runs the sync (host, pid): shown to other processes that find the run going. */
+  holder: string;
+  concurrency?: number;
+  /** Incremental reads start this long before the last run began (GHL's search index lags writes). */
+  overlapMs?: number;
+  staleAfterSeconds?: number;
+  pollMs?: number;
+}
+
+export class SyncUnavailableError extends Error {
+  override name = 'SyncUnavailableError';
+}
+
+interface LocalRun {
+  handle: SyncHandle;
+  abort: AbortController;
+  listeners: Set<(p: SyncProgress) => void>;
+}
+
+/** Runs syncs, one at a time per database, whoever asks: the schedule, a tool or the CLI. */
+export class SyncEngine {
+  private local: LocalRun | null = null;
+  private starting: Promise<SyncHandle> | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  /** The run this process is executing, if any. */
+  get current(): SyncHandle | null {
+    return this.local?.handle ?? null;
+  }
+
+  /** Starts a run, or joins the one already going in this process or another sharing the database. */
+  async start(trigger: SyncTrigger, mode: RequestedMode = 'auto'): Promise<SyncHandle> {
+    if (this.local) return { ...this.local.handle, joined: true };
+    if (this.starting) return { ...(await this.starting), joined: true };
+    this.starting = this.claimAndStart(trigger, mode);
+    try {
+      return await this.starting;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private async claimAndStart(trigger: SyncTrigger, mode: RequestedMode): Promise<SyncHandle> {
+    const ghl = this.deps.ghl;
+    if (!ghl) throw new SyncUnavailableError('GoHighLevel is not configured');
+    if (this.stopped) throw new SyncUnavailableError('the server is shutting down');
+    const db = await this.deps.db();
+    const staleAfter = this.deps.staleAfterSeconds ?? 60;
+    await abandonStaleRuns(db, staleAfter);
+    const resolved = await this.resolveMode(db, mode);
+
+    const lock = this.deps.dbKind() === 'postgres' ? await tryAcquireSyncLock(db) : undefined;
+    let claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
+    if (claim && !claim.claimed && claim.running && lock) {
+      // We hold the advisory lock, so whoever left this row running is gone.
+      await abandonStaleRuns(db, staleAfter, Number(claim.running.id));
+      claim = await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
+    }
+    if (!claim || !claim.claimed) {
+      await lock?.release();
+      const running = claim?.running ?? (await runningRun(db));
+      // The other run finished between our two looks: try again.
+      if (!running) return this.claimAndStart(trigger, mode);
+      return this.follow(db, running);
+    }
+    return this.execute(db, ghl, claim.id, resolved, lock ?? null);
+  }
+
+  /** Stops the local run after its current page commits, and refuses new ones. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const run = this.local;
+    if (!run) return;
+    run.abort.abort(new Error('the server is shutting down'));
+    await run.handle.done.catch(() => {});
+  }
+
+  private async resolveMode(db: Kysely<Database>, mode: RequestedMode): Promise<SyncMode> {
+    if (mode !== 'auto') return mode;
+    if (await isBrainEmpty(db)) return 'full';
+    return (await lastSuccessfulRun(db, 'full')) ? 'incremental' : 'full';
+  }
+
+  private execute(db: Kysely<Database>, ghl: GhlClient, runId: number, mode: SyncMode, lock: HeldLock | null): SyncHandle {
+    const abort = new AbortController();
+    const listeners = new Set<(p: SyncProgress) => void>();
+    const done = this.runPass(db, ghl, runId, mode, abort.signal, listeners).finally(async () => {
+      await lock?.release().catch(() => {});
+      this.local = null;
+    });
+    const handle: SyncHandle = {
+      runId,
+      joined: false,
+      done,
+      onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)),
+    };
+    this.local = { handle, abort, listeners };
+    return handle;
+  }
+
+  private async runPass(
+    db: Kysely<Database>,
+    ghl: GhlClient,
+    runId: number,
+    requested: SyncMode,
+    signal: AbortSignal,
+    listeners: Set<(p: SyncProgress) => void>,
+  ): Promise<SyncRunRow> {
+    const { log } = this.deps;
+    const startedAt = this.deps.now();
+    const before = { ...ghl.http.stats };
+    let mode = requested;
+    const counters = (pass: SyncPass): RunCounters => ({
+      contacts_fetched: pass.counters.fetched,
+      contacts_created: pass.counters.created,
+      contacts_updated: pass.counters.updated,
+      contacts_unchanged: pass.counters.unchanged,
+      contacts_deleted: pass.counters.deleted,
+      api_requests: ghl.http.stats.requests - before.requests,
+      rate_limited: ghl.http.stats.rateLimited - before.rateLimited,
+      remote_total: pass.counters.remoteTotal,
+      api_budget_remaining: ghl.http.pacer.state.dailyRemaining,
+    });
+    const initialImport = await isBrainEmpty(db);
+    const pass = new SyncPass(db, ghl, runId, log, signal, {
+      recordCreations: !initialImport,
+      onProgress: async (p) => {
+        const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
+        for (const l of listeners) l(progress);
+        await updateRunProgress(db, runId, { ...counters(p), mode });
+      },
+    });
+    // Rate-limit waits can be long; the heartbeat tells other processes this run is alive.
+    const heartbeat = setInterval(() => void updateRunProgress(db, runId, { ...counters(pass), mode }).catch(() => {}), 10_000);
+    heartbeat.unref();
+    log.info(`sync #${runId} started (${mode})`);
+    try {
+      if (mode === 'incremental') {
+        const previous = await lastSuccessfulRun(db);
+        const from = new Date((previous?.high_water_mark ?? previous?.started_at ?? new Date(0)).getTime() - (this.deps.overlapMs ?? 5 * 60_000));
+        await this.traverse(pass, ghl, from.toISOString());
+        if (await this.reconcileDue(db, ghl, pass)) {
+          log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
+          mode = 'full';
+        }
+      }
+      if (mode === 'full') {
+        await this.traverse(pass, ghl, null);
+        await pass.drain();
+        // Only a complete pass may look for deletions; any error above skipped this.
+        await reconcileDeletions(pass);
+      }
+      await pass.drain();
+      if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) await vacuumAfterSync(db);
+      const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: startedAt });
+      log.info(`sync #${runId} succeeded`, summary(row));
+      return row;
+    } catch (err) {
+      await pass.drain().catch(() => {});
+      const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
+      const row = await finishRun(db, runId, {
+        ...counters(pass),
+        status: 'failed',
+        mode,
+        errors: [...pass.errors, message],
+        error: message,
+        high_water_mark: null,
+      });
+      const failures = await consecutiveFailures(db).catch(() => 1);
+      const say = failures >= 3 ? log.error : log.warn;
+      say.call(log, `sync #${runId} failed (${failures} in a row): ${message}`);
+      return row;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
+    if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
+    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? 20);
+  }
+
+  /** True when GHL's contact count differs from the brain's: something was deleted or missed. */
+  private async reconcileDue(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass): Promise<boolean> {
+    await pass.drain();
+    // v1 reports the location's total with every page; v2 needs one small extra request.
+    const remote = ghl.version === 'v1' ? pass.counters.remoteTotal : await remoteContactTotal(ghl, pass.signal);
+    pass.counters.remoteTotal = remote;
+    const local = (await countContacts(db)).total;
+    return remote !== null && remote !== local;
+  }
+
+  /** Follows a run that another process is executing, by watching its row. */
+  private follow(db: Kysely<Database>, running: SyncRunRow): SyncHandle {
+    const runId = Number(running.id);
+    const listeners = new Set<(p: SyncProgress) => void>();
+    const done = (async () => {
+      for (;;) {
+        const row = await findRun(db, runId);
+        if (!row || row.status !== 'running') return row ?? running;
+        for (const l of listeners) l({ runId, fetched: row.contacts_fetched, total: row.remote_total, message: `${row.mode} sync (run by ${row.holder}): ${row.contacts_fetched} contacts read` });
+        await sleep(this.deps.pollMs ?? 500);
+      }
+    })();
+    return { runId, joined: true, done, onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)) };
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function summary(r: SyncRunRow): Record<string, unknown> {
+  return {
+    fetched: r.contacts_fetched,
+    created: r.contacts_created,
+    updated: r.contacts_updated,
+    unchanged: r.contacts_unchanged,
+    deleted: r.contacts_deleted,
+    requests: r.api_requests,
+  };
+}

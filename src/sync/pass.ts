@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import { applyContactPage } from '../db/contact-sync.repository.js';
+import type { Database } from '../db/database.js';
+import type { GhlClient } from '../ghl/client.js';
+import type { GhlContact } from '../ghl/types.js';
+import type { Logger } from '../logger.js';
+import { mapContact } from './map-contact.js';
+
+/** Live counts of one run, shared by the fetchers, the writer and progress reporting. */
+export interface PassCounters {
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  remoteTotal: number | null;
+}
+
+const MAX_REPORTED_ERRORS = 50;
+
+/**
+ * One sync run's working state. Pages arrive from concurrent fetchers; writes are serialised
+ * (one page per transaction) so memory stays bounded by the number of requests in flight.
+ */
+export class SyncPass {
+  readonly counters: PassCounters = { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, remoteTotal: null };
+  readonly errors: string[] = [];
+  /** Ids seen during this run (with their dateUpdated): a complete full pass compares them with the brain to find deletions. */
+  readonly seen = new Map<string, string | null>();
+  /** The newest dateUpdated seen, for the next incremental run. */
+  maxDateUpdated: string | null = null;
+  private writing: Promise<unknown> = Promise.resolve();
+  private lastProgress = 0;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly ghl: GhlClient,
+    readonly runId: number,
+    readonly log: Logger,
+    readonly signal: AbortSignal,
+    private readonly options: { recordCreations: boolean; onProgress: (pass: SyncPass) => void | Promise<void> },
+  ) {}
+
+  addError(message: string): void {
+    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(message);
+    else if (this.errors.length === MAX_REPORTED_ERRORS) this.errors.push('… more problems were not listed');
+  }
+
+  /** Queues a page for writing and resolves once it is committed. */
+  write(contacts: readonly GhlContact[], problems: readonly string[] = []): Promise<void> {
+    for (const p of problems) this.addError(p);
+    // A contact listed twice (paging overlap) counts once, unless the second copy is newer.
+    const fresh = contacts.filter((c) => {
+      const before = this.seen.get(c.id);
+      if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return false;
+      this.seen.set(c.id, c.dateUpdated);
+      if (c.dateUpdated && (!this.maxDateUpdated || c.dateUpdated > this.maxDateUpdated)) this.maxDateUpdated = c.dateUpdated;
+      return true;
+    });
+    this.counters.fetched += fresh.length;
+    const job = this.writing.then(async () => {
+      this.signal.throwIfAborted();
+      const r = await applyContactPage(
+        this.db,
+        fresh.map((c) => mapContact(c, this.ghl.locationId)),
+        { runId: this.runId, recordCreations: this.options.recordCreations },
+      );
+      this.counters.created += r.created.length;
+      this.counters.updated += r.updated.length + r.restored.length;
+      this.counters.unchanged += r.unchanged;
+      await this.reportProgress();
+    });
+    // Later pages wait for earlier ones; a failure surfaces to the caller that queued the page.
+    this.writing = job.catch(() => {});
+    return job;
+  }
+
+  /** Waits for every queued write. */
+  async drain(): Promise<void> {
+    await this.writing;
+  }
+
+  private async reportProgress(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastProgress < 250) return;
+    this.lastProgress = now;
+    await this.options.onProgress(this);
+  }
+}

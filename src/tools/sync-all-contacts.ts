@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { findRun } from '../db/sync-runs.repository.js';
+import { ToolError } from '../errors.js';
+import { SyncUnavailableError } from '../sync/engine.js';
+import { defineTool } from './define-tool.js';
+import { SyncRunSchema, toSyncRunOutput } from './schemas.js';
+
+export const syncAllContacts = defineTool({
+  name: 'gohighlevel_sync_all_contacts',
+  title: 'Sync contacts from GoHighLevel',
+  description:
+    'Copies GoHighLevel contacts into the local brain: "auto" reads only what changed since the last sync (a full pass the ' +
+    'first time), "full" re-reads everything and detects deletions. Joins a sync already running instead of starting a second. ' +
+    'Waits up to wait_seconds for the result, then returns status "running" with the run_id while the sync continues in the ' +
+    'background (check gohighlevel_get_sync_stats later). A sync runs by itself every 15 minutes, so call this only when the ' +
+    'person asks for fresh data or the brain has never synced.',
+  inputSchema: z.object({
+    mode: z.enum(['auto', 'incremental', 'full']).default('auto').describe('"auto": incremental after a first full sync. "full": re-read everything and detect deletions'),
+    wait_seconds: z.number().int().min(0).max(55).default(45).describe('How long to wait for the sync to finish before returning status "running"'),
+  }),
+  outputSchema: SyncRunSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler({ mode, wait_seconds }, deps, ctx) {
+    const engine = deps.sync;
+    if (!engine) throw new ToolError('Syncing is not available in this process.');
+    let handle;
+    try {
+      handle = await engine.start('tool', mode);
+    } catch (err) {
+      if (err instanceof SyncUnavailableError) throw new ToolError(`Cannot sync: ${deps.config.ghl.unavailableReason ?? err.message}`, 'Set the variable in the server\'s environment (for Claude Desktop: the "env" block of claude_desktop_config.json) and restart the server.');
+      throw err;
+    }
+    const stopListening = handle.onProgress((p) => {
+      void ctx.progress({ progress: p.fetched, ...(p.total !== null ? { total: p.total } : {}), message: p.message }).catch(() => {});
+    });
+    const waited = new AbortController();
+    try {
+      const row = await Promise.race([handle.done, sleep(wait_seconds * 1000, null, { signal: waited.signal })]);
+      const latest = row ?? (await findRun(await deps.db(), handle.runId));
+      if (!latest) throw new ToolError(`Sync run ${handle.runId} disappeared.`);
+      if (latest.status === 'failed') {
+        throw new ToolError(
+          `Sync #${handle.runId} failed after reading ${latest.contacts_fetched} contacts: ${latest.error ?? 'unknown error'}`,
+          'Nothing was deleted. Fix the cause above if it names one, then run the sync again; the brain keeps answering from what it has.',
+        );
+      }
+      return toSyncRunOutput(latest, deps.now());
+    } finally {
+      waited.abort();
+      stopListening();
+    }
+  },
+  render(o) {
+    if (o.status === 'running') {
+      return `Sync #${o.run_id} (${o.mode}) is still running: ${o.contacts_fetched} contacts read so far. It continues in the background; gohighlevel_get_sync_stats shows the result.`;
+    }
+    const head = `Sync #${o.run_id} (${o.mode}) ${o.status} in ${(o.duration_ms / 1000).toFixed(1)} s: ${o.contacts_fetched} contacts read, ${o.contacts_created} new, ${o.contacts_updated} updated, ${o.contacts_unchanged} unchanged, ${o.contacts_deleted} deleted, ${o.api_requests} API requests.`;
+    return o.errors.length ? `${head}\nProblems:\n${o.errors.map((e) => `- ${e}`).join('\n')}` : head;
+  },
+});
