@@ -1,6 +1,7 @@
 import type { GhlConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createHttp, type GhlHttp, type HttpOptions } from './http.js';
+import { type OpportunityRead, readAllOpportunities } from './opportunities.js';
 import type { GhlContact } from './types.js';
 import { createV1Contacts } from './v1.js';
 import { createV2Contacts, V2_VERSION_HEADER } from './v2.js';
@@ -9,6 +10,10 @@ interface ClientBase {
   readonly locationId: string;
   readonly http: GhlHttp;
   getContact(id: string, signal?: AbortSignal): Promise<GhlContact | null>;
+  /** A live contact search (GHL's own matching), for reads that bypass the brain. */
+  searchLive(query: string | undefined, limit: number, signal?: AbortSignal): Promise<{ contacts: GhlContact[]; total: number; problems: string[] }>;
+  /** Every pipeline and opportunity, all pages. */
+  readOpportunities(signal?: AbortSignal): Promise<OpportunityRead>;
 }
 
 export interface GhlV2Client extends ClientBase, ReturnType<typeof createV2Contacts> {
@@ -30,8 +35,25 @@ export function createGhlClient(config: GhlConfig, log: Logger, options: GhlClie
   const common = { baseUrl: config.baseUrl, token: config.apiKey, log, ...options };
   if (config.apiVersion === 'v1') {
     const http = createHttp({ ...common, versionHeader: null });
-    return { version: 'v1', locationId: config.locationId, http, ...createV1Contacts(http) };
+    const contacts = createV1Contacts(http);
+    return {
+      version: 'v1',
+      locationId: config.locationId,
+      http,
+      ...contacts,
+      searchLive: (query, limit, signal) => contacts.listContacts({ limit, ...(query ? { query } : {}) }, signal),
+      readOpportunities: (signal) => readAllOpportunities(http, 'v1', config.locationId!, signal),
+    };
   }
   const http = createHttp({ ...common, versionHeader: V2_VERSION_HEADER });
-  return { version: 'v2', locationId: config.locationId, http, ...createV2Contacts(http, config.locationId) };
+  const contacts = createV2Contacts(http, config.locationId);
+  return {
+    version: 'v2',
+    locationId: config.locationId,
+    http,
+    ...contacts,
+    searchLive: (query, limit, signal) =>
+      contacts.searchContacts({ pageLimit: limit, page: 1, ...(query ? { query: query.slice(0, 75) } : {}), sort: [{ field: 'dateUpdated', direction: 'desc' }] }, signal),
+    readOpportunities: (signal) => readAllOpportunities(http, 'v2', config.locationId!, signal),
+  };
 }
