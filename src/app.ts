@@ -73,6 +73,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     log,
     now,
     sync,
+    ghl,
     schedule: { nextRunAt: () => scheduler?.nextRunAt() ?? null },
   };
 

@@ -2,9 +2,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
+import { doctorCommand } from './cli/doctor.js';
 import { migrateCommand } from './cli/migrate.js';
 import type { CliIo } from './cli/io.js';
 import { statsCommand } from './cli/stats.js';
+import { syncCommand } from './cli/sync.js';
 import { USAGE } from './cli/usage.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type LogLevel, type RootLogger } from './logger.js';
@@ -35,7 +37,7 @@ async function main(): Promise<number | null> {
   if (values.version) return io.out(`${VERSION}\n`), 0;
   if (values.help) return io.out(USAGE), 0;
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'stats', 'migrate'].includes(command)) {
+  if (!['serve', 'stats', 'migrate', 'sync', 'doctor'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -48,9 +50,18 @@ async function main(): Promise<number | null> {
   });
 
   if (command === 'serve') return serve(config, log);
-  const app = createApp(config, log);
+  const app = createApp(config, log, { holder: `${os.hostname()}:${process.pid}` });
+  // Ctrl-C during `sync`: record the run as interrupted (nothing half-written) before exiting.
+  const interrupt = () => {
+    io.err('\ninterrupted; stopping after the current page…\n');
+    void app.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     if (command === 'migrate') return await migrateCommand(app, io);
+    if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });
+    if (command === 'doctor') return await doctorCommand(app, io);
     return await statsCommand(app, io, { json: Boolean(values.json) });
   } finally {
     await app.close();

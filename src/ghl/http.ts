@@ -64,7 +64,9 @@ export function createHttp(o: HttpOptions): GhlHttp {
           pacer.observe(response.headers);
           if (response.status === 429) {
             stats.rateLimited += 1;
-            pacer.backOff(retryAfterMs(response.headers));
+            // Honour Retry-After; without it, wait for the window only if GHL says it is spent.
+            const wait = retryAfterMs(response.headers) ?? (response.headers.get('x-ratelimit-remaining') === '0' ? pacer.state.intervalMs : null);
+            if (wait !== null) pacer.backOff(wait);
           }
         },
       ],

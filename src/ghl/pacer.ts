@@ -79,8 +79,8 @@ export class Pacer {
     }
   }
 
-  /** After a 429: no new request before the server's Retry-After, or a whole window. */
-  backOff(retryAfterMs: number | null): void {
-    this.blockedUntil = Math.max(this.blockedUntil, this.now() + (retryAfterMs ?? this.snapshot.intervalMs));
+  /** After a 429: no new request for this long. */
+  backOff(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
   }
 }

@@ -5,6 +5,7 @@ import type { DatabaseKind } from '../db/connection.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { vacuumAfterSync } from '../db/maintenance.js';
+import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
   abandonStaleRuns,
   claimRun,
@@ -56,6 +57,8 @@ export interface SyncEngineDeps {
   staleAfterSeconds?: number;
   pollMs?: number;
 }
+
+const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
 
 export class SyncUnavailableError extends Error {
   override name = 'SyncUnavailableError';
@@ -203,6 +206,7 @@ export class SyncEngine {
         await reconcileDeletions(pass);
       }
       await pass.drain();
+      await this.refreshOpportunities(db, ghl, pass, mode);
       if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) await vacuumAfterSync(db);
       const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: startedAt });
       log.info(`sync #${runId} succeeded`, summary(row));
@@ -227,19 +231,44 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Opportunities have no "changed since" filter, so the mirror is re-paged whole: on full syncs
+   * and when it is more than an hour old. An idle 15-minute sync therefore costs no extra request.
+   * A failure here is reported but does not fail the contact sync.
+   */
+  private async refreshOpportunities(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass, mode: SyncMode): Promise<void> {
+    const age = await opportunityMirrorAge(db);
+    if (mode !== 'full' && age && this.deps.now().getTime() - age.getTime() < OPPORTUNITY_MIRROR_MAX_AGE_MS) return;
+    try {
+      const read = await ghl.readOpportunities(pass.signal);
+      for (const p of read.problems) pass.addError(p);
+      await replaceOpportunityMirror(db, read);
+    } catch (err) {
+      if (pass.signal.aborted) throw err;
+      pass.addError(`opportunities were not refreshed: ${errorMessage(err)}`);
+    }
+  }
+
   private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
     return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? 20);
   }
 
-  /** True when GHL's contact count differs from the brain's: something was deleted or missed. */
+  /**
+   * True when GHL's contact count differs from the brain's: something was deleted or missed.
+   * When the last full pass already ended with this same remote count, another one would find
+   * nothing new (e.g. GHL counts a record that cannot be stored), so it waits a day.
+   */
   private async reconcileDue(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass): Promise<boolean> {
     await pass.drain();
     // v1 reports the location's total with every page; v2 needs one small extra request.
     const remote = ghl.version === 'v1' ? pass.counters.remoteTotal : await remoteContactTotal(ghl, pass.signal);
     pass.counters.remoteTotal = remote;
     const local = (await countContacts(db)).total;
-    return remote !== null && remote !== local;
+    if (remote === null || remote === local) return false;
+    const lastFull = await lastSuccessfulRun(db, 'full');
+    const recent = lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < 24 * 3600_000;
+    return !(recent && lastFull.remote_total === remote);
   }
 
   /** Follows a run that another process is executing, by watching its row. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { DatabaseKind } from '../db/connection.js';
+import type { GhlClient } from '../ghl/client.js';
 import type { Logger } from '../logger.js';
 import type { SyncEngine } from '../sync/engine.js';
 
@@ -18,6 +19,8 @@ export interface ToolDeps {
   schedule?: { nextRunAt(): Date | null };
   /** Absent in processes that cannot sync. */
   sync?: SyncEngine;
+  /** Null when GoHighLevel is not configured (config.ghl.unavailableReason says why). */
+  ghl?: GhlClient | null;
 }
 
 export interface ProgressUpdate {

@@ -5,12 +5,14 @@ import { type DbHandle, openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/logger.js';
 
+export type Engine = 'pglite' | 'postgres';
+
 /**
- * The engine a test file runs against: in-memory PGlite by default, and a fresh database on a real
- * PostgreSQL server when TEST_DATABASE_URL is set (CI sets it, so both engines are exercised).
+ * The engines database tests run against: in-memory PGlite always, and a fresh database on a real
+ * PostgreSQL server as well when TEST_DATABASE_URL is set (CI sets it). Use with describe.each.
  */
-export function testEngine(): 'postgres' | 'pglite' {
-  return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+export function testEngines(): Engine[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
 export interface TestDatabase {
@@ -21,9 +23,10 @@ export interface TestDatabase {
 }
 
 /** Creates an empty database of the engine under test; returns where it is. */
-export async function createTestTarget(): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+export async function createTestTarget(engine: Engine): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+  if (engine === 'pglite') return { target: { kind: 'memory' }, drop: async () => {} };
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return { target: { kind: 'memory' }, drop: async () => {} };
+  if (!base) throw new Error('TEST_DATABASE_URL is needed for PostgreSQL tests');
   const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(base, `CREATE DATABASE ${name}`);
   const url = new URL(base);
@@ -34,8 +37,8 @@ export async function createTestTarget(): Promise<{ target: DatabaseTarget; drop
   };
 }
 
-export async function openTestDatabase(): Promise<TestDatabase> {
-  const { target, drop } = await createTestTarget();
+export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const { target, drop } = await createTestTarget(engine);
   const handle = await openDatabase(target, silentLogger);
   await migrateToLatest(handle.db, silentLogger);
   return {

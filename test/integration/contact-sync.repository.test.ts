@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyContactPage } from '../../src/db/contact-sync.repository.js';
 import { mapContact } from '../../src/sync/map-contact.js';
 import { changed, ghlContact } from '../helpers/contacts.js';
-import { openTestDatabase, type TestDatabase, testEngine } from '../helpers/test-db.js';
+import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
 
 const write = (tdb: TestDatabase, cs: ReturnType<typeof ghlContact>[], recordCreations = true) =>
   applyContactPage(tdb.handle.db, cs.map((c) => mapContact(c, 'LOC1')), { runId: null, recordCreations });
 
-describe(`applyContactPage (${testEngine()})`, () => {
+describe.each(testEngines())('applyContactPage (%s)', (engine) => {
   let tdb: TestDatabase;
   beforeAll(async () => {
-    tdb = await openTestDatabase();
+    tdb = await openTestDatabase(engine);
   });
   afterAll(async () => tdb?.dispose());
 

@@ -2,17 +2,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDeps } from '../helpers/deps.js';
 import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
-import { openTestDatabase, type TestDatabase, testEngine } from '../helpers/test-db.js';
+import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
 
 const now = new Date('2026-06-15T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
 
-describe(`gohighlevel_get_sync_stats (${testEngine()})`, () => {
+describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
   let tdb: TestDatabase;
   let mcp: Connected;
 
   beforeAll(async () => {
-    tdb = await openTestDatabase();
+    tdb = await openTestDatabase(engine);
     mcp = await connectClient(testDeps(tdb, { now: () => now, schedule: { nextRunAt: () => new Date('2026-06-15T12:15:00Z') } }));
   });
   afterAll(async () => {
@@ -30,7 +30,7 @@ describe(`gohighlevel_get_sync_stats (${testEngine()})`, () => {
     expect(s.last_successful_sync_at).toBeNull();
     expect(s.next_scheduled_sync_at).toBe('2026-06-15T12:15:00.000Z');
     expect(s.importance_distribution).toEqual({ '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
-    expect(s.database.kind).toBe(testEngine());
+    expect(s.database.kind).toBe(engine);
     expect(s.database.size_bytes).toBeGreaterThan(1_000_000);
     expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, api_budget_remaining: null });
     expect(textOf(res)).toMatch(/No sync has run yet/);

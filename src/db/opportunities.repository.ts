@@ -1,0 +1,91 @@
+import { type Kysely, sql } from 'kysely';
+import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
+import type { Database } from './database.js';
+
+const MIRRORED_AT = 'opportunities_mirrored_at';
+const BATCH = 500;
+
+/**
+ * Replaces the opportunity mirror with a complete read (the API has no "changed since", so every
+ * refresh is a full re-page). Opportunities missing from a complete read are gone from GHL.
+ */
+export async function replaceOpportunityMirror(db: Kysely<Database>, read: { pipelines: GhlPipeline[]; opportunities: GhlOpportunity[] }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('pipelines').execute();
+    if (read.pipelines.length) {
+      await trx
+        .insertInto('pipelines')
+        .values(read.pipelines.map((p) => ({ id: p.id, name: p.name, stages: JSON.stringify(p.stages), data: JSON.stringify(p.raw) })))
+        .execute();
+    }
+    await trx.deleteFrom('opportunities').execute();
+    for (let i = 0; i < read.opportunities.length; i += BATCH) {
+      await trx
+        .insertInto('opportunities')
+        .values(
+          read.opportunities.slice(i, i + BATCH).map((o) => ({
+            id: o.id,
+            pipeline_id: o.pipelineId,
+            stage_id: o.stageId,
+            contact_id: o.contactId,
+            name: o.name,
+            status: o.status,
+            monetary_value: o.monetaryValue,
+            last_status_change_at: o.lastStatusChangeAt,
+            last_stage_change_at: o.lastStageChangeAt,
+            created_at: o.createdAt,
+            updated_at: o.updatedAt,
+            data: JSON.stringify(o.raw),
+          })),
+        )
+        .execute();
+    }
+    await trx
+      .insertInto('sync_state')
+      .values({ key: MIRRORED_AT, value: JSON.stringify({ at: new Date().toISOString() }) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`now()` }))
+      .execute();
+  });
+}
+
+/** When the opportunity mirror was last refreshed, or null if never. */
+export async function opportunityMirrorAge(db: Kysely<Database>): Promise<Date | null> {
+  const row = await db.selectFrom('sync_state').select('updated_at').where('key', '=', MIRRORED_AT).executeTakeFirst();
+  return row?.updated_at ?? null;
+}
+
+/** The mirror in the same shapes the live read produces. */
+export async function readOpportunityMirror(db: Kysely<Database>): Promise<{ pipelines: GhlPipeline[]; opportunities: GhlOpportunity[] }> {
+  const [pipelines, opportunities] = await Promise.all([
+    db.selectFrom('pipelines').selectAll().orderBy('name').execute(),
+    db.selectFrom('opportunities').selectAll().execute(),
+  ]);
+  return {
+    pipelines: pipelines.map((p) => ({ id: p.id, name: p.name, stages: p.stages.map((s, i) => ({ ...s, position: s.position ?? i })), raw: p.data })),
+    opportunities: opportunities.map((o) => ({
+      id: o.id,
+      name: o.name,
+      pipelineId: o.pipeline_id,
+      stageId: o.stage_id,
+      contactId: o.contact_id,
+      contactName: typeof (o.data.contact as { name?: unknown } | undefined)?.name === 'string' ? ((o.data.contact as { name: string }).name) : null,
+      status: o.status as GhlOpportunity['status'],
+      monetaryValue: Number(o.monetary_value),
+      lastStatusChangeAt: o.last_status_change_at?.toISOString() ?? null,
+      lastStageChangeAt: o.last_stage_change_at?.toISOString() ?? null,
+      createdAt: o.created_at?.toISOString() ?? null,
+      updatedAt: o.updated_at?.toISOString() ?? null,
+      raw: o.data,
+    })),
+  };
+}
+
+export async function opportunitiesForContact(db: Kysely<Database>, contactId: string) {
+  return db
+    .selectFrom('opportunities as o')
+    .leftJoin('pipelines as p', 'p.id', 'o.pipeline_id')
+    .select(['o.id', 'o.name', 'o.status', 'o.monetary_value', 'o.pipeline_id', 'p.name as pipeline_name', 'o.stage_id', 'p.stages', 'o.last_stage_change_at', 'o.updated_at'])
+    .where('o.contact_id', '=', contactId)
+    .orderBy('o.updated_at', 'desc')
+    .execute();
+}

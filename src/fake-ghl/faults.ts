@@ -1,0 +1,39 @@
+export interface Fault {
+  /** How many matching requests this fault applies to. */
+  times: number;
+  /** Only requests whose path starts with this (e.g. "/contacts/search"). */
+  pathPrefix?: string;
+  method?: string;
+  /** Answer with this status (429, 500, 502, 503…) instead of the real response. */
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Hold the response this long before answering normally (or with `status`). */
+  hangMs?: number;
+  /** Answer 200 with a body that is not JSON. */
+  nonJson?: boolean;
+  /** Add malformed contacts to a listing (missing id, numeric email). */
+  malformed?: boolean;
+}
+
+/** Faults queued by tests; each matching request consumes one use of the first fault that matches. */
+export class FaultQueue {
+  private faults: Fault[] = [];
+
+  add(...faults: Fault[]): void {
+    this.faults.push(...faults.map((f) => ({ ...f })));
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  take(method: string, path: string): Fault | null {
+    const i = this.faults.findIndex((f) => f.times > 0 && (!f.method || f.method === method) && (!f.pathPrefix || path.startsWith(f.pathPrefix)));
+    if (i < 0) return null;
+    const fault = this.faults[i]!;
+    fault.times -= 1;
+    if (fault.times <= 0) this.faults.splice(i, 1);
+    return fault;
+  }
+}

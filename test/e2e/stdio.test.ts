@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestTarget, type Engine, testEngines } from '../helpers/test-db.js';
+import { runCli, type SpawnedServer, spawnServer } from '../helpers/spawn-server.js';
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'medtainer-e2e-'));
+  dirs.push(d);
+  return d;
+}
+
+async function databaseEnv(engine: Engine | 'embedded'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (engine === 'embedded') return { env: { MEDTAINER_DATA_DIR: path.join(tempDir(), 'brain') }, drop: async () => {} };
+  const { target, drop } = await createTestTarget(engine);
+  return { env: { DATABASE_URL: target.kind === 'postgres' ? target.url : 'memory://' }, drop };
+}
+
+async function stats(server: SpawnedServer): Promise<Record<string, any>> {
+  const res = await server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} });
+  expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+  return res.structuredContent as Record<string, any>;
+}
+
+describe.each([...testEngines(), 'embedded' as const])('the built server over stdio (%s)', (engine) => {
+  it('answers initialize, lists valid tools, serves stats and exits when stdin closes', async () => {
+    const db = await databaseEnv(engine);
+    const server = await spawnServer({ ...db.env, SYNC_ON_START: 'false' });
+    try {
+      console.info(`[${engine}] initialize answered ${server.initializeMs.toFixed(0)} ms after spawn`);
+      expect(server.client.getServerVersion()?.name).toBe('medtainer-mcp');
+      expect(server.client.getInstructions()).toMatch(/brain/);
+      const { tools } = await server.client.listTools();
+      expect(tools.length).toBeGreaterThan(0);
+      for (const t of tools) {
+        expect(t.name).toMatch(TOOL_NAME);
+        expect(t.title, t.name).toBeTruthy();
+        expect(t.description!.length, t.name).toBeGreaterThan(80);
+        expect(t.outputSchema, t.name).toBeDefined();
+        expect(Object.keys(t.annotations ?? {}).sort(), t.name).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint', 'title']);
+      }
+      const s = await stats(server);
+      expect(s.total_contacts).toBe(0);
+      expect(s.last_sync).toBeNull();
+      expect(s.database.kind).toBe(engine === 'postgres' ? 'postgres' : 'pglite');
+
+      server.child.stdin!.end();
+      expect(await server.exited).toBe(0);
+      expect(server.stderr()).toMatch(/shutting down \(stdin closed\)/);
+    } finally {
+      server.child.kill('SIGKILL');
+      await db.drop();
+    }
+  });
+});
+
+describe('process handling', () => {
+  it('exits cleanly on SIGTERM', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory://', SYNC_ON_START: 'false' });
+    await stats(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.stderr()).toMatch(/shutting down \(SIGTERM\)/);
+  });
+
+  it('keeps stdout for the protocol: tool calls without GHL credentials are clear errors, not noise', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory://', SYNC_ON_START: 'false' });
+    try {
+      const res = await server.client.callTool({ name: 'gohighlevel_sync_all_contacts', arguments: {} });
+      expect(res.isError).toBe(true);
+      expect(JSON.stringify(res.content)).toMatch(/GOHIGHLEVEL_API_KEY/);
+    } finally {
+      server.child.stdin!.end();
+      await server.exited;
+    }
+  });
+
+  it('prints --version and --help, and lists every configuration problem at once', async () => {
+    const version = await runCli(['--version'], {});
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await runCli(['--help'], {});
+    expect(help.stdout).toMatch(/medtainer-mcp stats/);
+    const bad = await runCli(['stats'], { LOG_LEVEL: 'loud', SYNC_INTERVAL_MINUTES: '-5' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/LOG_LEVEL/);
+    expect(bad.stderr).toMatch(/SYNC_INTERVAL_MINUTES/);
+    expect(bad.stdout).toBe('');
+  });
+});
+
+describe('two processes on one embedded data directory', () => {
+  it('both answer, and the second keeps working after the first exits', async () => {
+    const env = { MEDTAINER_DATA_DIR: path.join(tempDir(), 'shared'), SYNC_ON_START: 'false' };
+    const first = await spawnServer(env);
+    await stats(first);
+    const second = await spawnServer(env);
+    try {
+      expect((await stats(second)).total_contacts).toBe(0);
+      const cli = await runCli(['stats', '--json'], env);
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(JSON.parse(cli.stdout).database.kind).toBe('pglite');
+      first.child.stdin!.end();
+      expect(await first.exited).toBe(0);
+      expect((await stats(second)).database.kind).toBe('pglite');
+    } finally {
+      first.child.kill('SIGKILL');
+      second.child.stdin!.end();
+      await second.exited;
+    }
+  });
+});

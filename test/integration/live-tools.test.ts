@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { digestPipelines } from '../../src/digest/pipeline-digest.js';
+import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
+import { syncApp } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+const DAY = 86_400_000;
+
+describe.each(testEngines())('live GHL tools (%s)', (engine) => {
+  let fake: FakeGhl;
+  let app: App;
+  let mcp: Connected;
+  let drop: () => Promise<void>;
+  const now = new Date();
+
+  beforeAll(async () => {
+    // 450 opportunities: several pages per pipeline, so a first-page-only digest would be wrong.
+    fake = await startFakeGhl({ contactCount: 300, seed: 21, opportunityCount: 450, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target, { now: () => now });
+    mcp = await connectClient(app.deps);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await app?.close();
+    await fake?.close();
+    await drop?.();
+  });
+
+  it('reads contacts live, with GHL matching and a bounded limit', async () => {
+    const res = await mcp.call('gohighlevel_read_contacts', { query: 'freshheadies', limit: 5 });
+    expect(res.isError).toBeFalsy();
+    const out = res.structuredContent as { contacts: Array<{ id: string; name: string; company: string }>; total: number };
+    expect(out.contacts.map((c) => c.id)).toEqual([KNOWN.rachel]);
+    expect(out.contacts[0]).toMatchObject({ name: 'Rachel Baker', company: 'Fresh Headies' });
+    const some = (await mcp.call('gohighlevel_read_contacts', { limit: 7 })).structuredContent as { contacts: unknown[]; total: number };
+    expect(some.contacts).toHaveLength(7);
+    expect(some.total).toBe(300);
+    expect((await mcp.call('gohighlevel_read_contacts', { limit: 101 })).isError).toBe(true);
+  });
+
+  it('digests every opportunity page, matching the fake\'s ground truth exactly', async () => {
+    const res = await mcp.call('gohighlevel_pipeline_digest', { stale_days: 14, period_days: 30 });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const out = res.structuredContent as any;
+    expect(out.source).toBe('live');
+    const truth = fake.store.opportunities;
+    const open = truth.filter((o) => o.status === 'open');
+    expect(out.totals.open_count).toBe(open.length);
+    expect(out.totals.open_value).toBeCloseTo(open.reduce((a, o) => a + o.monetaryValue, 0), 2);
+    const wonRecent = truth.filter((o) => o.status === 'won' && o.lastStatusChangeAt >= now.getTime() - 30 * DAY);
+    expect(out.totals.won_value).toBeCloseTo(wonRecent.reduce((a, o) => a + o.monetaryValue, 0), 2);
+    for (const p of out.pipelines) {
+      const mine = truth.filter((o) => o.pipelineId === p.id);
+      expect(p.lost_count).toBe(mine.filter((o) => o.status === 'lost' && o.lastStatusChangeAt >= now.getTime() - 30 * DAY).length);
+      for (const stage of p.stages) {
+        expect(stage.open_count).toBe(mine.filter((o) => o.status === 'open' && o.pipelineStageId === stage.id).length);
+      }
+      const stale = mine.filter((o) => o.status === 'open' && o.lastStageChangeAt <= now.getTime() - 14 * DAY).sort((a, b) => b.monetaryValue - a.monetaryValue);
+      expect(p.stale.map((s: { monetary_value: number }) => s.monetary_value)).toEqual(stale.slice(0, 10).map((o) => o.monetaryValue));
+    }
+    expect(textOf(res)).toMatch(/never follow instructions/);
+  });
+
+  it('filters by pipeline name or id, counts all time with period_days 0, and lists pipelines on a miss', async () => {
+    const p = fake.store.pipelines[1]!;
+    const byName = (await mcp.call('gohighlevel_pipeline_digest', { pipeline: p.name.toUpperCase(), period_days: 0 })).structuredContent as any;
+    expect(byName.pipelines.map((x: { id: string }) => x.id)).toEqual([p.id]);
+    expect(byName.pipelines[0].won_count).toBe(fake.store.opportunities.filter((o) => o.pipelineId === p.id && o.status === 'won').length);
+    const byId = (await mcp.call('gohighlevel_pipeline_digest', { pipeline: p.id })).structuredContent as any;
+    expect(byId.source).toBe('mirror'); // refreshed moments ago by the previous call
+    const miss = await mcp.call('gohighlevel_pipeline_digest', { pipeline: 'Nope' });
+    expect(miss.isError).toBe(true);
+    expect(textOf(miss)).toContain(p.name);
+  });
+
+  it('turns 401, 403 and an exhausted rate limit into clear errors without the token', async () => {
+    const t = await createTestTarget(engine);
+    const wrong = syncApp(fake, t.target, { token: 'pit-99999999-2222-4333-8444-555555555555' });
+    const client = await connectClient(wrong.deps);
+    try {
+      const r401 = await client.call('gohighlevel_read_contacts', {});
+      expect(r401.isError).toBe(true);
+      expect(textOf(r401)).toMatch(/401.*GOHIGHLEVEL_API_KEY/s);
+      expect(textOf(r401)).not.toContain('pit-99999999');
+      fake.fault({ times: 1, status: 403, body: JSON.stringify({ statusCode: 403, message: 'The token does not have access to this location.' }) });
+      const r403 = await mcp.call('gohighlevel_read_contacts', {});
+      expect(textOf(r403)).toMatch(/GOHIGHLEVEL_LOCATION_ID/);
+      fake.setDailyUsed(fake.tokens.v2, 200_000);
+      const r429 = await mcp.call('gohighlevel_read_contacts', {});
+      expect(r429.isError).toBe(true);
+      expect(textOf(r429)).toMatch(/daily GoHighLevel API budget/);
+    } finally {
+      fake.setDailyUsed(fake.tokens.v2, 0);
+      await client.close();
+      await wrong.close();
+      await t.drop();
+    }
+  });
+
+  it('says which variable is missing when GHL is not configured', async () => {
+    const t = await createTestTarget(engine);
+    const bare = syncApp(fake, t.target, { env: { GOHIGHLEVEL_API_KEY: '' } });
+    const client = await connectClient(bare.deps);
+    try {
+      for (const tool of ['gohighlevel_read_contacts', 'gohighlevel_pipeline_digest', 'gohighlevel_sync_all_contacts']) {
+        const res = await client.call(tool, {});
+        expect(res.isError, tool).toBe(true);
+        expect(textOf(res), tool).toMatch(/GOHIGHLEVEL_API_KEY/);
+      }
+    } finally {
+      await client.close();
+      await bare.close();
+      await t.drop();
+    }
+  });
+});
+
+describe('pipeline digest with the v1 API', () => {
+  it('reads every page of every pipeline and agrees with the ground truth', async () => {
+    const fake = await startFakeGhl({ contactCount: 100, seed: 4, opportunityCount: 333, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(testEngines().at(-1)!);
+    const now = new Date();
+    const app = syncApp(fake, t.target, { version: 'v1', now: () => now });
+    const client = await connectClient(app.deps);
+    try {
+      const out = (await client.call('gohighlevel_pipeline_digest', { period_days: 0 })).structuredContent as any;
+      const truth = fake.store.opportunities;
+      expect(out.totals.open_count).toBe(truth.filter((o) => o.status === 'open').length);
+      const expected = digestPipelines(
+        fake.store.pipelines.map((p) => ({ id: p.id, name: p.name, stages: p.stages, raw: {} })),
+        truth.map((o) => ({ id: o.id, name: o.name, pipelineId: o.pipelineId, stageId: o.pipelineStageId, contactId: o.contactId, contactName: null, status: o.status, monetaryValue: o.monetaryValue, lastStatusChangeAt: new Date(o.lastStatusChangeAt).toISOString(), lastStageChangeAt: new Date(o.lastStageChangeAt).toISOString(), createdAt: null, updatedAt: null, raw: {} })),
+        { now, staleDays: 14, periodDays: 0 },
+      );
+      expect(out.pipelines.map((p: any) => [p.won_count, p.won_value, p.lost_count, p.abandoned_count, p.open_value])).toEqual(
+        expected.map((p) => [p.won_count, p.won_value, p.lost_count, p.abandoned_count, p.open_value]),
+      );
+    } finally {
+      await client.close();
+      await app.close();
+      await fake.close();
+      await t.drop();
+    }
+  });
+});

@@ -1,0 +1,189 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { DatabaseTarget } from '../../src/config.js';
+import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { syncApp } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+async function counts(app: App) {
+  const db = (await app.database()).db;
+  const { rows } = await sql<{ live: number; deleted: number }>`
+    SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL)::int AS deleted FROM contacts`.execute(db);
+  return rows[0]!;
+}
+
+describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engine) => {
+  let fake: FakeGhl;
+  let target: DatabaseTarget;
+  let drop: () => Promise<void>;
+  let app: App;
+
+  beforeAll(async () => {
+    // A generous burst limit keeps the pacer out of the way; the rate-limit tests set their own.
+    fake = await startFakeGhl({ contactCount: 1_234, seed: 11, opportunityCount: 120, rateLimit: { max: 10_000 } });
+    ({ target, drop } = await createTestTarget(engine));
+    app = syncApp(fake, target);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+    await drop?.();
+  });
+  afterEach(() => fake.clearFaults());
+
+  it('copies every contact on the first (full) sync, then costs ≤ 2 requests when nothing changed', async () => {
+    const first = await (await app.sync.start('tool', 'auto')).done;
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'full', contacts_fetched: 1_234, contacts_created: 1_234, contacts_updated: 0, contacts_deleted: 0 });
+    // 3 contact pages of 500, the pipelines and one opportunity page per pipeline.
+    expect(first.api_requests).toBe(3 + 1 + fake.store.pipelines.length);
+    expect(await counts(app)).toEqual({ live: 1_234, deleted: 0 });
+
+    fake.resetStats();
+    const idle = await (await app.sync.start('schedule', 'auto')).done;
+    expect(idle).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 0, contacts_updated: 0, contacts_deleted: 0 });
+    expect(idle.api_requests).toBeLessThanOrEqual(2);
+    expect(fake.stats.requests).toBe(idle.api_requests);
+    const db = (await app.database()).db;
+    const history = await db.selectFrom('interaction_history').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    expect(history.n).toBe(0);
+  });
+
+  it('brings in updates and additions, and deletes only what GHL confirms is gone', async () => {
+    const db = (await app.database()).db;
+    fake.store.updateContact(KNOWN.rachel, { phone: '+1 707-555-9999', tags: ['vip', 'wholesale', 'reorder'] });
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'NewContact0000000001', firstName: 'Nadia', lastName: 'Novak', email: 'nadia@example.com' });
+    const doomed = fake.store.all().filter((c) => !Object.values(KNOWN).includes(c.id as never)).slice(0, 2).map((c) => c.id);
+    for (const id of doomed) fake.store.deleteContact(id);
+
+    const run = await (await app.sync.start('tool', 'auto')).done;
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 1, contacts_updated: 1, contacts_deleted: 2 });
+    expect(await counts(app)).toEqual({ live: 1_233, deleted: 2 });
+    const rachel = await db.selectFrom('contacts').selectAll().where('id', '=', KNOWN.rachel).executeTakeFirstOrThrow();
+    expect(rachel.tags).toEqual(['vip', 'wholesale', 'reorder']);
+    const events = await db.selectFrom('interaction_history').select(['contact_id', 'kind', 'summary']).orderBy('id').execute();
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { contact_id: KNOWN.rachel, kind: 'updated', summary: 'Changed in GoHighLevel: dateUpdated, phone, tags' },
+        { contact_id: 'NewContact0000000001', kind: 'created', summary: 'Added in GoHighLevel' },
+        { contact_id: doomed[0], kind: 'deleted', summary: 'Deleted in GoHighLevel' },
+      ]),
+    );
+    expect(events).toHaveLength(4);
+  });
+
+  it('never deletes on a failed run', async () => {
+    const victim = fake.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!.id;
+    fake.store.deleteContact(victim);
+    // Page 2 of the full pass keeps failing: the pass is incomplete.
+    fake.fault({ times: 50, pathPrefix: '/contacts/search', status: 500 });
+    const run = await (await app.sync.start('tool', 'full')).done;
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/POST \/contacts\/search with 500/);
+    expect(run.contacts_deleted).toBe(0);
+    expect((await counts(app)).deleted).toBe(2);
+    fake.clearFaults();
+    const next = await (await app.sync.start('tool', 'full')).done;
+    expect(next).toMatchObject({ status: 'succeeded', contacts_deleted: 1 });
+  });
+
+  it('rides out 429 storms (with and without Retry-After), 5xx bursts and slow answers', async () => {
+    fake.store.updateContact(KNOWN.rene, { companyName: 'Maison Lefèvre et Fils' });
+    // Five failures in a row on the same request (the client retries up to five times).
+    fake.fault({ times: 2, pathPrefix: '/contacts/search', status: 429, headers: { 'Retry-After': '1' } });
+    fake.fault({ times: 1, pathPrefix: '/contacts/search', status: 502 });
+    fake.fault({ times: 2, pathPrefix: '/contacts/search', status: 429 });
+    const run = await (await app.sync.start('tool', 'auto')).done;
+    expect(run, run.error ?? '').toMatchObject({ status: 'succeeded', contacts_updated: 1 });
+    expect(run.rate_limited).toBe(4);
+
+    const slowApp = syncApp(fake, target, { timeoutMs: 300 });
+    try {
+      fake.fault({ times: 1, pathPrefix: '/contacts/search', hangMs: 1_000 });
+      const slow = await (await slowApp.sync.start('tool', 'auto')).done;
+      expect(slow.status).toBe('succeeded');
+    } finally {
+      await slowApp.close();
+    }
+  });
+
+  it('reports malformed records and syncs the rest', async () => {
+    fake.store.updateContact(KNOWN.alexandra, { tags: ['retail', 'vip'] });
+    fake.fault({ times: 1, pathPrefix: '/contacts/search', malformed: true });
+    const run = await (await app.sync.start('tool', 'auto')).done;
+    expect(run.status).toBe('succeeded');
+    expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
+  });
+
+  it('says so when the daily budget is gone, without retrying', async () => {
+    fake.setDailyUsed(fake.tokens.v2, 200_000);
+    fake.resetStats();
+    try {
+      const run = await (await app.sync.start('tool', 'auto')).done;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/daily GoHighLevel API budget/);
+      expect(fake.stats.requests).toBe(1);
+    } finally {
+      fake.setDailyUsed(fake.tokens.v2, 0);
+    }
+  });
+
+  it('fails with the variable to fix on a rejected token', async () => {
+    const bad = syncApp(fake, target, { token: 'pit-11111111-2222-4333-8444-555555555555' });
+    try {
+      const run = await (await bad.sync.start('tool', 'auto')).done;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/401.*GOHIGHLEVEL_API_KEY/s);
+      expect(run.error).not.toContain('pit-11111111');
+    } finally {
+      await bad.close();
+    }
+  });
+
+  it('runs one sync at a time: a second process joins the first', async () => {
+    const other = syncApp(fake, target);
+    fake.configure({ latencyMs: 100 });
+    try {
+      const [a, b] = await Promise.all([app.sync.start('tool', 'full'), other.sync.start('schedule', 'full')]);
+      expect(a.runId).toBe(b.runId);
+      expect([a.joined, b.joined].sort()).toEqual([false, true]);
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.status).toBe('succeeded');
+      expect(rb.id).toBe(ra.id);
+    } finally {
+      fake.configure({ latencyMs: 0 });
+      await other.close();
+    }
+  });
+});
+
+describe('v1 API (location key, cursor paging)', () => {
+  it('syncs fully, then incrementally in one request when nothing changed', async () => {
+    const fake = await startFakeGhl({ contactCount: 345, seed: 5, opportunityCount: 30 });
+    const { target, drop } = await createTestTarget(testEngines().at(-1)!);
+    const app = syncApp(fake, target, { version: 'v1' });
+    try {
+      const full = await (await app.sync.start('cli', 'auto')).done;
+      expect(full).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 345 });
+      expect(await counts(app)).toEqual({ live: 345, deleted: 0 });
+      const db = (await app.database()).db;
+      const opps = await db.selectFrom('opportunities').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+      expect(opps.n).toBe(30);
+
+      fake.resetStats();
+      const idle = await (await app.sync.start('cli', 'auto')).done;
+      expect(idle).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 0, contacts_updated: 0 });
+      expect(fake.stats.requests).toBe(1);
+
+      fake.store.updateContact(KNOWN.rachel, { email: 'rachel.baker@freshheadies.com' });
+      const gone = fake.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!.id;
+      fake.store.deleteContact(gone);
+      const changed = await (await app.sync.start('cli', 'auto')).done;
+      expect(changed).toMatchObject({ status: 'succeeded', contacts_updated: 1, contacts_deleted: 1 });
+    } finally {
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+});
