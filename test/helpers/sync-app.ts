@@ -20,7 +20,7 @@ export function syncApp(fake: FakeGhl, target: DatabaseTarget, o: SyncAppOptions
     GOHIGHLEVEL_API_KEY: o.token ?? fake.tokens[version],
     GOHIGHLEVEL_LOCATION_ID: fake.locationId,
     GOHIGHLEVEL_BASE_URL: version === 'v2' ? fake.url : fake.v1Url,
-    DATABASE_URL: target.kind === 'postgres' ? target.url : 'memory://',
+    ...(target.kind === 'postgres' ? { DATABASE_URL: target.url } : target.kind === 'memory' ? { DATABASE_URL: 'memory://' } : { MEDTAINER_DATA_DIR: target.dataDir }),
     ...o.env,
   });
   return createApp(config, o.log ?? silentLogger, {

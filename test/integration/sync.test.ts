@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -141,10 +144,16 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
   });
 
   it('runs one sync at a time: a second process joins the first', async () => {
-    const other = syncApp(fake, target);
+    // Two apps on one database; for the embedded engine, one on-disk directory shared by both.
+    const dir = engine === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'medtainer-sync-')) : null;
+    const shared: DatabaseTarget = dir ? { kind: 'pglite', dataDir: path.join(dir, 'brain') } : target;
+    const mine = dir ? syncApp(fake, shared) : app;
+    const other = syncApp(fake, shared);
     fake.configure({ latencyMs: 100 });
     try {
-      const [a, b] = await Promise.all([app.sync.start('tool', 'full'), other.sync.start('schedule', 'full')]);
+      await mine.database();
+      await other.database();
+      const [a, b] = await Promise.all([mine.sync.start('tool', 'full'), other.sync.start('schedule', 'full')]);
       expect(a.runId).toBe(b.runId);
       expect([a.joined, b.joined].sort()).toEqual([false, true]);
       const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -153,6 +162,10 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     } finally {
       fake.configure({ latencyMs: 0 });
       await other.close();
+      if (dir) {
+        await mine.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 });

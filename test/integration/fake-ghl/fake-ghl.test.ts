@@ -3,6 +3,7 @@ import { type FakeGhl, generateContacts, KNOWN, startFakeGhl } from '../../../sr
 
 const v2 = (fake: FakeGhl, path: string, init: RequestInit = {}, token = fake.tokens.v2) =>
   fetch(`${fake.url}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, Version: '2021-07-28', 'Content-Type': 'application/json', ...(init.headers as object) } });
+const j = async (r: Promise<Response>): Promise<any> => (await r).json();
 const search = (fake: FakeGhl, body: Record<string, unknown>) => v2(fake, '/contacts/search', { method: 'POST', body: JSON.stringify({ locationId: fake.locationId, ...body }) });
 
 describe('the fake GoHighLevel', () => {
@@ -16,9 +17,9 @@ describe('the fake GoHighLevel', () => {
     expect((await search(fake, { pageLimit: 1 })).status).toBe(200);
     const bad = await v2(fake, '/contacts/search', { method: 'POST', body: '{}' }, 'pit-wrong');
     expect(bad.status).toBe(401);
-    expect((await bad.json()).message).toBe('Invalid JWT');
+    expect((await j(Promise.resolve(bad))).message).toBe('Invalid JWT');
     const noVersion = await fetch(`${fake.url}/contacts/search`, { method: 'POST', headers: { Authorization: `Bearer ${fake.tokens.v2}` }, body: '{}' });
-    expect((await noVersion.json()).message).toBe('version header was not found.');
+    expect((await j(Promise.resolve(noVersion))).message).toBe('version header was not found.');
     const other = await search(fake, { pageLimit: 1, locationId: 'SomeOtherLocation' });
     expect(other.status).toBe(403);
     expect((await fetch(`${fake.url}/nowhere`, { headers: { Authorization: `Bearer ${fake.tokens.v2}`, Version: 'v3' } })).status).toBe(404);
@@ -27,7 +28,7 @@ describe('the fake GoHighLevel', () => {
   it('pages v2 search by page number and by searchAfter, each contact once', async () => {
     const ids = new Set<string>();
     for (let page = 1; page <= 3; page++) {
-      const body = await (await search(fake, { pageLimit: 500, page, sort: [{ field: 'dateAdded', direction: 'asc' }] })).json();
+      const body = await j(search(fake, { pageLimit: 500, page, sort: [{ field: 'dateAdded', direction: 'asc' }] }));
       expect(body.total).toBe(1_234);
       for (const c of body.contacts) ids.add(c.id);
     }
@@ -35,7 +36,7 @@ describe('the fake GoHighLevel', () => {
     const viaCursor = new Set<string>();
     let after: unknown;
     for (;;) {
-      const body = await (await search(fake, { pageLimit: 300, sort: [{ field: 'dateUpdated', direction: 'asc' }], ...(after ? { searchAfter: after } : {}) })).json();
+      const body = await j(search(fake, { pageLimit: 300, sort: [{ field: 'dateUpdated', direction: 'asc' }], ...(after ? { searchAfter: after } : {}) }));
       if (body.contacts.length === 0) break;
       for (const c of body.contacts) viaCursor.add(c.id);
       after = body.contacts.at(-1).searchAfter;
@@ -52,12 +53,12 @@ describe('the fake GoHighLevel', () => {
     const all = generateContacts({ count: 1_234, seed: 7, locationId: fake.locationId, now: Date.now() });
     const cut = [...all].sort((a, b) => a.dateUpdated - b.dateUpdated)[1_000]!.dateUpdated;
     const expected = all.filter((c) => c.dateUpdated >= cut).length;
-    const iso = await (await search(fake, { pageLimit: 1, filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: new Date(cut).toISOString() } }] })).json();
-    const ms = await (await search(fake, { pageLimit: 1, filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: cut } }] })).json();
+    const iso = await j(search(fake, { pageLimit: 1, filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: new Date(cut).toISOString() } }] }));
+    const ms = await j(search(fake, { pageLimit: 1, filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: cut } }] }));
     expect(iso.total).toBeGreaterThan(200);
     expect(iso.total).toBe(ms.total);
     expect(iso.total).toBeGreaterThanOrEqual(expected - 2);
-    const without = await (await search(fake, { pageLimit: 1, filters: [{ field: 'id', operator: 'not_eq', value: KNOWN.rachel }] })).json();
+    const without = await j(search(fake, { pageLimit: 1, filters: [{ field: 'id', operator: 'not_eq', value: KNOWN.rachel }] }));
     expect(without.total).toBe(1_233);
   });
 
@@ -66,7 +67,7 @@ describe('the fake GoHighLevel', () => {
     let url = `${fake.v1Url}/contacts/?limit=100`;
     let first = true;
     for (;;) {
-      const body = await (await fetch(url, { headers: { Authorization: `Bearer ${fake.tokens.v1}` } })).json();
+      const body = await j(fetch(url, { headers: { Authorization: `Bearer ${fake.tokens.v1}` } }));
       if (first) expect(body.meta).toMatchObject({ total: 1_234, currentPage: 1, nextPage: 2, prevPage: null });
       first = false;
       ids.push(...body.contacts.map((c: { id: string }) => c.id));
@@ -103,7 +104,7 @@ describe('the fake GoHighLevel', () => {
     expect((await search(fake, { pageLimit: 1 })).status).toBe(200);
     fake.configure({ indexLagMs: 60_000 });
     fake.store.updateContact(KNOWN.rene, { companyName: 'Maison Lefèvre & Fils' });
-    const hidden = await (await search(fake, { pageLimit: 1 })).json();
+    const hidden = await j(search(fake, { pageLimit: 1 }));
     expect(hidden.total).toBe(1_233);
     fake.configure({ indexLagMs: 0 });
   });
@@ -113,7 +114,7 @@ describe('the fake GoHighLevel', () => {
     for (const p of fake.store.pipelines) {
       let cursor = '';
       for (;;) {
-        const body = await (await v2(fake, `/opportunities/search?location_id=${fake.locationId}&pipeline_id=${p.id}&limit=100${cursor}`)).json();
+        const body = await j(v2(fake, `/opportunities/search?location_id=${fake.locationId}&pipeline_id=${p.id}&limit=100${cursor}`));
         total += body.opportunities.length;
         if (!body.meta.nextPageUrl) break;
         cursor = `&startAfter=${body.meta.startAfter}&startAfterId=${body.meta.startAfterId}`;

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
+import { runOldSystem } from './old-system.js';
+
+// One measured scenario in a fresh process (so peak RSS is this scenario's own):
+//   node dist/bench/sync-scenario.js <engine: postgres|pglite> <fake JSON> <adminUrl> [old]
+const [engine, fakeJson, adminUrl, old] = process.argv.slice(2) as [string, string, string, string | undefined];
+const fake = JSON.parse(fakeJson) as { url: string; v1Url: string; locationId: string; tokens: { v1: string; v2: string } };
+
+const dbName = `medtainer_bench_${randomBytes(4).toString('hex')}`;
+let dataDir: string | null = null;
+let databaseUrl: string | undefined;
+if (engine === 'postgres') {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+} else dataDir = mkdtempSync(path.join(os.tmpdir(), 'medtainer-bench-'));
+
+const config = loadConfig(
+  {
+    GOHIGHLEVEL_API_KEY: fake.tokens.v2,
+    GOHIGHLEVEL_LOCATION_ID: fake.locationId,
+    GOHIGHLEVEL_BASE_URL: fake.url,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { MEDTAINER_DATA_DIR: path.join(dataDir!, 'brain') }),
+    SYNC_ON_START: 'false',
+  },
+  { platform: process.platform, homedir: os.homedir() },
+);
+const app = createApp(config, silentLogger, { holder: 'bench' });
+const result: Record<string, unknown> = { engine };
+try {
+  const db = (await app.database()).db;
+  if (old) {
+    const t0 = performance.now();
+    const r = await runOldSystem(db, fake.v1Url, fake.tokens.v1);
+    result.old = { wall_ms: Math.round(performance.now() - t0), ...r };
+  } else {
+    const t0 = performance.now();
+    let contactsDoneMs = 0;
+    const handle = await app.sync.start('cli', 'full');
+    handle.onProgress((p) => {
+      if (p.total && p.fetched >= p.total && !contactsDoneMs) contactsDoneMs = performance.now() - t0;
+    });
+    const full = await handle.done;
+    const fullMs = performance.now() - t0;
+    const t1 = performance.now();
+    const idle = await (await app.sync.start('cli', 'auto')).done;
+    const idleMs = performance.now() - t1;
+    const { rows } = await sql<{ bytes: string; n: string }>`
+      SELECT (pg_total_relation_size('contacts') + pg_total_relation_size('contact_context') + pg_total_relation_size('contact_search')
+              + pg_total_relation_size('interaction_history'))::text AS bytes,
+             (SELECT count(*) FROM contacts)::text AS n`.execute(db);
+    result.full = { status: full.status, wall_ms: Math.round(fullMs), contacts_pass_ms: Math.round(contactsDoneMs || fullMs), fetched: full.contacts_fetched, created: full.contacts_created, requests: full.api_requests, rate_limited: full.rate_limited, error: full.error };
+    result.idle = { status: idle.status, mode: idle.mode, wall_ms: Math.round(idleMs), requests: idle.api_requests, unchanged: idle.contacts_unchanged };
+    result.bytes_per_contact = Math.round(Number(rows[0]!.bytes) / Math.max(1, Number(rows[0]!.n)));
+  }
+  result.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+} finally {
+  await app.close();
+  if (databaseUrl) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// npm run bench:sync -- [--contacts 1206,100000] [--latency 200] [--engines postgres,pglite] [--no-old]
+// Measures full and idle syncs against the fake GHL (own process, 200 ms latency, 100 requests / 10 s),
+// each scenario in a fresh process, plus the previous system's way as a baseline.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const sizes = arg('contacts', '1206,100000').split(',').map(Number);
+const latency = Number(arg('latency', '200'));
+const engines = arg('engines', 'postgres,pglite').split(',');
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const withOld = !process.argv.includes('--no-old');
+
+function startFake(contacts: number): Promise<{ child: ChildProcess; info: string }> {
+  const child = spawn(process.execPath, [path.join(here, 'fake-server.js'), String(contacts), String(latency)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve) => child.stdout!.once('data', (d: Buffer) => resolve({ child, info: d.toString().trim() })));
+}
+
+function runScenario(args: string[]): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'sync-scenario.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`scenario ${args[0]} exited ${code}`))));
+  });
+}
+
+/** The rate-limit floor: with 100 requests per 10 s window, N requests need ceil(N/100)-1 full windows, plus one round trip. */
+const floorMs = (requests: number) => (Math.ceil(requests / 100) - 1) * 10_000 + latency;
+
+console.log(`bench:sync — fake GHL with ${latency} ms latency per request, 100 requests / 10 s, on ${(await import('node:os')).cpus().length} cores`);
+for (const contacts of sizes) {
+  const pages = Math.ceil(contacts / 500);
+  for (const engine of engines) {
+    const { child, info } = await startFake(contacts);
+    try {
+      const r = await runScenario([engine, info, adminUrl]);
+      const f = r.full;
+      const bar = contacts > 10_000 ? `bar ≤ ${((1.25 * floorMs(pages) + 2_000) / 1000).toFixed(1)} s` : contacts <= 1_206 && engine === 'postgres' ? 'bar ≤ 1.5 s' : '';
+      console.log(
+        `${String(contacts).padStart(7)} contacts ${engine.padEnd(8)} full: ${(f.wall_ms / 1000).toFixed(2)} s (contacts pass ${(f.contacts_pass_ms / 1000).toFixed(2)} s${bar ? `, ${bar}` : ''}), ` +
+          `${f.requests} requests (${pages} contact pages), ${f.rate_limited} × 429, ${Math.round(f.fetched / (f.contacts_pass_ms / 1000))} contacts/s, ` +
+          `floor ${(floorMs(pages) / 1000).toFixed(1)} s → ratio ${(f.contacts_pass_ms / floorMs(pages)).toFixed(2)}; ` +
+          `idle: ${r.idle.requests} requests, ${r.idle.wall_ms} ms; ${r.bytes_per_contact} B/contact; peak RSS ${r.peak_rss_mb} MB${f.status !== 'succeeded' ? ` FAILED: ${f.error}` : ''}`,
+      );
+    } finally {
+      child.stdin!.end();
+    }
+  }
+  if (withOld && contacts <= 20_000) {
+    const { child, info } = await startFake(contacts);
+    try {
+      const r = await runScenario(['postgres', info, adminUrl, 'old']);
+      console.log(`${String(contacts).padStart(7)} contacts old way (v1 pages of 100 in sequence, a statement per contact, postgres): ${(r.old.wall_ms / 1000).toFixed(2)} s, ${r.old.requests} requests`);
+    } finally {
+      child.stdin!.end();
+    }
+  }
+}

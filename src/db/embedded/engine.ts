@@ -1,0 +1,53 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Logger } from '../../logger.js';
+import type { Endpoint } from './endpoint.js';
+
+/** The WAL would otherwise grow to ~1 GB (stack measurements); there is no autovacuum either. */
+export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off'];
+
+export async function createPglite(dataDir: string | undefined, log: Logger): Promise<PGlite> {
+  const quiet = (text: string) => {
+    log.debug(`pglite: ${text}`);
+    return true;
+  };
+  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+    extensions: { pg_trgm },
+    postgresqlconf: PGLITE_SETTINGS,
+    onStdout: quiet,
+    onStderr: quiet,
+  });
+  await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+  return pglite;
+}
+
+export interface ServedDatabase {
+  pglite: PGlite;
+  endpoint: Endpoint;
+  stop(): Promise<void>;
+}
+
+/** Serves an open PGlite to other connections (ours included) over a private local socket. */
+export async function serve(pglite: PGlite, endpoint: Endpoint): Promise<ServedDatabase> {
+  if (endpoint.kind === 'unix') {
+    mkdirSync(endpoint.dir, { recursive: true, mode: 0o700 });
+    rmSync(endpoint.socketPath, { force: true });
+  }
+  const server = new PGLiteSocketServer({
+    db: pglite,
+    ...(endpoint.kind === 'unix' ? { path: endpoint.socketPath } : { host: '127.0.0.1', port: endpoint.port }),
+    maxConnections: 64,
+  });
+  await server.start();
+  const actual: Endpoint = endpoint.kind === 'tcp' ? { kind: 'tcp', port: Number(server.getServerConn().split(':').pop()) } : endpoint;
+  return {
+    pglite,
+    endpoint: actual,
+    async stop() {
+      await server.stop();
+      if (endpoint.kind === 'unix') rmSync(endpoint.dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { PostgresPool } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+import { createPglite } from './engine.js';
+import { type Role, SharedPool } from './shared-pool.js';
+
+export type { Role } from './shared-pool.js';
+
+export interface EmbeddedDatabase {
+  pool: PostgresPool;
+  role(): Role | null;
+  close(): Promise<void>;
+}
+
+/** The on-disk embedded database, shared safely with other processes on the same directory. */
+export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void }): Promise<EmbeddedDatabase> {
+  const pool = new SharedPool(o.dataDir, o.log, o.onRole);
+  // Connect once now, so opening fails here (not on the first query) when something is wrong.
+  const client = await pool.connect();
+  client.release();
+  return { pool, role: () => pool.role, close: () => pool.end() };
+}
+
+/** A private in-memory database (memory://), discarded on close. */
+export async function openInMemory(o: { log: Logger }): Promise<EmbeddedDatabase> {
+  const pglite = await createPglite(undefined, o.log);
+  const pool = new pg.Pool(createPgConfig(pglite));
+  return {
+    pool: pool as unknown as PostgresPool,
+    role: () => 'owner',
+    close: async () => {
+      await pool.end().catch(() => {});
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+
+export interface LockInfo {
+  pid: number;
+  /** Where the holder serves the database: a unix socket directory, or host:port on Windows. */
+  endpoint: string;
+  startedAt: string;
+}
+
+export type LockResult = { acquired: true; release(): void } | { acquired: false; holder: LockInfo };
+
+/**
+ * An exclusive lock on the embedded data directory: a file created with O_EXCL that names the
+ * holding process. A lock left by a dead process is taken over under a second, short-lived
+ * O_EXCL "takeover" file, so two processes cannot both remove the stale lock and each create one.
+ */
+export function tryLock(path: string, info: LockInfo, isAlive: (pid: number) => boolean): LockResult {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, JSON.stringify(info));
+      closeSync(fd);
+      return { acquired: true, release: () => releaseIfOurs(path, info.pid) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readLock(path);
+    // `isAlive` answers for our own pid too: another instance in this process may hold the lock.
+    if (holder && isAlive(holder.pid)) return { acquired: false, holder };
+    // Dead holder (or an unreadable file): remove it, but only while holding the takeover file.
+    if (!withTakeover(path, () => {
+      const current = readLock(path);
+      // An unreadable lock may be one being written this instant; only an old one is stale.
+      if (current ? !isAlive(current.pid) : Date.now() - statSync(path).mtimeMs > 5_000) unlinkSync(path);
+    })) continue;
+  }
+  const holder = readLock(path);
+  return holder ? { acquired: false, holder } : { acquired: false, holder: { pid: -1, endpoint: '', startedAt: '' } };
+}
+
+export function readLock(path: string): LockInfo | null {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    return typeof parsed.pid === 'number' && typeof parsed.endpoint === 'string' ? (parsed as LockInfo) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Rewrites the lock's content (e.g. once a TCP port is known); only the holder calls this. */
+export function updateLock(path: string, info: LockInfo): void {
+  const tmp = `${path}.${info.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  writeSync(fd, JSON.stringify(info));
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** Runs `fn` while holding `${path}.takeover`; false when another process holds it right now. */
+function withTakeover(path: string, fn: () => void): boolean {
+  const takeover = `${path}.takeover`;
+  try {
+    closeSync(openSync(takeover, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A takeover lasts milliseconds; one older than 10 s was left by a crash.
+    try {
+      if (Date.now() - statSync(takeover).mtimeMs > 10_000) unlinkSync(takeover);
+    } catch {
+      // Gone meanwhile.
+    }
+    return false;
+  }
+  try {
+    fn();
+  } catch {
+    // The stale lock vanished meanwhile: fine.
+  } finally {
+    try {
+      unlinkSync(takeover);
+    } catch {
+      // Already removed.
+    }
+  }
+  return true;
+}
+
+function releaseIfOurs(path: string, pid: number): void {
+  try {
+    if (readLock(path)?.pid === pid) unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,144 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+import { createPglite, type ServedDatabase, serve } from './engine.js';
+import { endpointFor, formatEndpoint, parseEndpoint, pgSettings } from './endpoint.js';
+import { tryLock, updateLock } from './lock-file.js';
+
+export type Role = 'owner' | 'client';
+
+/** How long a process waits for the owner to come up (a first start runs initdb: 5–7 s). */
+const WAIT_FOR_OWNER_MS = 90_000;
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return CONNECTION_ERRORS.has(e?.code ?? '') || /Connection terminated|Too many connections|connection closed/i.test(e?.message ?? '');
+}
+
+/** Lock files this process holds right now (several pools in one process may share a directory). */
+const heldHere = new Set<string>();
+
+function isAlive(pid: number, lockPath: string): boolean {
+  if (pid === process.pid) return heldHere.has(lockPath);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The embedded database as a node-postgres pool, safe across processes. The first process to
+ * lock the data directory opens PGlite and serves it on a local socket; every process, the owner
+ * included, connects through that socket (its queue keeps one connection's transaction from
+ * interleaving with another's). When the owner exits, the next `connect()` elsewhere takes over.
+ */
+export class SharedPool implements PostgresPool {
+  private pool: pg.Pool | null = null;
+  private served: ServedDatabase | null = null;
+  private releaseLock: (() => void) | null = null;
+  private current: Role | null = null;
+  private becoming: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+    private readonly onRole: (role: Role) => void = () => {},
+  ) {}
+
+  get role(): Role | null {
+    return this.current;
+  }
+
+  private get lockPath(): string {
+    return `${path.resolve(this.dataDir)}.lock`;
+  }
+
+  async connect(): Promise<PostgresPoolClient> {
+    const deadline = Date.now() + WAIT_FOR_OWNER_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new Error('the embedded database is closed');
+      await this.ensurePool();
+      try {
+        return (await this.pool!.connect()) as unknown as PostgresPoolClient;
+      } catch (err) {
+        if (!isConnectionError(err) || Date.now() > deadline) throw err;
+        // The owner is starting, or has just gone: look again (and maybe take over).
+        this.log.debug(`embedded database not reachable (${(err as Error).message}); retrying`);
+        await this.dropPool();
+        await sleep(Math.min(500, 50 * 2 ** Math.min(attempt, 4)));
+      }
+    }
+  }
+
+  async end(): Promise<void> {
+    this.closed = true;
+    await this.dropPool();
+    if (this.served) {
+      await this.served.stop().catch(() => {});
+      await this.served.pglite.close().catch(() => {});
+      this.served = null;
+    }
+    this.releaseLock?.();
+    this.releaseLock = null;
+  }
+
+  private ensurePool(): Promise<void> {
+    if (this.pool) return Promise.resolve();
+    this.becoming ??= this.attach().finally(() => (this.becoming = null));
+    return this.becoming;
+  }
+
+  private async attach(): Promise<void> {
+    const endpoint = endpointFor(this.dataDir);
+    const lockPath = this.lockPath;
+    mkdirSync(path.dirname(path.resolve(this.dataDir)), { recursive: true });
+    const lock = tryLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString() }, (pid) => isAlive(pid, lockPath));
+    if (lock.acquired && !this.served) {
+      heldHere.add(lockPath);
+      this.releaseLock = () => {
+        heldHere.delete(lockPath);
+        lock.release();
+      };
+      try {
+        const pglite = await createPglite(this.dataDir, this.log);
+        this.served = await serve(pglite, endpoint);
+      } catch (err) {
+        this.releaseLock();
+        this.releaseLock = null;
+        throw err;
+      }
+      updateLock(this.lockPath, { pid: process.pid, endpoint: formatEndpoint(this.served.endpoint), startedAt: new Date().toISOString() });
+      this.setPool(this.served.endpoint, 'owner');
+      return;
+    }
+    if (lock.acquired && this.served) return this.setPool(this.served.endpoint, 'owner');
+    const theirs = lock.acquired ? null : parseEndpoint(lock.holder.endpoint);
+    if (!theirs) return; // Lock in transition; connect() fails and retries.
+    this.setPool(theirs, 'client');
+  }
+
+  private setPool(endpoint: ReturnType<typeof parseEndpoint> & object, role: Role): void {
+    const pool = new pg.Pool({ ...pgSettings(endpoint), user: 'postgres', database: 'postgres', max: 8, idleTimeoutMillis: 30_000 });
+    // Idle connections of an owner that exits error out; the next connect() recovers.
+    pool.on('error', (err) => this.log.debug(`embedded database connection lost: ${err.message}`));
+    this.pool = pool;
+    if (role !== this.current) {
+      this.current = role;
+      this.log.info(role === 'owner' ? `embedded database opened in ${this.dataDir}` : `embedded database in ${this.dataDir} is held by another process; sharing it`);
+      this.onRole(role);
+    }
+  }
+
+  private async dropPool(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await pool.end().catch(() => {});
+  }
+}
