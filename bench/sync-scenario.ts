@@ -46,14 +46,25 @@ try {
     const r = await runOldSystem(db, fake.v1Url, fake.tokens.v1);
     result.old = { wall_ms: Math.round(performance.now() - t0), ...r };
   } else {
+    // Peak RSS while the sync runs (the lifetime peak also holds PGlite's first-start initdb).
+    let syncPeak = 0;
+    const sampler = setInterval(() => (syncPeak = Math.max(syncPeak, process.memoryUsage().rss)), 50);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let contactsDoneMs = 0;
     const handle = await app.sync.start('cli', 'full');
+    const timeline: string[] = [];
     handle.onProgress((p) => {
-      if (p.total && p.fetched >= p.total && !contactsDoneMs) contactsDoneMs = performance.now() - t0;
+      const at = performance.now() - t0;
+      if (timeline.length < Math.floor(at / 1000)) timeline.push(`${Math.floor(at / 1000)}s:${p.fetched}`);
+      if (p.total && p.fetched >= p.total && !contactsDoneMs) contactsDoneMs = at;
     });
     const full = await handle.done;
     const fullMs = performance.now() - t0;
+    clearInterval(sampler);
+    const cpu = process.cpuUsage(cpu0);
+    result.sync_cpu_ms = Math.round((cpu.user + cpu.system) / 1000);
+    result.sync_peak_rss_mb = Math.round(syncPeak / 1024 / 1024);
     const t1 = performance.now();
     const idle = await (await app.sync.start('cli', 'auto')).done;
     const idleMs = performance.now() - t1;
@@ -61,6 +72,7 @@ try {
       SELECT (pg_total_relation_size('contacts') + pg_total_relation_size('contact_context') + pg_total_relation_size('contact_search')
               + pg_total_relation_size('interaction_history'))::text AS bytes,
              (SELECT count(*) FROM contacts)::text AS n`.execute(db);
+    if (process.env.BENCH_TIMELINE) process.stderr.write(`written by second: ${timeline.join(' ')}\n`);
     result.full = { status: full.status, wall_ms: Math.round(fullMs), contacts_pass_ms: Math.round(contactsDoneMs || fullMs), fetched: full.contacts_fetched, created: full.contacts_created, requests: full.api_requests, rate_limited: full.rate_limited, error: full.error };
     result.idle = { status: idle.status, mode: idle.mode, wall_ms: Math.round(idleMs), requests: idle.api_requests, unchanged: idle.contacts_unchanged };
     result.bytes_per_contact = Math.round(Number(rows[0]!.bytes) / Math.max(1, Number(rows[0]!.n)));

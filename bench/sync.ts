@@ -46,7 +46,7 @@ for (const contacts of sizes) {
         `${String(contacts).padStart(7)} contacts ${engine.padEnd(8)} full: ${(f.wall_ms / 1000).toFixed(2)} s (contacts pass ${(f.contacts_pass_ms / 1000).toFixed(2)} s${bar ? `, ${bar}` : ''}), ` +
           `${f.requests} requests (${pages} contact pages), ${f.rate_limited} × 429, ${Math.round(f.fetched / (f.contacts_pass_ms / 1000))} contacts/s, ` +
           `floor ${(floorMs(pages) / 1000).toFixed(1)} s → ratio ${(f.contacts_pass_ms / floorMs(pages)).toFixed(2)}; ` +
-          `idle: ${r.idle.requests} requests, ${r.idle.wall_ms} ms; ${r.bytes_per_contact} B/contact; peak RSS ${r.peak_rss_mb} MB${f.status !== 'succeeded' ? ` FAILED: ${f.error}` : ''}`,
+          `sync CPU ${(r.sync_cpu_ms / 1000).toFixed(1)} s; idle: ${r.idle.requests} requests, ${r.idle.wall_ms} ms; ${r.bytes_per_contact} B/contact; peak RSS during the sync ${r.sync_peak_rss_mb} MB (process lifetime ${r.peak_rss_mb} MB)${f.status !== 'succeeded' ? ` FAILED: ${f.error}` : ''}`,
       );
     } finally {
       child.stdin!.end();

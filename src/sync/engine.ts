@@ -179,6 +179,8 @@ export class SyncEngine {
     const initialImport = await isBrainEmpty(db);
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
+      // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
+      writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
         for (const l of listeners) l(progress);
@@ -193,8 +195,11 @@ export class SyncEngine {
       if (mode === 'incremental') {
         const previous = await lastSuccessfulRun(db);
         const from = new Date((previous?.high_water_mark ?? previous?.started_at ?? new Date(0)).getTime() - (this.deps.overlapMs ?? 5 * 60_000));
+        // GHL's contact count (for the reconcile check) is asked alongside the changes, not after them.
+        const remoteTotal = ghl.version === 'v2' ? remoteContactTotal(ghl, signal) : null;
+        remoteTotal?.catch(() => {});
         await this.traverse(pass, ghl, from.toISOString());
-        if (await this.reconcileDue(db, ghl, pass)) {
+        if (await this.reconcileDue(db, pass, remoteTotal)) {
           log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
           mode = 'full';
         }
@@ -259,10 +264,10 @@ export class SyncEngine {
    * When the last full pass already ended with this same remote count, another one would find
    * nothing new (e.g. GHL counts a record that cannot be stored), so it waits a day.
    */
-  private async reconcileDue(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass): Promise<boolean> {
+  private async reconcileDue(db: Kysely<Database>, pass: SyncPass, remoteTotal: Promise<number> | null): Promise<boolean> {
     await pass.drain();
-    // v1 reports the location's total with every page; v2 needs one small extra request.
-    const remote = ghl.version === 'v1' ? pass.counters.remoteTotal : await remoteContactTotal(ghl, pass.signal);
+    // v1 reports the location's total with every page; v2 asked for it separately.
+    const remote = remoteTotal ? await remoteTotal : pass.counters.remoteTotal;
     pass.counters.remoteTotal = remote;
     const local = (await countContacts(db)).total;
     if (remote === null || remote === local) return false;

@@ -32,56 +32,81 @@ export async function traverseV2(
   from: string | null,
   concurrency: number,
 ): Promise<{ total: number }> {
+  // Ordinary pages hold their slot until written, so memory stays bounded by `concurrency` pages.
+  // The few pages that decide where the next chunk starts use their own slots and never wait for
+  // the writer, so the chain of chunks keeps moving while earlier pages are being stored.
   const limit = pLimit(concurrency);
+  const chainLimit = pLimit(2);
   let excludeSupported = true;
-  const fetchPage = (bound: Bound | null, page: number): Promise<V2ContactPage> =>
-    limit(async () => {
-      try {
-        return await api.searchContacts(request(field, bound, page, excludeSupported), pass.signal);
-      } catch (err) {
-        // Should GHL refuse the id filter, chunks overlap by a record instead (duplicates are skipped).
-        if (!(excludeSupported && bound?.excludeId && err instanceof GhlError && (err.status === 400 || err.status === 422))) throw err;
-        excludeSupported = false;
-        pass.log.warn('GoHighLevel refused the id filter between chunks; continuing with overlapping chunks', { error: err.message });
-        return api.searchContacts(request(field, bound, page, false), pass.signal);
-      }
-    });
-  const consume = async (p: V2ContactPage): Promise<V2ContactPage> => {
-    await pass.write(p.contacts, p.problems);
+  const fetchPage = async (bound: Bound | null, page: number): Promise<V2ContactPage> => {
+    try {
+      return await api.searchContacts(request(field, bound, page, excludeSupported), pass.signal);
+    } catch (err) {
+      // Should GHL refuse the id filter, chunks overlap by a record instead (duplicates are skipped).
+      if (!(excludeSupported && bound?.excludeId && err instanceof GhlError && (err.status === 400 || err.status === 422))) throw err;
+      excludeSupported = false;
+      pass.log.warn('GoHighLevel refused the id filter between chunks; continuing with overlapping chunks', { error: err.message });
+      return api.searchContacts(request(field, bound, page, false), pass.signal);
+    }
+  };
+  const jobs: Promise<unknown>[] = [];
+  let failed = false;
+  const readAndWrite = (bound: Bound | null, page: number) =>
+    jobs.push(
+      limit(async () => {
+        // After a failure, pages still queued are skipped: the run fails anyway.
+        if (failed) return;
+        try {
+          await pass.write(...unpack(await fetchPage(bound, page)));
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }),
+    );
+  const readAhead = async (bound: Bound | null, page: number): Promise<V2ContactPage> => {
+    const p = await chainLimit(() => fetchPage(bound, page));
+    jobs.push(pass.write(...unpack(p)));
     return p;
   };
 
   const start: Bound | null = from ? { from, excludeId: null } : null;
-  const first = await consume(await fetchPage(start, 1));
+  const first = await readAhead(start, 1);
   const total = first.total;
   pass.counters.remoteTotal ??= total;
 
   let bound = start;
   let chunkTotal = total;
-  let firstPageDone = true;
-  const jobs: Promise<unknown>[] = [];
-  for (;;) {
-    const pages = Math.ceil(chunkTotal / PAGE_SIZE);
-    if (pages <= PAGES_PER_WINDOW) {
-      for (let page = firstPageDone ? 2 : 1; page <= pages; page++) jobs.push(fetchPage(bound, page).then(consume));
-      break;
+  try {
+    for (;;) {
+      const pages = Math.ceil(chunkTotal / PAGE_SIZE);
+      if (pages <= PAGES_PER_WINDOW) {
+        for (let page = 2; page <= pages; page++) readAndWrite(bound, page);
+        break;
+      }
+      // The chunk's last page decides where the next chunk starts: fetch it first, the rest alongside.
+      const edgePage = readAhead(bound, PAGES_PER_WINDOW);
+      for (let page = 2; page < PAGES_PER_WINDOW; page++) readAndWrite(bound, page);
+      const boundary = lastOf((await edgePage).contacts, field);
+      if (!boundary) break;
+      // The next chunk learns its own total from its first answer, so contacts added meanwhile are not missed.
+      bound = { from: boundary.at, excludeId: boundary.id };
+      chunkTotal = (await readAhead(bound, 1)).total;
     }
-    // The chunk's last page decides where the next chunk starts: fetch it first, the rest alongside.
-    const lastPage = fetchPage(bound, PAGES_PER_WINDOW).then(consume);
-    for (let page = firstPageDone ? 2 : 1; page < PAGES_PER_WINDOW; page++) jobs.push(fetchPage(bound, page).then(consume));
-    const edge = await lastPage;
-    const boundary = lastOf(edge.contacts, field);
-    if (!boundary) break;
-    // What is left: the chunk's total minus the 10,000 just covered. Later chunks learn their
-    // own total from their first answer, so contacts added meanwhile are not missed.
-    const nextBound: Bound = { from: boundary.at, excludeId: boundary.id };
-    const probe = await consume(await fetchPage(nextBound, 1));
-    chunkTotal = probe.total;
-    bound = nextBound;
-    firstPageDone = true;
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // Every page started must settle before the caller decides anything (e.g. deletions).
+    const results = await Promise.allSettled(jobs);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
   }
-  await Promise.all(jobs);
   return { total };
+}
+
+function unpack(p: V2ContactPage): [V2ContactPage['contacts'], V2ContactPage['problems']] {
+  return [p.contacts, p.problems];
 }
 
 function lastOf(contacts: readonly GhlContact[], field: SortField): { at: string; id: string } | null {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { applyContactPage } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
 import type { GhlClient } from '../ghl/client.js';
@@ -19,6 +20,21 @@ export interface PassCounters {
 const MAX_REPORTED_ERRORS = 50;
 
 /**
+ * Two pages written at once may touch the same contact (paging overlaps); PostgreSQL then
+ * aborts one transaction with a deadlock or serialization error. Writing it again is safe.
+ */
+async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+    }
+  }
+}
+
+/**
  * One sync run's working state. Pages arrive from concurrent fetchers; writes are serialised
  * (one page per transaction) so memory stays bounded by the number of requests in flight.
  */
@@ -29,7 +45,8 @@ export class SyncPass {
   readonly seen = new Map<string, string | null>();
   /** The newest dateUpdated seen, for the next incremental run. */
   maxDateUpdated: string | null = null;
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly writers: LimitFunction;
+  private readonly pending = new Set<Promise<unknown>>();
   private lastProgress = 0;
 
   constructor(
@@ -38,8 +55,10 @@ export class SyncPass {
     readonly runId: number,
     readonly log: Logger,
     readonly signal: AbortSignal,
-    private readonly options: { recordCreations: boolean; onProgress: (pass: SyncPass) => void | Promise<void> },
-  ) {}
+    private readonly options: { recordCreations: boolean; writeConcurrency?: number; onProgress: (pass: SyncPass) => void | Promise<void> },
+  ) {
+    this.writers = pLimit(options.writeConcurrency ?? 1);
+  }
 
   addError(message: string): void {
     if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(message);
@@ -58,26 +77,23 @@ export class SyncPass {
       return true;
     });
     this.counters.fetched += fresh.length;
-    const job = this.writing.then(async () => {
+    const job = this.writers(async () => {
       this.signal.throwIfAborted();
-      const r = await applyContactPage(
-        this.db,
-        fresh.map((c) => mapContact(c, this.ghl.locationId)),
-        { runId: this.runId, recordCreations: this.options.recordCreations },
-      );
+      const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
+      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations }));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.unchanged += r.unchanged;
       await this.reportProgress();
     });
-    // Later pages wait for earlier ones; a failure surfaces to the caller that queued the page.
-    this.writing = job.catch(() => {});
+    this.pending.add(job);
+    void job.catch(() => {}).finally(() => this.pending.delete(job));
     return job;
   }
 
   /** Waits for every queued write. */
   async drain(): Promise<void> {
-    await this.writing;
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
   private async reportProgress(): Promise<void> {

@@ -113,7 +113,8 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
   it('reports malformed records and syncs the rest', async () => {
     fake.store.updateContact(KNOWN.alexandra, { tags: ['retail', 'vip'] });
     fake.fault({ times: 1, pathPrefix: '/contacts/search', malformed: true });
-    const run = await (await app.sync.start('tool', 'auto')).done;
+    // A full pass: its first request is a listing page (an incremental one also asks for the count).
+    const run = await (await app.sync.start('tool', 'full')).done;
     expect(run.status).toBe('succeeded');
     expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
   });
@@ -125,7 +126,8 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
       const run = await (await app.sync.start('tool', 'auto')).done;
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/daily GoHighLevel API budget/);
-      expect(fake.stats.requests).toBe(1);
+      // The changes and the count are asked at once; neither is retried.
+      expect(fake.stats.requests).toBeLessThanOrEqual(2);
     } finally {
       fake.setDailyUsed(fake.tokens.v2, 0);
     }
