@@ -2,6 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
+import { demoCommand } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { migrateCommand } from './cli/migrate.js';
 import type { CliIo } from './cli/io.js';
@@ -10,6 +11,8 @@ import { syncCommand } from './cli/sync.js';
 import { USAGE } from './cli/usage.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type LogLevel, type RootLogger } from './logger.js';
+import { startDemoLocation } from './demo.js';
+import { createGhlClient } from './ghl/client.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -37,12 +40,15 @@ async function main(): Promise<number | null> {
   if (values.version) return io.out(`${VERSION}\n`), 0;
   if (values.help) return io.out(USAGE), 0;
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'stats', 'migrate', 'sync', 'doctor'].includes(command)) {
+  if (!['serve', 'stats', 'migrate', 'sync', 'doctor', 'demo'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
 
-  const config = loadConfig(process.env, { platform: process.platform, homedir: os.homedir(), flags: values.demo ? { demo: true } : {} });
+  // `demo` runs against the simulated location with a throw-away brain.
+  const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;
+  const demoFlag = values.demo || command === 'demo';
+  const config = loadConfig(env, { platform: process.platform, homedir: os.homedir(), flags: demoFlag ? { demo: true } : {} });
   const log = createLogger({
     level: config.logLevel,
     write: (line) => void process.stderr.write(line),
@@ -50,7 +56,7 @@ async function main(): Promise<number | null> {
   });
 
   if (command === 'serve') return serve(config, log);
-  const app = createApp(config, log, { holder: `${os.hostname()}:${process.pid}` });
+  const { app, demo } = await buildApp(config, log);
   // Ctrl-C during `sync`: record the run as interrupted (nothing half-written) before exiting.
   const interrupt = () => {
     io.err('\ninterrupted; stopping after the current page…\n');
@@ -62,14 +68,25 @@ async function main(): Promise<number | null> {
     if (command === 'migrate') return await migrateCommand(app, io);
     if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });
     if (command === 'doctor') return await doctorCommand(app, io);
+    if (command === 'demo') return await demoCommand(app, io);
     return await statsCommand(app, io, { json: Boolean(values.json) });
   } finally {
     await app.close();
+    await demo?.close();
   }
 }
 
+/** The app, pointed at the built-in simulated location in demo mode (never silently). */
+async function buildApp(config: Config, log: RootLogger) {
+  const holder = `${os.hostname()}:${process.pid}`;
+  if (!config.demo) return { app: createApp(config, log, { holder }), demo: null };
+  const demo = await startDemoLocation();
+  log.warn(`demo mode: serving a simulated GoHighLevel location at ${demo.fake.url}; every answer is demo data`);
+  return { app: createApp(config, log, { holder, ghlClient: createGhlClient(demo.ghl, log) }), demo };
+}
+
 async function serve(config: Config, log: RootLogger): Promise<null> {
-  const app = createApp(config, log, { holder: `${os.hostname()}:${process.pid}` });
+  const { app, demo } = await buildApp(config, log);
   const server = createServer(app.deps);
 
   // Warnings and errors also reach the client as MCP logging notifications.
@@ -89,6 +106,7 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
     try {
       await server.close();
       await app.close();
+      await demo?.close();
     } catch (err) {
       log.error('error during shutdown', { error: err instanceof Error ? err.message : String(err) });
       process.exit(1);

@@ -3,6 +3,7 @@ export const USAGE = `medtainer-mcp — the MedTainer CRM brain (an MCP server o
 Usage:
   medtainer-mcp                 serve MCP over stdio (what Claude Desktop runs)
   medtainer-mcp --demo          serve against a simulated GoHighLevel location (demo data)
+  medtainer-mcp demo            sync the simulated location into a throw-away brain and answer example questions
   medtainer-mcp sync [--full]   sync contacts now, with a progress bar (exit code 1 on failure)
   medtainer-mcp stats [--json]  show what the brain holds and how the sync is doing
   medtainer-mcp doctor          check configuration, database and GoHighLevel access

@@ -115,3 +115,29 @@ describe('two processes on one embedded data directory', () => {
     }
   });
 });
+
+describe('demo mode', () => {
+  it('npm run demo syncs the simulated location and answers, every answer marked as demo data', async () => {
+    const r = await runCli(['demo'], {});
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Synced 400 contacts/);
+    expect(r.stdout.match(/DEMO DATA/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(r.stdout).toMatch(/Rachel Baker · Fresh Headies/);
+  });
+
+  it('--demo serves tools against the simulated location and says so in every result', async () => {
+    const server = await spawnServer({ MEDTAINER_DATA_DIR: path.join(tempDir(), 'real'), SYNC_ON_START: 'false' }, ['--demo']);
+    try {
+      const res = await server.client.callTool({ name: 'gohighlevel_sync_all_contacts', arguments: { mode: 'full' } });
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect((res.structuredContent as { contacts_fetched: number }).contacts_fetched).toBe(400);
+      expect(JSON.stringify(res.content)).toMatch(/DEMO DATA/);
+      expect(res._meta).toEqual({ 'medtainer/demo': true });
+      const stats = await server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} });
+      expect(JSON.stringify(stats.content)).toMatch(/DEMO DATA/);
+    } finally {
+      server.child.stdin!.end();
+      await server.exited;
+    }
+  });
+});
