@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { buildSearchDoc } from '../search/document.js';
+import { buildSearchRow } from '../search/document.js';
+import { soundex } from '../search/phonetic.js';
 import type { MappedContact } from '../sync/map-contact.js';
 import type { Database } from './database.js';
 
@@ -77,10 +78,10 @@ async function refreshDerived(
   options: { runId: number | null; recordCreations: boolean },
 ): Promise<void> {
   const ids = changed.map((c) => c.row.id);
-  const manual = new Map(
-    (await trx.selectFrom('contact_context').select(['contact_id', 'manual_nicknames']).where('contact_id', 'in', ids).execute()).map((r) => [
+  const saved = new Map(
+    (await trx.selectFrom('contact_context').select(['contact_id', 'manual_nicknames', 'importance_override']).where('contact_id', 'in', ids).execute()).map((r) => [
       r.contact_id,
-      r.manual_nicknames,
+      r,
     ]),
   );
   await trx
@@ -88,22 +89,41 @@ async function refreshDerived(
     .values(changed.map((c) => ({ contact_id: c.row.id, nicknames: c.nicknames })))
     .onConflict((oc) => oc.column('contact_id').doUpdateSet({ nicknames: sql`excluded.nicknames`, updated_at: sql`now()` }))
     .execute();
+  const rows = changed.map((c) =>
+    buildSearchRow({
+      id: c.row.id,
+      name: c.row.name,
+      companyName: c.row.company_name,
+      email: c.row.email,
+      phone: c.row.phone,
+      type: c.row.type,
+      tags: c.row.tags,
+      dateAdded: c.row.date_added,
+      lastActivityAt: c.row.last_activity_at,
+      nicknames: c.nicknames,
+      manualNicknames: saved.get(c.row.id)?.manual_nicknames ?? [],
+      importanceOverride: saved.get(c.row.id)?.importance_override ?? null,
+    }),
+  );
   await trx
     .insertInto('contact_search')
-    .values(
-      changed.map((c) => ({
-        contact_id: c.row.id,
-        doc: buildSearchDoc({
-          name: c.row.name,
-          companyName: c.row.company_name,
-          email: c.row.email,
-          nicknames: c.nicknames,
-          manualNicknames: manual.get(c.row.id) ?? [],
-        }),
-      })),
-    )
-    .onConflict((oc) => oc.column('contact_id').doUpdateSet({ doc: sql`excluded.doc` }))
+    .values(rows)
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet((eb) => ({
+      doc: eb.ref('excluded.doc'),
+      name_norm: eb.ref('excluded.name_norm'),
+      company_norm: eb.ref('excluded.company_norm'),
+      tags_norm: eb.ref('excluded.tags_norm'),
+      nicknames_norm: eb.ref('excluded.nicknames_norm'),
+      type: eb.ref('excluded.type'),
+      date_added: eb.ref('excluded.date_added'),
+      last_activity_at: eb.ref('excluded.last_activity_at'),
+      has_email: eb.ref('excluded.has_email'),
+      has_phone: eb.ref('excluded.has_phone'),
+      importance_base: eb.ref('excluded.importance_base'),
+      importance_override: eb.ref('excluded.importance_override'),
+    })))
     .execute();
+  await addSearchTerms(trx, rows.flatMap((r) => [...r.name_norm!.split(' '), ...r.company_norm!.split(' ')]));
 
   const runId = options.runId;
   const history = [
@@ -117,6 +137,13 @@ async function refreshDerived(
     })),
   ];
   if (history.length) await trx.insertInto('interaction_history').values(history.map((h) => ({ ...h, run_id: runId }))).execute();
+}
+
+/** Records words for misspelling correction (names, companies, nicknames); most already exist. */
+export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[]): Promise<void> {
+  const terms = [...new Set(words.filter((w) => w.length >= 2))];
+  if (terms.length === 0) return;
+  await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
 }
 
 /** Top-level GHL fields whose value differs between two versions of a record. */

@@ -45,6 +45,17 @@ export interface ContactContextTable {
 export interface ContactSearchTable {
   contact_id: string;
   doc: string;
+  name_norm: ColumnType<string, string | undefined, string>;
+  company_norm: ColumnType<string, string | undefined, string>;
+  tags_norm: ColumnType<string[], string[] | undefined, string[]>;
+  nicknames_norm: ColumnType<string[], string[] | undefined, string[]>;
+  type: string | null;
+  date_added: Timestamp | null;
+  last_activity_at: Timestamp | null;
+  has_email: ColumnType<boolean, boolean | undefined, boolean>;
+  has_phone: ColumnType<boolean, boolean | undefined, boolean>;
+  importance_base: ColumnType<number, number | undefined, number>;
+  importance_override: number | null;
 }
 
 export type HistoryKind = 'created' | 'updated' | 'deleted' | 'restored' | 'context_saved' | 'viewed';
@@ -126,7 +137,14 @@ export interface SyncStateTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface SearchTermsTable {
+  term: string;
+  /** Soundex of the term, so "jonsen" finds "johnson". */
+  sound: string;
+}
+
 export interface Database {
+  search_terms: SearchTermsTable;
   contacts: ContactsTable;
   contact_context: ContactContextTable;
   contact_search: ContactSearchTable;

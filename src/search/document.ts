@@ -1,23 +1,53 @@
+import type { Insertable } from 'kysely';
+import type { ContactSearchTable } from '../db/database.js';
 import { normalizeText } from './normalize.js';
 
-export interface SearchDocInput {
+export interface SearchRowInput {
+  id: string;
   name: string | null;
   companyName: string | null;
   email: string | null;
+  phone: string | null;
+  type: string | null;
+  tags: readonly string[];
+  dateAdded: string | Date | null;
+  lastActivityAt: string | Date | null;
   nicknames: readonly string[];
   manualNicknames: readonly string[];
+  importanceOverride: number | null;
+}
+
+/** Distinct normalised words of the given texts, in order. */
+function words(parts: ReadonlyArray<string | null | undefined>): string[] {
+  const out = new Set<string>();
+  for (const part of parts) if (part) for (const w of normalizeText(part).split(' ')) if (w) out.add(w);
+  return [...out];
+}
+
+/** The importance that does not depend on time: 5, +1 with tags, +2 for a lead. */
+export function importanceBase(c: { tags: readonly string[]; type: string | null }): number {
+  return 5 + (c.tags.length > 0 ? 1 : 0) + (c.type === 'lead' ? 2 : 0);
 }
 
 /**
- * The text a contact is found by: name, company, email local part and every nickname, normalised.
- * Kept in the narrow contact_search table so trigram scans stay small.
+ * A contact's row in the search index: what it is found by (name, company, email name, tags and
+ * every nickname, normalised so accents and punctuation do not matter) and what searches filter
+ * and rank on.
  */
-export function buildSearchDoc(c: SearchDocInput): string {
-  const parts = [c.name, c.companyName, c.email?.split('@')[0], ...c.nicknames, ...c.manualNicknames];
-  const words = new Set<string>();
-  for (const part of parts) {
-    if (!part) continue;
-    for (const w of normalizeText(part).split(' ')) if (w) words.add(w);
-  }
-  return [...words].join(' ');
+export function buildSearchRow(c: SearchRowInput): Insertable<ContactSearchTable> {
+  return {
+    contact_id: c.id,
+    doc: words([c.name, c.companyName, c.email?.split('@')[0], ...c.tags, ...c.nicknames, ...c.manualNicknames]).join(' '),
+    name_norm: normalizeText(c.name ?? ''),
+    company_norm: normalizeText(c.companyName ?? ''),
+    tags_norm: c.tags.map((t) => normalizeText(t)).filter(Boolean),
+    nicknames_norm: [...new Set([...c.nicknames, ...c.manualNicknames].map((n) => normalizeText(n)).filter(Boolean))],
+    type: c.type,
+    date_added: c.dateAdded,
+    last_activity_at: c.lastActivityAt,
+    has_email: Boolean(c.email),
+    has_phone: Boolean(c.phone),
+    importance_base: importanceBase(c),
+    importance_override: c.importanceOverride,
+  };
 }

@@ -1,0 +1,153 @@
+import { industryOf } from './lexicon.js';
+import { normalizeText, phoneDigits } from './normalize.js';
+import { daysAgo, startOfToday, startOfWeek } from './time-words.js';
+
+export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
+
+/** What a search asks for, whether it came from plain English or from structured fields. */
+export interface SearchRequest {
+  name?: string;
+  company?: string;
+  email?: string;
+  phone?: string;
+  tag?: string;
+  type?: 'lead' | 'customer';
+  industry?: string;
+  minImportance?: number;
+  addedSince?: Date;
+  addedSinceLabel?: string;
+  silentForDays?: number;
+  hasEmail?: boolean;
+  hasPhone?: boolean;
+  sort?: SortOrder;
+}
+
+const STOP_WORDS = new Set(
+  ('who whos is are was the a an my me i we our us show find list get give see all any contact contacts people person folks ' +
+    'please with for of to do does did have has had that there here what which some everyone everybody anyone someone ' +
+    'and or in on about named called by look up lookup search me? them those these who\'s tell info details').split(' '),
+);
+
+interface Rule {
+  pattern: RegExp;
+  apply(m: RegExpMatchArray, r: SearchRequest, now: Date): void;
+}
+
+// Order matters: longer phrases first, each removes what it understood from the text.
+const RULES: Rule[] = [
+  { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  { pattern: /\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*(?: the)?(?: (?:last|past))? (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
+  { pattern: /\b(?:silent|inactive|quiet|dormant|cold)(?: for)?(?: (?:over|more than))? (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
+  { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
+  { pattern: /\b(?:added|new|created|joined|signed up)?\s*(?:in |over |during )?(?:the )?(?:last|past) (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r, now) => since(r, daysAgo(now, amount(m[1]!, m[2]!)), `added in the last ${m[1]} ${m[2]}`) },
+  { pattern: /\b(?:added |new |created )?this week\b/, apply: (_m, r, now) => since(r, startOfWeek(now), 'added this week (since Monday)') },
+  { pattern: /\b(?:added |new |created )?today\b/, apply: (_m, r, now) => since(r, startOfToday(now), 'added today') },
+  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, daysAgo(startOfToday(now), 1), 'added since yesterday') },
+  { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
+  { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
+  { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
+  { pattern: /\b(?:with|having|has) (?:a )?(?:phone numbers?|phones?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = true) },
+  { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
+  { pattern: /\b(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
+  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
+  { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
+  { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
+  { pattern: /\b(?:in |from )?(?:the )?([a-z0-9]+)(?: industry| business| trade| space| sector| companies| shops| brands)\b/, apply: (m, r) => { const i = industryOf(m[1]!); if (i) r.industry = i; else return undo(); } },
+];
+
+class Undo extends Error {}
+function undo(): never {
+  throw new Undo();
+}
+
+function amount(n: string, unit: string): number {
+  const k = Number(n);
+  return unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : k;
+}
+
+function since(r: SearchRequest, at: Date, label: string): void {
+  r.addedSince = at;
+  r.addedSinceLabel = label;
+  r.sort ??= 'recent';
+}
+
+/**
+ * Reads a plain-English request ("rachel from fresh headies", "recent leads without email",
+ * "who haven't I contacted in 30 days?") into a SearchRequest. What no rule claims is treated as
+ * a name, or as a company when introduced by "at" / "from" / "works at".
+ */
+export function parseQuery(query: string, now: Date): SearchRequest {
+  const r: SearchRequest = {};
+  const raw = query.trim();
+  const email = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i.exec(raw);
+  if (email) {
+    r.email = email[0].toLowerCase().replace(/[.,;:!?)]+$/, '');
+    return r;
+  }
+  const digits = phoneDigits(raw.replace(/[^\d+() .-]/g, ' ').trim());
+  if (digits && /^[\s\d+().-]+$/.test(raw)) {
+    r.phone = digits;
+    return r;
+  }
+  let text = ` ${raw.toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  for (const rule of RULES) {
+    const m = text.match(rule.pattern);
+    if (!m) continue;
+    try {
+      rule.apply(m, r, now);
+      text = text.replace(m[0], ' ');
+    } catch (err) {
+      if (!(err instanceof Undo)) throw err;
+    }
+  }
+  // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name.
+  const rest = text.split(/\s+/).filter(Boolean);
+  for (const w of rest) {
+    const industry = industryOf(w);
+    if (industry && !r.industry) {
+      r.industry = industry;
+      text = text.replace(` ${w} `, ' ');
+    }
+  }
+  const at = /(?:^|\s)(?:who(?:'s| is| are)?\s+)?(?:(.*?)\s+)?(?:from|at|works at|working at|with|of)\s+(.+)$/.exec(text.trim());
+  if (at) {
+    const name = meaningful(at[1] ?? '');
+    const company = meaningful(at[2] ?? '', false);
+    if (company) {
+      r.company = company;
+      if (name) r.name = name;
+      return r;
+    }
+  }
+  const name = meaningful(text);
+  if (name) r.name = name;
+  return r;
+}
+
+function meaningful(text: string, dropStopWords = true): string | undefined {
+  const words = normalizeText(text)
+    .split(' ')
+    .filter((w) => w && !(dropStopWords && STOP_WORDS.has(w)));
+  return words.length ? words.join(' ') : undefined;
+}
+
+/** The request in words, e.g. `type=lead, added this week (since Monday), sorted by date added`. */
+export function describe(r: SearchRequest): string {
+  const parts: string[] = [];
+  if (r.email) parts.push(`email=${r.email}`);
+  if (r.phone) parts.push(`phone digits=${r.phone}`);
+  if (r.name) parts.push(`name or nickname like "${r.name}"`);
+  if (r.company) parts.push(`company like "${r.company}"`);
+  if (r.type) parts.push(`type=${r.type}`);
+  if (r.tag) parts.push(`tag=${r.tag}`);
+  if (r.industry) parts.push(`${r.industry} industry (company names and tags)`);
+  if (r.addedSinceLabel) parts.push(r.addedSinceLabel);
+  else if (r.addedSince) parts.push(`added since ${r.addedSince.toISOString()}`);
+  if (r.silentForDays !== undefined) parts.push(`no activity for ${r.silentForDays} days`);
+  if (r.minImportance !== undefined) parts.push(`importance ≥ ${r.minImportance}`);
+  if (r.hasEmail !== undefined) parts.push(r.hasEmail ? 'with email' : 'without email');
+  if (r.hasPhone !== undefined) parts.push(r.hasPhone ? 'with phone' : 'without phone');
+  const sort = r.sort ?? (r.name || r.company || r.email || r.phone ? 'relevance' : 'importance');
+  parts.push(sort === 'recent' ? 'sorted by date added' : sort === 'importance' ? 'sorted by importance' : sort === 'silence' ? 'sorted by longest silence' : 'sorted by relevance');
+  return parts.join(', ');
+}

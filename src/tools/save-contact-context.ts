@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { findContact, loadContext, saveContext } from '../db/contact-context.repository.js';
+import { ToolError } from '../errors.js';
+import { defineTool } from './define-tool.js';
+
+const Nickname = z.string().trim().min(1).max(60);
+
+export const saveContactContext = defineTool({
+  name: 'save_contact_context',
+  title: 'Remember something about a contact',
+  description:
+    'Saves what the person tells you about a contact in the brain: extra nicknames to find them by ("the jar guy"), a note, ' +
+    'or an importance from 1 to 10 that replaces the computed one (null clears it). Saved context is never overwritten by ' +
+    'a sync and does not change GoHighLevel. Get the contact_id from search_contacts or get_contact_360 first.',
+  inputSchema: z.object({
+    contact_id: z.string().trim().min(1).max(128).describe('The contact id'),
+    add_nicknames: z.array(Nickname).max(20).optional().describe('Nicknames to add'),
+    remove_nicknames: z.array(Nickname).max(20).optional().describe('Nicknames saved earlier to remove'),
+    note: z.string().trim().min(1).max(2000).optional().describe('A note to add (kept with the date)'),
+    importance_override: z.number().int().min(1).max(10).nullable().optional().describe('1–10 to fix the importance by hand; null to go back to the computed score'),
+  }),
+  outputSchema: z.object({
+    contact_id: z.string(),
+    saved: z.array(z.string()).describe('What was saved, in words'),
+    nicknames: z.array(z.string()),
+    manual_nicknames: z.array(z.string()),
+    notes_count: z.number().int(),
+    importance: z.number().int(),
+    importance_override: z.number().int().nullable(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async handler(input, deps) {
+    const add = input.add_nicknames ?? [];
+    const remove = input.remove_nicknames ?? [];
+    if (!add.length && !remove.length && !input.note && input.importance_override === undefined) {
+      throw new ToolError('Nothing to save.', 'Pass add_nicknames, remove_nicknames, note or importance_override.');
+    }
+    const db = await deps.db();
+    const now = deps.now();
+    const contact = await findContact(db, input.contact_id);
+    if (!contact) throw new ToolError(`No contact has the id "${input.contact_id}".`, 'Find the id with search_contacts.');
+    const before = await loadContext(db, contact.id, now);
+    const auto = new Set(before.nicknames.map((n) => n.toLowerCase()));
+    const manual = new Set(before.manualNicknames.map((n) => n.toLowerCase()));
+    const notRemovable = remove.filter((n) => !manual.has(n.toLowerCase()));
+    if (notRemovable.length) {
+      const why = notRemovable.some((n) => auto.has(n.toLowerCase())) ? 'automatic nicknames come from the name and company and cannot be removed' : 'they were never saved';
+      throw new ToolError(`Cannot remove ${notRemovable.map((n) => `"${n}"`).join(', ')}: ${why}. Nothing was changed.`, `Saved nicknames: ${before.manualNicknames.join(', ') || 'none'}.`);
+    }
+    const saved = [
+      ...(add.length ? [`nicknames added: ${add.join(', ')}`] : []),
+      ...(remove.length ? [`nicknames removed: ${remove.join(', ')}`] : []),
+      ...(input.note ? ['a note'] : []),
+      ...(input.importance_override === null ? ['importance back to computed'] : input.importance_override !== undefined ? [`importance set to ${input.importance_override}`] : []),
+    ];
+    await saveContext(db, contact, { addNicknames: add, removeNicknames: remove, note: input.note ?? null, importanceOverride: input.importance_override }, `Context saved: ${saved.join('; ')}`, now);
+    const after = await loadContext(db, contact.id, now);
+    return {
+      contact_id: contact.id,
+      saved,
+      nicknames: [...new Set([...after.nicknames, ...after.manualNicknames])],
+      manual_nicknames: after.manualNicknames,
+      notes_count: after.notes.length,
+      importance: after.importanceOverride ?? after.computedImportance,
+      importance_override: after.importanceOverride,
+    };
+  },
+  render(o) {
+    return `Saved for ${o.contact_id}: ${o.saved.join('; ')}. Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); nicknames: ${o.nicknames.join(', ')}.`;
+  },
+});

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { describe, parseQuery, type SearchRequest } from '../search/parse-query.js';
+import { searchContacts as runSearch } from '../search/search-contacts.js';
+import { ContactSummary, summaryLine } from './contact-summary.js';
+import { defineTool } from './define-tool.js';
+import { fenceUntrusted } from './render.js';
+
+export const searchContacts = defineTool({
+  name: 'search_contacts',
+  title: 'Search contacts in the brain',
+  description:
+    'Finds contacts in the local brain (synced from GoHighLevel; instant, no API call). `query` understands plain English: ' +
+    'names and nicknames with typos or missing accents ("rachel", "Micheal Jonsen", "rene lefevre", "alex"), "rachel from ' +
+    'fresh headies", "who\'s at fresh headies?", emails, phone numbers in any format, "my most important contacts", "recent ' +
+    'leads", "contacts added this week", "leads without email", "who haven\'t I contacted in 30 days?", "contacts in the ' +
+    'cannabis industry", "who needs follow-up?". The other fields filter explicitly and override what the query says. ' +
+    'The answer says how the query was read (`interpretation`). Use get_contact_360 for one contact\'s full record.',
+  inputSchema: z.object({
+    query: z.string().trim().min(1).max(200).optional().describe('Plain-English request, a name, an email or a phone number'),
+    company: z.string().trim().min(1).max(100).optional().describe('Company name (fuzzy)'),
+    tag: z.string().trim().min(1).max(60).optional().describe('A tag the contact must have'),
+    type: z.enum(['lead', 'customer']).optional().describe('GHL contact type'),
+    min_importance: z.number().int().min(1).max(10).optional().describe('Only contacts at least this important'),
+    added_within_days: z.number().int().min(1).max(3650).optional().describe('Added in the last N days'),
+    not_contacted_within_days: z.number().int().min(1).max(3650).optional().describe('No activity in the last N days'),
+    has_email: z.boolean().optional().describe('true: only with an email; false: only without'),
+    has_phone: z.boolean().optional().describe('true: only with a phone; false: only without'),
+    sort: z.enum(['relevance', 'importance', 'recent']).optional().describe('Default: relevance for text, importance otherwise'),
+    limit: z.number().int().min(1).max(100).default(10).describe('How many contacts to return'),
+  }),
+  outputSchema: z.object({
+    contacts: z.array(ContactSummary),
+    total: z.number().int().describe('All contacts matching, not just those returned'),
+    interpretation: z.string().describe('How the request was read'),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handler(input, deps) {
+    const now = deps.now();
+    const parsed: SearchRequest = input.query ? parseQuery(input.query, now) : {};
+    const req: SearchRequest = {
+      ...parsed,
+      ...(input.company ? { company: input.company } : {}),
+      ...(input.tag ? { tag: input.tag } : {}),
+      ...(input.type ? { type: input.type } : {}),
+      ...(input.min_importance !== undefined ? { minImportance: input.min_importance } : {}),
+      ...(input.added_within_days !== undefined ? { addedSince: new Date(now.getTime() - input.added_within_days * 86_400_000), addedSinceLabel: `added in the last ${input.added_within_days} days` } : {}),
+      ...(input.not_contacted_within_days !== undefined ? { silentForDays: input.not_contacted_within_days } : {}),
+      ...(input.has_email !== undefined ? { hasEmail: input.has_email } : {}),
+      ...(input.has_phone !== undefined ? { hasPhone: input.has_phone } : {}),
+      ...(input.sort ? { sort: input.sort } : {}),
+    };
+    const result = await runSearch(await deps.db(), req, { now, limit: input.limit });
+    const interpretation = describe(req) + (result.corrected.length ? `; spelling: ${result.corrected.join(', ')}` : '');
+    return { contacts: result.hits, total: result.total, interpretation };
+  },
+  render(o) {
+    if (o.contacts.length === 0) {
+      return `No contacts matched (searched: ${o.interpretation}). Try fewer words, only the first name or the company, or check gohighlevel_get_sync_stats to see whether the brain is synced.`;
+    }
+    const head = `${o.total} contact${o.total === 1 ? '' : 's'} matched (${o.interpretation}); showing ${o.contacts.length}.`;
+    return `${head}\n${fenceUntrusted(o.contacts.map(summaryLine).join('\n'))}`;
+  },
+});
