@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
+import { syncApp } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+const DAY = 86_400_000;
+
+describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
+  let fake: FakeGhl;
+  let app: App;
+  let mcp: Connected;
+  let drop: () => Promise<void>;
+  let now = new Date();
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const res = await mcp.call(name, args);
+    expect(res.isError, textOf(res)).toBeFalsy();
+    return res.structuredContent as any;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeGhl({ contactCount: 500, seed: 8, opportunityCount: 300, rateLimit: { max: 10_000 } });
+    // Rachel gets a deal of her own, so her 360 shows one.
+    fake.store.opportunities[0]!.contactId = KNOWN.rachel;
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target, { now: () => now });
+    expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
+    mcp = await connectClient(app.deps);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await app?.close();
+    await fake?.close();
+    await drop?.();
+  });
+
+  it('get_contact_360 returns the record, context, history (with this view) and deals', async () => {
+    const out = await call('get_contact_360', { query: 'rachel from fresh headies' });
+    expect(out.contact).toMatchObject({ id: KNOWN.rachel, name: 'Rachel Baker', company: 'Fresh Headies', tags: ['vip', 'wholesale'], deleted_at: null });
+    expect(out.contact.record.email).toBe('rachel@freshheadies.com');
+    expect(out.context).toMatchObject({ importance: 10, computed_importance: 10, importance_override: null, notes: [] });
+    expect(out.context.nicknames).toEqual(expect.arrayContaining(['rachel', 'fresh headies', 'rachel from fresh headies', 'rachel baker']));
+    expect(out.history[0]).toMatchObject({ kind: 'viewed' });
+    const theirs = fake.store.opportunities.filter((o) => o.contactId === KNOWN.rachel);
+    expect(out.opportunities.map((o: { id: string }) => o.id).sort()).toEqual(theirs.map((o) => o.id).sort());
+    expect(out.opportunities[0].pipeline).toBeTruthy();
+    const withFields = await call('get_contact_360', { contact_id: KNOWN.injection });
+    expect(withFields.contact.custom_fields).toEqual([{ id: 'cfNotes0000000000001', value: expect.stringMatching(/Ignore previous instructions/) }]);
+  });
+
+  it('get_contact_360 lists candidates instead of guessing, and explains bad input', async () => {
+    const firstNames = fake.store.all().filter((c) => c.firstName === 'James').length;
+    expect(firstNames).toBeGreaterThan(1);
+    const ambiguous = await mcp.call('get_contact_360', { query: 'james' });
+    expect(ambiguous.isError).toBe(true);
+    const n = Number(/"james" matches (\d+) contacts; which one\?/.exec(textOf(ambiguous))?.[1]);
+    expect(n).toBeGreaterThanOrEqual(firstNames); // every James, plus St. James and james@… emails
+    expect(textOf(ambiguous)).toMatch(/\[[A-Za-z0-9]{20}\]/);
+    const unknown = await mcp.call('get_contact_360', { contact_id: 'nope' });
+    expect(textOf(unknown)).toMatch(/No contact has the id "nope".*search_contacts/s);
+    expect((await mcp.call('get_contact_360', {})).isError).toBe(true);
+  });
+
+  it('save_contact_context saves nicknames, notes and an override that a sync never overwrites', async () => {
+    const saved = await call('save_contact_context', { contact_id: KNOWN.rene, add_nicknames: ['Frenchie', 'the distributor'], note: 'Prefers email before 10am.', importance_override: 9 });
+    expect(saved).toMatchObject({ manual_nicknames: ['Frenchie', 'the distributor'], notes_count: 1, importance: 9, importance_override: 9 });
+    expect((await call('search_contacts', { query: 'frenchie' })).contacts[0].id).toBe(KNOWN.rene);
+
+    fake.store.updateContact(KNOWN.rene, { companyName: 'Maison Lefèvre SARL' });
+    expect((await (await app.sync.start('cli', 'auto')).done).contacts_updated).toBe(1);
+    const after = await call('get_contact_360', { contact_id: KNOWN.rene });
+    expect(after.context).toMatchObject({ manual_nicknames: ['Frenchie', 'the distributor'], importance: 9, importance_override: 9 });
+    expect(after.context.notes).toEqual([{ at: expect.any(String), text: 'Prefers email before 10am.' }]);
+    expect(after.context.nicknames).toContain('maison lefèvre sarl');
+    expect(after.history.map((h: { kind: string }) => h.kind)).toEqual(expect.arrayContaining(['context_saved', 'updated', 'viewed']));
+    expect((await call('search_contacts', { query: 'frenchie' })).contacts[0].id).toBe(KNOWN.rene);
+
+    const cleared = await call('save_contact_context', { contact_id: KNOWN.rene, remove_nicknames: ['frenchie'], importance_override: null });
+    expect(cleared).toMatchObject({ manual_nicknames: ['the distributor'], importance_override: null });
+    expect(cleared.importance).toBe(after.context.computed_importance);
+  });
+
+  it('save_contact_context refuses bad input and changes nothing', async () => {
+    const before = await call('get_contact_360', { contact_id: KNOWN.alexandra });
+    for (const args of [
+      { contact_id: KNOWN.alexandra },
+      { contact_id: KNOWN.alexandra, remove_nicknames: ['alexandra'] },
+      { contact_id: KNOWN.alexandra, importance_override: 11 },
+      { contact_id: KNOWN.alexandra, add_nicknames: [''] },
+      { contact_id: 'missing', note: 'x' },
+    ]) {
+      const res = await mcp.call('save_contact_context', args);
+      expect(res.isError, JSON.stringify(args)).toBe(true);
+    }
+    expect(textOf(await mcp.call('save_contact_context', { contact_id: KNOWN.alexandra, remove_nicknames: ['alexandra'] }))).toMatch(/automatic nicknames/);
+    const after = await call('get_contact_360', { contact_id: KNOWN.alexandra });
+    expect(after.context).toEqual(before.context);
+  });
+
+  it('find_contacts_needing_follow_up: important and silent, most important then longest silent', async () => {
+    const out = await call('find_contacts_needing_follow_up', { days: 30, min_importance: 7, limit: 100 });
+    const truth = fake.store.all().filter((c) => {
+      const base = 5 + (c.tags.length ? 1 : 0) + (c.type === 'lead' ? 2 : 0);
+      const overridden = c.id === KNOWN.rene ? null : undefined;
+      return overridden !== null && base >= 7 && c.dateUpdated < now.getTime() - 30 * DAY;
+    });
+    expect(out.total).toBe(truth.length);
+    for (let i = 1; i < out.contacts.length; i++) {
+      const [a, b] = [out.contacts[i - 1], out.contacts[i]];
+      expect(a.importance > b.importance || (a.importance === b.importance && (a.days_silent ?? Infinity) >= (b.days_silent ?? Infinity))).toBe(true);
+    }
+    expect(out.contacts.every((c: { days_silent: number }) => c.days_silent >= 30)).toBe(true);
+  });
+
+  it('evaluates importance against the current time, not the time of the sync', async () => {
+    const before = (await call('get_contact_360', { contact_id: KNOWN.rachel })).context.importance;
+    now = new Date(now.getTime() + 40 * DAY);
+    const later = (await call('get_contact_360', { contact_id: KNOWN.rachel })).context.importance;
+    now = new Date();
+    expect(before).toBe(10);
+    expect(later).toBe(8);
+  });
+});
