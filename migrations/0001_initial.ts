@@ -44,28 +44,38 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX contact_context_override_idx ON contact_context (importance_override) WHERE importance_override IS NOT NULL`.execute(db);
 
-  // The search index: a narrow, normalised copy of what searches filter, match and rank on (about
-  // 150 bytes a contact), so scans and trigram lookups never touch the wide contacts rows.
-  // Only live contacts have a row here.
+  // The search index, in two narrow tables so neither scans nor trigram lookups touch the wide
+  // contacts rows. Only live contacts have rows here.
+  // contact_search: what a contact is found by, normalised (accents and punctuation removed).
   await sql`
     CREATE TABLE contact_search (
+      contact_id     text PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+      doc            text NOT NULL,
+      name_norm      text NOT NULL DEFAULT '',
+      company_norm   text NOT NULL DEFAULT '',
+      nicknames_norm text[] NOT NULL DEFAULT '{}'
+    )`.execute(db);
+  await sql`CREATE INDEX contact_search_doc_trgm ON contact_search USING gin (doc gin_trgm_ops)`.execute(db);
+  // contact_facts: what searches filter and sort on (about 120 bytes a contact).
+  await sql`
+    CREATE TABLE contact_facts (
       contact_id          text PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
-      doc                 text NOT NULL,
-      name_norm           text NOT NULL DEFAULT '',
-      company_norm        text NOT NULL DEFAULT '',
-      tags_norm           text[] NOT NULL DEFAULT '{}',
-      nicknames_norm      text[] NOT NULL DEFAULT '{}',
       type                text,
       date_added          timestamptz,
       last_activity_at    timestamptz,
       has_email           boolean NOT NULL DEFAULT false,
       has_phone           boolean NOT NULL DEFAULT false,
       importance_base     smallint NOT NULL DEFAULT 5,
-      importance_override smallint
+      importance_override smallint,
+      tags_norm           text[] NOT NULL DEFAULT '{}',
+      industries          text[] NOT NULL DEFAULT '{}'
     )`.execute(db);
-  await sql`CREATE INDEX contact_search_doc_trgm ON contact_search USING gin (doc gin_trgm_ops)`.execute(db);
-  await sql`CREATE INDEX contact_search_added_idx ON contact_search (date_added DESC)`.execute(db);
-  await sql`CREATE INDEX contact_search_activity_idx ON contact_search (last_activity_at)`.execute(db);
+  await sql`CREATE INDEX contact_facts_tags_idx ON contact_facts USING gin (tags_norm)`.execute(db);
+  await sql`CREATE INDEX contact_facts_industries_idx ON contact_facts USING gin (industries)`.execute(db);
+  await sql`CREATE INDEX contact_facts_added_idx ON contact_facts (date_added DESC NULLS LAST, contact_id)`.execute(db);
+  await sql`CREATE INDEX contact_facts_importance_idx ON contact_facts (importance_base, last_activity_at)`.execute(db);
+  await sql`CREATE INDEX contact_facts_activity_idx ON contact_facts (last_activity_at NULLS FIRST, contact_id)`.execute(db);
+  await sql`CREATE INDEX contact_facts_override_idx ON contact_facts (importance_override) WHERE importance_override IS NOT NULL`.execute(db);
   // Every word that names a contact or company: a small dictionary for correcting misspelt queries.
   await sql`CREATE TABLE search_terms (term text PRIMARY KEY, sound text NOT NULL)`.execute(db);
   await sql`CREATE INDEX search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)`.execute(db);
@@ -160,7 +170,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['search_terms', 'sync_state', 'opportunities', 'pipelines', 'sync_runs', 'tool_executions', 'interaction_history', 'contact_search', 'contact_context', 'contacts']) {
+  for (const table of ['search_terms', 'contact_facts', 'sync_state', 'opportunities', 'pipelines', 'sync_runs', 'tool_executions', 'interaction_history', 'contact_search', 'contact_context', 'contacts']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
   }
 }

@@ -17,7 +17,8 @@ export interface DbHandle {
 
 export async function openDatabase(target: DatabaseTarget, log: Logger): Promise<DbHandle> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000 });
+    // Parallel query workers cost more to start than this project's small queries take.
+    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: '-c max_parallel_workers_per_gather=0' });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

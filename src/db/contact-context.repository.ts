@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { buildSearchRow } from '../search/document.js';
-import { addSearchTerms } from './contact-sync.repository.js';
+import { buildSearchRows } from '../search/document.js';
+import { addSearchTerms, writeSearchRows } from './contact-sync.repository.js';
 import type { ContactNote, ContactRow, Database } from './database.js';
 import { computedImportance } from './importance.js';
 
@@ -60,7 +60,7 @@ export async function saveContext(db: Kysely<Database>, contact: ContactRow, cha
       )
       .execute();
     if (!contact.deleted_at) {
-      const row = buildSearchRow({
+      const rows = buildSearchRows({
         id: contact.id,
         name: contact.name,
         companyName: contact.company_name,
@@ -74,8 +74,9 @@ export async function saveContext(db: Kysely<Database>, contact: ContactRow, cha
         manualNicknames: manual,
         importanceOverride: override,
       });
-      await trx.insertInto('contact_search').values(row).onConflict((oc) => oc.column('contact_id').doUpdateSet(row)).execute();
-      await addSearchTerms(trx, row.doc.split(' '));
+      await writeSearchRows(trx, [rows]);
+      // Saved nicknames become words the spelling correction knows.
+      await addSearchTerms(trx, rows.search.nicknames_norm!.flatMap((n) => n.split(' ')));
     }
     await trx.insertInto('interaction_history').values({ contact_id: contact.id, kind: 'context_saved', summary, details: JSON.stringify(change) }).execute();
   });

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { buildSearchRow } from '../search/document.js';
+import { buildSearchRows, type SearchRows } from '../search/document.js';
 import { soundex } from '../search/phonetic.js';
 import type { MappedContact } from '../sync/map-contact.js';
 import type { Database } from './database.js';
@@ -90,7 +90,7 @@ async function refreshDerived(
     .onConflict((oc) => oc.column('contact_id').doUpdateSet({ nicknames: sql`excluded.nicknames`, updated_at: sql`now()` }))
     .execute();
   const rows = changed.map((c) =>
-    buildSearchRow({
+    buildSearchRows({
       id: c.row.id,
       name: c.row.name,
       companyName: c.row.company_name,
@@ -105,25 +105,7 @@ async function refreshDerived(
       importanceOverride: saved.get(c.row.id)?.importance_override ?? null,
     }),
   );
-  await trx
-    .insertInto('contact_search')
-    .values(rows)
-    .onConflict((oc) => oc.column('contact_id').doUpdateSet((eb) => ({
-      doc: eb.ref('excluded.doc'),
-      name_norm: eb.ref('excluded.name_norm'),
-      company_norm: eb.ref('excluded.company_norm'),
-      tags_norm: eb.ref('excluded.tags_norm'),
-      nicknames_norm: eb.ref('excluded.nicknames_norm'),
-      type: eb.ref('excluded.type'),
-      date_added: eb.ref('excluded.date_added'),
-      last_activity_at: eb.ref('excluded.last_activity_at'),
-      has_email: eb.ref('excluded.has_email'),
-      has_phone: eb.ref('excluded.has_phone'),
-      importance_base: eb.ref('excluded.importance_base'),
-      importance_override: eb.ref('excluded.importance_override'),
-    })))
-    .execute();
-  await addSearchTerms(trx, rows.flatMap((r) => [...r.name_norm!.split(' '), ...r.company_norm!.split(' ')]));
+  await writeSearchRows(trx, rows);
 
   const runId = options.runId;
   const history = [
@@ -137,6 +119,23 @@ async function refreshDerived(
     })),
   ];
   if (history.length) await trx.insertInto('interaction_history').values(history.map((h) => ({ ...h, run_id: runId }))).execute();
+}
+
+/** Upserts contacts' search index rows (both tables) and their words for spelling correction. */
+export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[]): Promise<void> {
+  if (rows.length === 0) return;
+  const all = <T extends object>(row: T) => Object.fromEntries(Object.keys(row).filter((k) => k !== 'contact_id').map((k) => [k, sql.ref(`excluded.${k}`)]));
+  await db
+    .insertInto('contact_search')
+    .values(rows.map((r) => r.search))
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet(all(rows[0]!.search)))
+    .execute();
+  await db
+    .insertInto('contact_facts')
+    .values(rows.map((r) => r.facts))
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet(all(rows[0]!.facts)))
+    .execute();
+  await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]));
 }
 
 /** Records words for misspelling correction (names, companies, nicknames); most already exist. */

@@ -45,6 +45,7 @@ export async function markContactsDeleted(db: Kysely<Database>, ids: readonly st
     if (rows.length) {
       // Deleted contacts leave the search index; a restore writes them back.
       await trx.deleteFrom('contact_search').where('contact_id', 'in', rows.map((r) => r.id)).execute();
+      await trx.deleteFrom('contact_facts').where('contact_id', 'in', rows.map((r) => r.id)).execute();
       await trx
         .insertInto('interaction_history')
         .values(rows.map((r) => ({ contact_id: r.id, kind: 'deleted' as const, summary: 'Deleted in GoHighLevel', run_id: runId })))

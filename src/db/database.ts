@@ -47,8 +47,11 @@ export interface ContactSearchTable {
   doc: string;
   name_norm: ColumnType<string, string | undefined, string>;
   company_norm: ColumnType<string, string | undefined, string>;
-  tags_norm: ColumnType<string[], string[] | undefined, string[]>;
   nicknames_norm: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface ContactFactsTable {
+  contact_id: string;
   type: string | null;
   date_added: Timestamp | null;
   last_activity_at: Timestamp | null;
@@ -56,6 +59,8 @@ export interface ContactSearchTable {
   has_phone: ColumnType<boolean, boolean | undefined, boolean>;
   importance_base: ColumnType<number, number | undefined, number>;
   importance_override: number | null;
+  tags_norm: ColumnType<string[], string[] | undefined, string[]>;
+  industries: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export type HistoryKind = 'created' | 'updated' | 'deleted' | 'restored' | 'context_saved' | 'viewed';
@@ -148,6 +153,7 @@ export interface Database {
   contacts: ContactsTable;
   contact_context: ContactContextTable;
   contact_search: ContactSearchTable;
+  contact_facts: ContactFactsTable;
   interaction_history: InteractionHistoryTable;
   tool_executions: ToolExecutionsTable;
   sync_runs: SyncRunsTable;

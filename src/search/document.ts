@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
-import type { ContactSearchTable } from '../db/database.js';
+import type { ContactFactsTable, ContactSearchTable } from '../db/database.js';
+import { industriesOf } from './lexicon.js';
 import { normalizeText } from './normalize.js';
 
 export interface SearchRowInput {
@@ -29,25 +30,38 @@ export function importanceBase(c: { tags: readonly string[]; type: string | null
   return 5 + (c.tags.length > 0 ? 1 : 0) + (c.type === 'lead' ? 2 : 0);
 }
 
+export interface SearchRows {
+  search: Insertable<ContactSearchTable>;
+  facts: Insertable<ContactFactsTable>;
+}
+
 /**
- * A contact's row in the search index: what it is found by (name, company, email name, tags and
- * every nickname, normalised so accents and punctuation do not matter) and what searches filter
- * and rank on.
+ * A contact's rows in the search index: what it is found by (name, company, email name, tags and
+ * every nickname, normalised so accents and punctuation do not matter) and the facts searches
+ * filter and sort on.
  */
-export function buildSearchRow(c: SearchRowInput): Insertable<ContactSearchTable> {
+export function buildSearchRows(c: SearchRowInput): SearchRows {
+  const companyNorm = normalizeText(c.companyName ?? '');
+  const tagsNorm = c.tags.map((t) => normalizeText(t)).filter(Boolean);
   return {
-    contact_id: c.id,
-    doc: words([c.name, c.companyName, c.email?.split('@')[0], ...c.tags, ...c.nicknames, ...c.manualNicknames]).join(' '),
-    name_norm: normalizeText(c.name ?? ''),
-    company_norm: normalizeText(c.companyName ?? ''),
-    tags_norm: c.tags.map((t) => normalizeText(t)).filter(Boolean),
-    nicknames_norm: [...new Set([...c.nicknames, ...c.manualNicknames].map((n) => normalizeText(n)).filter(Boolean))],
-    type: c.type,
-    date_added: c.dateAdded,
-    last_activity_at: c.lastActivityAt,
-    has_email: Boolean(c.email),
-    has_phone: Boolean(c.phone),
-    importance_base: importanceBase(c),
-    importance_override: c.importanceOverride,
+    search: {
+      contact_id: c.id,
+      doc: words([c.name, c.companyName, c.email?.split('@')[0], ...c.tags, ...c.nicknames, ...c.manualNicknames]).join(' '),
+      name_norm: normalizeText(c.name ?? ''),
+      company_norm: companyNorm,
+      nicknames_norm: [...new Set([...c.nicknames, ...c.manualNicknames].map((n) => normalizeText(n)).filter(Boolean))],
+    },
+    facts: {
+      contact_id: c.id,
+      type: c.type,
+      date_added: c.dateAdded,
+      last_activity_at: c.lastActivityAt,
+      has_email: Boolean(c.email),
+      has_phone: Boolean(c.phone),
+      importance_base: importanceBase(c),
+      importance_override: c.importanceOverride,
+      tags_norm: tagsNorm,
+      industries: industriesOf(companyNorm, tagsNorm),
+    },
   };
 }

@@ -24,3 +24,9 @@ export function industryOf(word: string): string | null {
   for (const [name, entry] of Object.entries(INDUSTRIES)) if (entry.triggers.includes(word)) return name;
   return null;
 }
+
+/** The industries a contact belongs to, judged from its company name and tags (normalised). */
+export function industriesOf(companyNorm: string, tagsNorm: readonly string[]): string[] {
+  const text = ` ${companyNorm} ${tagsNorm.join(' ')} `;
+  return Object.keys(INDUSTRIES).filter((name) => new RegExp(industryRegex(name)!).test(text));
+}
