@@ -66,7 +66,9 @@ export class SharedPool implements PostgresPool {
       if (this.closed) throw new Error('the embedded database is closed');
       await this.ensurePool();
       try {
-        return (await this.pool!.connect()) as unknown as PostgresPoolClient;
+        // No pool: the lock changed hands this instant; look again shortly.
+        if (!this.pool) throw Object.assign(new Error('the embedded database lock is changing hands'), { code: 'ENOENT' });
+        return (await this.pool.connect()) as unknown as PostgresPoolClient;
       } catch (err) {
         if (!isConnectionError(err) || Date.now() > deadline) throw err;
         // The owner is starting, or has just gone: look again (and maybe take over).

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openEmbedded } from '../../../src/db/embedded/index.js';
+import { silentLogger } from '../../../src/logger.js';
+
+const HOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'holder.mjs');
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(() => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+function dataDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'medtainer-embedded-'));
+  dirs.push(d);
+  return path.join(d, 'brain');
+}
+
+function holder(dir: string, rows: number): Promise<{ child: ChildProcess; role: string }> {
+  const child = spawn(process.execPath, [HOLDER, dir, String(rows)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /ready (\w+)/.exec(d.toString());
+      if (m) resolve({ child, role: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+  });
+}
+
+async function query<T = Record<string, unknown>>(db: Awaited<ReturnType<typeof openEmbedded>>, text: string): Promise<T[]> {
+  const c = await db.pool.connect();
+  try {
+    return (await c.query(text)).rows as T[];
+  } finally {
+    c.release();
+  }
+}
+
+describe('the embedded database shared between processes', () => {
+  it('survives its owner being killed: another process takes over with every committed row intact', async () => {
+    const dir = dataDir();
+    const owner = await holder(dir, 500);
+    expect(owner.role).toBe('owner');
+    const me = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(me.role()).toBe('client');
+      await query(me, `INSERT INTO t SELECT 'me-' || g, 0 FROM generate_series(1, 200) g`);
+      owner.child.kill('SIGKILL');
+      await new Promise((r) => owner.child.once('exit', r));
+      const [row] = await query<{ n: number; distinct_ids: number }>(me, 'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct_ids FROM t');
+      expect(me.role()).toBe('owner');
+      expect(row).toEqual({ n: 700, distinct_ids: 700 });
+      await query(me, 'REINDEX TABLE t');
+    } finally {
+      await me.close();
+    }
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    const dir = dataDir();
+    const first = await openEmbedded({ dataDir: dir, log: silentLogger });
+    await query(first, 'CREATE TABLE kept (x int)');
+    await first.close();
+    writeFileSync(`${path.resolve(dir)}.lock`, JSON.stringify({ pid: 999_999_99, endpoint: 'unix:/nonexistent', startedAt: '2020-01-01T00:00:00Z' }));
+    const db = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(db.role()).toBe('owner');
+      expect(await query(db, 'SELECT * FROM kept')).toEqual([]);
+      expect(JSON.parse(readFileSync(`${path.resolve(dir)}.lock`, 'utf8')).pid).toBe(process.pid);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('lets two processes start together on a fresh directory: one owns it, both work', async () => {
+    const dir = dataDir();
+    const [a, b] = await Promise.all([holder(dir, 100), holder(dir, 100)]);
+    expect([a.role, b.role].sort()).toEqual(['client', 'owner']);
+    const me = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(await query(me, 'SELECT who, count(*)::int AS n FROM t GROUP BY who ORDER BY who')).toHaveLength(2);
+    } finally {
+      await me.close();
+      a.child.stdin!.end();
+      b.child.stdin!.end();
+    }
+  });
+
+  it('keeps one connection\'s transaction apart from another connection\'s writes', async () => {
+    const dir = dataDir();
+    const db = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      await query(db, 'CREATE TABLE iso (v text)');
+      const tx = await db.pool.connect();
+      const other = await db.pool.connect();
+      await tx.query('BEGIN');
+      await tx.query("INSERT INTO iso VALUES ('rolled back')");
+      const outside = other.query("INSERT INTO iso VALUES ('kept')");
+      await tx.query('ROLLBACK');
+      await outside;
+      tx.release();
+      other.release();
+      expect(await query(db, 'SELECT v FROM iso')).toEqual([{ v: 'kept' }]);
+      const [wal] = await query<{ max_wal_size: string }>(db, 'SHOW max_wal_size');
+      expect(wal!.max_wal_size).toBe('64MB');
+    } finally {
+      await db.close();
+    }
+  });
+});
