@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../../../src/db/embedded/index.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -34,7 +35,7 @@ function holder(dir: string, rows: number): Promise<{ child: ChildProcess; role:
 }
 
 async function query<T = Record<string, unknown>>(db: Awaited<ReturnType<typeof openEmbedded>>, text: string): Promise<T[]> {
-  const c = await db.pool.connect();
+  const c = (await db.pool.connect()) as unknown as pg.PoolClient;
   try {
     return (await c.query(text)).rows as T[];
   } finally {
@@ -97,8 +98,8 @@ describe('the embedded database shared between processes', () => {
     const db = await openEmbedded({ dataDir: dir, log: silentLogger });
     try {
       await query(db, 'CREATE TABLE iso (v text)');
-      const tx = await db.pool.connect();
-      const other = await db.pool.connect();
+      const tx = (await db.pool.connect()) as unknown as pg.PoolClient;
+      const other = (await db.pool.connect()) as unknown as pg.PoolClient;
       await tx.query('BEGIN');
       await tx.query("INSERT INTO iso VALUES ('rolled back')");
       const outside = other.query("INSERT INTO iso VALUES ('kept')");
