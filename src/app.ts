@@ -28,6 +28,7 @@ export interface AppOptions {
   ghl?: GhlClientOptions;
   /** A ready client, e.g. pointed at the built-in simulated location in demo mode. */
   ghlClient?: GhlClient | null;
+  isHolderGone?(holder: string): boolean;
 }
 
 /** Wires the long-lived parts together. Knows nothing about argv, env, signals or stdio. */
@@ -63,7 +64,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   const now = options.now ?? (() => new Date());
   const dbKind = (): DatabaseKind => (config.database.kind === 'postgres' ? 'postgres' : 'pglite');
   const ghl = options.ghlClient !== undefined ? options.ghlClient : createGhlClient(config.ghl, log, options.ghl);
-  const sync = new SyncEngine({ db, dbKind, ghl, log, now, holder: options.holder ?? 'medtainer-mcp' });
+  const sync = new SyncEngine({ db, dbKind, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
   let scheduler: Scheduler | null = null;
 
   const deps: ToolDeps = {

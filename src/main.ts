@@ -76,13 +76,25 @@ async function main(): Promise<number | null> {
   }
 }
 
+/** A sync run's holder is "host:pid"; on this host, a pid that no longer exists has gone. */
+function isHolderGone(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== os.hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** The app, pointed at the built-in simulated location in demo mode (never silently). */
 async function buildApp(config: Config, log: RootLogger) {
-  const holder = `${os.hostname()}:${process.pid}`;
-  if (!config.demo) return { app: createApp(config, log, { holder }), demo: null };
+  const base = { holder: `${os.hostname()}:${process.pid}`, isHolderGone };
+  if (!config.demo) return { app: createApp(config, log, base), demo: null };
   const demo = await startDemoLocation();
   log.warn(`demo mode: serving a simulated GoHighLevel location at ${demo.fake.url}; every answer is demo data`);
-  return { app: createApp(config, log, { holder, ghlClient: createGhlClient(demo.ghl, log) }), demo };
+  return { app: createApp(config, log, { ...base, ghlClient: createGhlClient(demo.ghl, log) }), demo };
 }
 
 async function serve(config: Config, log: RootLogger): Promise<null> {

@@ -56,6 +56,8 @@ export interface SyncEngineDeps {
   overlapMs?: number;
   staleAfterSeconds?: number;
   pollMs?: number;
+  /** True when the process named by a run's holder is known to be gone (e.g. killed on this host). */
+  isHolderGone?(holder: string): boolean;
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
@@ -106,8 +108,9 @@ export class SyncEngine {
 
     const lock = this.deps.dbKind() === 'postgres' ? await tryAcquireSyncLock(db) : undefined;
     let claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
-    if (claim && !claim.claimed && claim.running && lock) {
-      // We hold the advisory lock, so whoever left this row running is gone.
+    if (claim && !claim.claimed && claim.running && (lock || this.deps.isHolderGone?.(claim.running.holder))) {
+      // Whoever left this row running is gone: we hold the advisory lock it would hold, or its
+      // process no longer exists.
       await abandonStaleRuns(db, staleAfter, Number(claim.running.id));
       claim = await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
     }

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from '../../logger.js';
 import type { Endpoint } from './endpoint.js';
+import { PgliteWireServer } from './socket-server.js';
 
 /** The WAL would otherwise grow to ~1 GB (stack measurements); there is no autovacuum either. */
 export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off'];
@@ -35,18 +35,14 @@ export async function serve(pglite: PGlite, endpoint: Endpoint): Promise<ServedD
     mkdirSync(endpoint.dir, { recursive: true, mode: 0o700 });
     rmSync(endpoint.socketPath, { force: true });
   }
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    ...(endpoint.kind === 'unix' ? { path: endpoint.socketPath } : { host: '127.0.0.1', port: endpoint.port }),
-    maxConnections: 64,
-  });
-  await server.start();
-  const actual: Endpoint = endpoint.kind === 'tcp' ? { kind: 'tcp', port: Number(server.getServerConn().split(':').pop()) } : endpoint;
+  const server = new PgliteWireServer(pglite);
+  const address = await server.listen(endpoint.kind === 'unix' ? { path: endpoint.socketPath } : { host: '127.0.0.1', port: endpoint.port });
+  const actual: Endpoint = endpoint.kind === 'tcp' ? { kind: 'tcp', port: Number(address.split(':').pop()) } : endpoint;
   return {
     pglite,
     endpoint: actual,
     async stop() {
-      await server.stop();
+      await server.close();
       if (endpoint.kind === 'unix') rmSync(endpoint.dir, { recursive: true, force: true });
     },
   };

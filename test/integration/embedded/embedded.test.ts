@@ -93,6 +93,29 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
+  it('keeps each connection\'s request cycle whole when many run at once (extended protocol)', async () => {
+    const dir = dataDir();
+    const a = await openEmbedded({ dataDir: dir, log: silentLogger });
+    const b = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      const one = async (db: typeof a, i: number) => {
+        const c = (await db.pool.connect()) as unknown as pg.PoolClient;
+        try {
+          // Statements with different parameter counts: interleaved Parse/Bind messages would mismatch.
+          const r = i % 2 ? await c.query('SELECT $1::int + $2::int AS v', [i, 1]) : await c.query('SELECT $1::int AS v', [i]);
+          return Number(r.rows[0].v);
+        } finally {
+          c.release();
+        }
+      };
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => one(i % 3 ? a : b, i)));
+      expect(results).toEqual(Array.from({ length: 60 }, (_, i) => (i % 2 ? i + 1 : i)));
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it('keeps one connection\'s transaction apart from another connection\'s writes', async () => {
     const dir = dataDir();
     const db = await openEmbedded({ dataDir: dir, log: silentLogger });

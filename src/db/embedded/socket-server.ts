@@ -1,0 +1,162 @@
+import net from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+const SSL_REQUEST = 80877103;
+const CANCEL_REQUEST = 80877102;
+const PROTOCOL_3 = 196608;
+/** Messages that end a client's request cycle: Sync, simple Query, Terminate. */
+const CYCLE_END = new Set(['S', 'Q', 'X']);
+
+interface Batch {
+  conn: Connection;
+  messages: Uint8Array[];
+  done: () => void;
+}
+
+interface Connection {
+  id: number;
+  socket: net.Socket;
+}
+
+/**
+ * Serves one PGlite session to many PostgreSQL wire-protocol connections.
+ *
+ * PGlite has a single backend, so connections take turns. A turn is a whole request cycle (every
+ * message up to Sync or a simple Query), not a single message: node-postgres sends Parse, Bind,
+ * Execute and Sync together, and letting another connection's Parse in between would replace the
+ * unnamed statement mid-flight. While a connection has a transaction open, only it gets turns.
+ */
+export class PgliteWireServer {
+  private readonly server: net.Server;
+  private readonly queue: Batch[] = [];
+  private owner: number | null = null;
+  private running = false;
+  private nextId = 1;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly db: PGlite) {
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  listen(where: { path: string } | { host: string; port: number }): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      const done = () => {
+        const a = this.server.address();
+        resolve(typeof a === 'string' ? a : `${a?.address}:${a?.port}`);
+      };
+      if ('path' in where) this.server.listen(where.path, done);
+      else this.server.listen(where.port, where.host, done);
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    const conn: Connection = { id: this.nextId++, socket };
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    let pending: Uint8Array[] = [];
+    let chain = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (!started) {
+          if (buffer.length < 8) break;
+          const length = buffer.readInt32BE(0);
+          const code = buffer.readInt32BE(4);
+          if (buffer.length < length) break;
+          const message = buffer.subarray(0, length);
+          buffer = buffer.subarray(length);
+          if (code === SSL_REQUEST) socket.write('N');
+          else if (code === CANCEL_REQUEST) socket.end();
+          else if (code === PROTOCOL_3) {
+            started = true;
+            chain = chain.then(() => this.submit(conn, [new Uint8Array(message)]));
+          }
+          continue;
+        }
+        if (buffer.length < 5) break;
+        const length = 1 + buffer.readInt32BE(1);
+        if (buffer.length < length) break;
+        const type = String.fromCharCode(buffer[0]!);
+        pending.push(new Uint8Array(buffer.subarray(0, length)));
+        buffer = buffer.subarray(length);
+        if (type === 'X') {
+          socket.end();
+          break;
+        }
+        if (CYCLE_END.has(type)) {
+          const batch = pending;
+          pending = [];
+          chain = chain.then(() => this.submit(conn, batch));
+        }
+      }
+    });
+    const gone = () => {
+      this.sockets.delete(socket);
+      void chain.then(() => this.release(conn));
+    };
+    socket.on('close', gone);
+    socket.on('error', () => socket.destroy());
+  }
+
+  private submit(conn: Connection, messages: Uint8Array[]): Promise<void> {
+    return new Promise<void>((done) => {
+      this.queue.push({ conn, messages, done });
+      void this.drain();
+    });
+  }
+
+  /** A connection that disconnects inside a transaction must not leave it open for everyone. */
+  private async release(conn: Connection): Promise<void> {
+    this.queue.splice(0, this.queue.length, ...this.queue.filter((b) => (b.conn === conn ? (b.done(), false) : true)));
+    if (this.owner === conn.id) {
+      await this.db.runExclusive(async () => {
+        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      });
+      this.owner = null;
+      void this.drain();
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        const i = this.owner === null ? 0 : this.queue.findIndex((b) => b.conn.id === this.owner);
+        if (i < 0 || this.queue.length === 0) return;
+        const [batch] = this.queue.splice(i, 1);
+        await this.run(batch!);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(batch: Batch): Promise<void> {
+    const { socket } = batch.conn;
+    try {
+      await this.db.runExclusive(async () => {
+        for (const message of batch.messages) {
+          await this.db.execProtocolRawStream(message, {
+            onRawData: (data) => {
+              if (socket.writable && data.length) socket.write(data);
+            },
+          });
+        }
+        this.owner = this.db.isInTransaction() ? batch.conn.id : null;
+      });
+    } catch {
+      socket.destroy();
+    } finally {
+      batch.done();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGhl, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { BIN, runCli, spawnServer } from '../helpers/spawn-server.js';
+
+let fake: FakeGhl;
+const dirs: string[] = [];
+beforeAll(async () => {
+  fake = await startFakeGhl({ contactCount: 3_000, seed: 12, rateLimit: { max: 10_000 } });
+});
+afterAll(async () => {
+  await fake.close();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+const env = (dataDir: string) => ({
+  GOHIGHLEVEL_API_KEY: fake.tokens.v2,
+  GOHIGHLEVEL_LOCATION_ID: fake.locationId,
+  GOHIGHLEVEL_BASE_URL: fake.url,
+  MEDTAINER_DATA_DIR: dataDir,
+  SYNC_ON_START: 'false',
+});
+const newDir = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'medtainer-e2e-sync-'));
+  dirs.push(d);
+  return path.join(d, 'brain');
+};
+
+describe('syncing through the built server', () => {
+  it('sends progress notifications to a stdio client and returns the result', async () => {
+    fake.configure({ latencyMs: 60 });
+    const server = await spawnServer(env(newDir()));
+    try {
+      const progress: number[] = [];
+      const res = await server.client.callTool({ name: 'gohighlevel_sync_all_contacts', arguments: { mode: 'full' } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect(res.structuredContent).toMatchObject({ status: 'succeeded', mode: 'full', contacts_fetched: 3_000, contacts_created: 3_000 });
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(server.stderr()).not.toMatch(/unknown token/);
+    } finally {
+      fake.configure({ latencyMs: 0 });
+      server.child.stdin!.end();
+      await server.exited;
+    }
+  });
+
+  it('returns "running" after wait_seconds and keeps going in the background', async () => {
+    fake.configure({ latencyMs: 400 });
+    const server = await spawnServer(env(newDir()));
+    try {
+      const res = await server.client.callTool({ name: 'gohighlevel_sync_all_contacts', arguments: { mode: 'full', wait_seconds: 0 } });
+      expect(res.structuredContent).toMatchObject({ status: 'running' });
+      let stats: any;
+      for (let i = 0; i < 100; i++) {
+        const r = await server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} });
+        expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+        stats = r.structuredContent;
+        if (stats.last_sync?.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(stats.last_sync).toMatchObject({ status: 'succeeded', contacts_fetched: 3_000 });
+      expect(stats.total_contacts).toBe(3_000);
+    } finally {
+      fake.configure({ latencyMs: 0 });
+      server.child.stdin!.end();
+      await server.exited;
+    }
+  });
+
+  it('finishes the job after the syncing process is killed mid-run (SIGKILL)', async () => {
+    const dir = newDir();
+    // Slow enough to be killed half way: 2 requests per second.
+    fake.configure({ latencyMs: 100, rateLimit: { max: 20 } });
+    const child = spawn(process.execPath, [BIN, 'sync', '--full'], { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env(dir) } });
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        if (/\d+\/3000 contacts read/.test(d.toString())) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    fake.configure({ latencyMs: 0, rateLimit: { max: 10_000 } });
+
+    const again = await runCli(['sync'], env(dir));
+    expect(again.code, again.stderr).toBe(0);
+    const stats = JSON.parse((await runCli(['stats', '--json'], env(dir))).stdout);
+    expect(stats.total_contacts).toBe(3_000);
+    expect(stats.last_sync).toMatchObject({ status: 'succeeded', mode: 'full' });
+  });
+
+  it('doctor checks config, database and GHL access, and fails with what to fix', async () => {
+    const ok = await runCli(['doctor'], env(newDir()));
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/authenticated: the location has 3000 contacts/);
+    expect(ok.stdout).toMatch(/rate limit: 10000 per 10 s; 199,\d{3} of 200,000 requests left today/);
+    const bad = await runCli(['doctor'], { ...env(newDir()), GOHIGHLEVEL_API_KEY: 'pit-99999999-9999-4999-8999-999999999999' });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL {2}GoHighLevel answered .* with 401/);
+    expect(bad.stdout).toMatch(/fix: Check GOHIGHLEVEL_API_KEY/);
+    expect(bad.stdout + bad.stderr).not.toContain('pit-99999999');
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { describe as say, parseQuery } from '../../src/search/parse-query.js';
+import { editDistance, soundex } from '../../src/search/phonetic.js';
+import { normalizeText, phoneDigits } from '../../src/search/normalize.js';
+import { startOfToday, startOfWeek } from '../../src/search/time-words.js';
+
+const now = new Date(2026, 10, 25, 15, 30); // Wednesday, server time
+
+describe('parseQuery', () => {
+  it.each([
+    ['show me rachel from fresh headies', 'name or nickname like "rachel", company like "fresh headies", sorted by relevance'],
+    ["who's at fresh headies?", 'company like "fresh headies", sorted by relevance'],
+    ['my most important contacts', 'sorted by importance'],
+    ['recent leads', 'type=lead, sorted by date added'],
+    ['contacts added this week', 'added this week (since Monday), sorted by date added'],
+    ['leads without email', 'type=lead, without email, sorted by importance'],
+    ["who haven't I contacted in 30 days?", 'no activity for 30 days, sorted by importance'],
+    ['contacts in the cannabis industry', 'cannabis industry (company names and tags), sorted by importance'],
+    ['who needs follow-up?', 'no activity for 30 days, importance ≥ 7, sorted by importance'],
+    ['customers without a phone number', 'type=customer, without phone, sorted by importance'],
+    ['contacts I have not talked to in 2 weeks', 'no activity for 14 days, sorted by importance'],
+    ['customers tagged vip', 'type=customer, tag=vip, sorted by importance'],
+    ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
+  ])('%s → %s', (query, interpretation) => {
+    expect(say(parseQuery(query, now))).toBe(interpretation);
+  });
+
+  it('reads emails and phone numbers in any format', () => {
+    expect(parseQuery('Rachel@FreshHeadies.com', now)).toEqual({ email: 'rachel@freshheadies.com' });
+    for (const p of ['(707) 555-0142', '707.555.0142', '+1 707 555 0142', '17075550142']) expect(parseQuery(p, now)).toEqual({ phone: '7075550142' });
+  });
+
+  it('turns time words into instants in the server time zone', () => {
+    expect(parseQuery('contacts added today', now).addedSince).toEqual(new Date(2026, 10, 25, 0, 0));
+    expect(parseQuery('added this week', now).addedSince).toEqual(new Date(2026, 10, 23, 0, 0));
+    expect(parseQuery('added in the last 3 days', now).addedSince).toEqual(new Date(now.getTime() - 3 * 86_400_000));
+    expect(startOfWeek(new Date(2026, 10, 29, 23, 59))).toEqual(new Date(2026, 10, 23)); // Sunday belongs to the week that began Monday
+    expect(startOfToday(now)).toEqual(new Date(2026, 10, 25));
+  });
+});
+
+describe('text helpers', () => {
+  it('normalises accents, case and punctuation', () => {
+    expect(normalizeText("René LEFÈVRE-O'Brien")).toBe('rene lefevre obrien');
+    expect(phoneDigits('+1 (555) 010-2000')).toBe('5550102000');
+    expect(phoneDigits('12')).toBeNull();
+  });
+
+  it('sounds and spells alike', () => {
+    expect(soundex('johnson')).toBe(soundex('jonsen'));
+    expect(soundex('michael')).toBe(soundex('micheal'));
+    expect(editDistance('micheal', 'michael')).toBe(1);
+    expect(editDistance('jonsen', 'johnson')).toBe(2);
+  });
+});
