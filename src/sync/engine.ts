@@ -183,7 +183,7 @@ export class SyncEngine {
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
-      writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
+      writeConcurrency: this.deps.dbKind() === 'postgres' ? Number(process.env.MEDTAINER_BENCH_WRITERS ?? 2) : 1,
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
         for (const l of listeners) l(progress);
@@ -259,7 +259,7 @@ export class SyncEngine {
 
   private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
-    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? 20);
+    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? Number(process.env.MEDTAINER_BENCH_FETCH ?? 10));
   }
 
   /**
