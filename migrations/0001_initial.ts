@@ -27,11 +27,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at       timestamptz NOT NULL DEFAULT now(),
       updated_at       timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
-  await sql`CREATE INDEX contacts_date_added_idx ON contacts (date_added DESC) WHERE deleted_at IS NULL`.execute(db);
-  await sql`CREATE INDEX contacts_activity_idx ON contacts (last_activity_at) WHERE deleted_at IS NULL`.execute(db);
+  // Searches filter and sort on contact_facts; here only exact email and phone lookups need indexes.
   await sql`CREATE INDEX contacts_email_idx ON contacts (lower(email)) WHERE email IS NOT NULL`.execute(db);
   await sql`CREATE INDEX contacts_phone_idx ON contacts (phone_digits) WHERE phone_digits IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX contacts_tags_idx ON contacts USING gin (tags)`.execute(db);
 
   await sql`
     CREATE TABLE contact_context (

@@ -138,10 +138,16 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
   await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]));
 }
 
+/** Terms this process has already written; the table only ever grows, so they need not be sent again. */
+const knownTerms = new Set<string>();
+
 /** Records words for misspelling correction (names, companies, nicknames); most already exist. */
 export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[]): Promise<void> {
-  const terms = [...new Set(words.filter((w) => w.length >= 2))];
+  const terms = [...new Set(words.filter((w) => w.length >= 2 && !knownTerms.has(w)))];
   if (terms.length === 0) return;
+  // Remembered only once the transaction commits would be exact; a term remembered early and then
+  // rolled back merely misses spelling correction until the process restarts.
+  if (knownTerms.size < 200_000) for (const t of terms) knownTerms.add(t);
   await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
 }
 

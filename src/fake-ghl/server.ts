@@ -101,33 +101,45 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     } catch {
       body = undefined;
     }
-    if (settings.latencyMs > 0) await new Promise((r) => setTimeout(r, settings.latencyMs));
-    if (fault?.hangMs) await new Promise((r) => setTimeout(r, fault.hangMs));
-    if (body === undefined) reply = json(400, { statusCode: 400, message: 'Unexpected token in JSON body' });
+    // Authentication and the rate limit apply when the request arrives, as at GHL; the simulated
+    // network and processing time comes after, before the answer is built.
+    let decided: Reply | null = null;
+    let grant: TokenGrant | null = null;
+    if (body === undefined) decided = json(400, { statusCode: 400, message: 'Unexpected token in JSON body' });
     else {
       const auth = authorize(req, url, body);
-      if ('status' in auth) reply = auth;
+      if ('status' in auth) decided = auth;
       else {
         const decision = limiter.check(auth.token);
         headers = decision.headers;
+        grant = auth.grant;
         if (!decision.allowed) {
           stats.rateLimited += 1;
           if (settings.rateLimit.retryAfter) headers['Retry-After'] = String(decision.retryAfterSeconds);
-          reply = json(429, { statusCode: 429, message: 'Too Many Requests' });
-        } else if (fault?.status) {
-          if (fault.status === 429) stats.rateLimited += 1;
-          reply = { status: fault.status, body: fault.body ?? { statusCode: fault.status, message: fault.status >= 500 ? 'Internal server error' : 'Fault' } };
-          Object.assign(headers, fault.headers ?? {});
-        } else reply = route(req.method ?? 'GET', url, body, auth.grant);
+          decided = json(429, { statusCode: 429, message: 'Too Many Requests' });
+        }
       }
     }
+    if (settings.latencyMs > 0) await new Promise((r) => setTimeout(r, settings.latencyMs));
+    if (fault?.hangMs) await new Promise((r) => setTimeout(r, fault.hangMs));
+    if (decided) reply = decided;
+    else if (fault?.status) {
+      if (fault.status === 429) stats.rateLimited += 1;
+      reply = { status: fault.status, body: fault.body ?? { statusCode: fault.status, message: fault.status >= 500 ? 'Internal server error' : 'Fault' } };
+      Object.assign(headers, fault.headers ?? {});
+    } else reply = route(req.method ?? 'GET', url, body, grant!);
     stats.inFlight -= 1;
     if (fault?.nonJson && reply.status === 200) {
       res.writeHead(200, { 'content-type': 'text/html', ...headers }).end('<html>Bad gateway</html>');
       return;
     }
-    if (fault?.malformed && reply.status === 200) addMalformed(reply.body);
-    const payload = typeof fault?.body === 'string' && fault.status ? fault.body : JSON.stringify(withTrace(reply.body));
+    let payload: string;
+    if (typeof fault?.body === 'string' && fault.status) payload = fault.body;
+    else if (fault?.malformed && reply.status === 200) {
+      const body = reply.body;
+      addMalformed(body);
+      payload = JSON.stringify(withTrace(body));
+    } else payload = reply.json ?? JSON.stringify(withTrace(reply.body));
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(payload);
   };
 

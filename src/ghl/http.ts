@@ -2,7 +2,7 @@ import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from 'ky';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import { GhlAuthError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
-import { Pacer } from './pacer.js';
+import { type PacedRequest, Pacer } from './pacer.js';
 
 export interface HttpOptions {
   baseUrl: string;
@@ -26,6 +26,8 @@ export interface RequestStats {
 export interface GhlHttp {
   get<T>(path: string, searchParams?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
+  /** The raw body, for callers that parse later (e.g. a page waiting its turn to be written). */
+  postText(path: string, body: unknown, signal?: AbortSignal): Promise<string>;
   readonly stats: RequestStats;
   readonly pacer: Pacer;
 }
@@ -34,9 +36,21 @@ export interface GhlHttp {
 export function createHttp(o: HttpOptions): GhlHttp {
   const pacer = o.pacer ?? new Pacer();
   const stats: RequestStats = { requests: 0, rateLimited: 0, retries: 0 };
+  // Every attempt (retries included) waits for the pacer before ky starts its timeout, and counts
+  // until its answer arrives. ky hands fetch the very Request its beforeRequest hooks saw.
+  const inFlight = new WeakMap<object, PacedRequest>();
+  const pacedFetch = async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(input, init);
+    } finally {
+      const counted = typeof input === 'object' ? inFlight.get(input) : undefined;
+      if (counted) pacer.answered(counted);
+    }
+  };
   const secrets = [o.token];
   const api: KyInstance = ky.create({
     prefixUrl: o.baseUrl,
+    fetch: pacedFetch,
     timeout: o.timeoutMs ?? 30_000,
     retry: {
       limit: o.retries ?? 5,
@@ -52,7 +66,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
     hooks: {
       beforeRequest: [
         async (request) => {
-          await pacer.acquire(request.signal);
+          inFlight.set(request, await pacer.acquire(request.signal));
           stats.requests += 1;
           request.headers.set('Authorization', `Bearer ${o.token}`);
           request.headers.set('Accept', 'application/json');
@@ -79,27 +93,31 @@ export function createHttp(o: HttpOptions): GhlHttp {
     },
   });
 
-  const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> => {
-    const label = `${method} /${path}`;
-    let text: string;
+  const sendText = async (method: 'GET' | 'POST', path: string, options: Options): Promise<string> => {
     try {
-      text = await api(path, { ...options, method }).text();
+      return await api(path, { ...options, method }).text();
     } catch (err) {
-      throw await toGhlError(err, label, secrets);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+      throw await toGhlError(err, `${method} /${path}`, secrets);
     }
   };
+  const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> =>
+    parseJson<T>(await sendText(method, path, options), `${method} /${path}`);
 
   return {
     stats,
     pacer,
     get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
     post: (path, body, signal) => send('POST', path, { json: body, signal }),
+    postText: (path, body, signal) => sendText('POST', path, { json: body, signal }),
   };
+}
+
+export function parseJson<T>(text: string, label: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  }
 }
 
 function clean(params?: Record<string, string | number | undefined>): Record<string, string | number> | undefined {

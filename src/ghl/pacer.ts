@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Covers the gap between when we send a request and when the server counts it. */
-const SLACK_MS = 250;
+/** A little margin for clock granularity between us and the server. */
+const SLACK_MS = 100;
+/** A request with no answer after this long no longer counts as in flight (it failed somewhere). */
+const IN_FLIGHT_LIMIT_MS = 60_000;
 
 export interface RateLimitSnapshot {
   max: number;
@@ -11,20 +13,27 @@ export interface RateLimitSnapshot {
   dailyRemaining: number | null;
 }
 
+/** One counted request: when it started and, once answered, when the answer came. */
+export interface PacedRequest {
+  startedAt: number;
+  answeredAt: number | null;
+}
+
 /**
  * Keeps requests under GHL's burst limit (100 per 10 s by default, read from X-RateLimit-* headers).
- * A sliding window of our own request start times never exceeds `max - headroom` in any interval,
- * which also satisfies a fixed-window limiter on the server. When the server reports less
- * remaining than we think we have (someone else shares the budget), we count the difference as spent.
+ *
+ * GHL counts a request when it arrives, which is somewhere between our sending it and our getting
+ * the answer (queues on either side can delay it by seconds). So a request counts from the moment
+ * it is sent until a whole interval after its answer: then no window the server can see holds
+ * more than `max` of ours. When the server reports less remaining than we think we have (someone
+ * else shares the budget), the difference is counted as spent.
  */
 export class Pacer {
-  private starts: number[] = [];
+  private counted: PacedRequest[] = [];
   private blockedUntil = 0;
   private snapshot: RateLimitSnapshot;
 
-  constructor(
-    private readonly options: { max?: number; intervalMs?: number; headroom?: number; now?: () => number } = {},
-  ) {
+  constructor(private readonly options: { max?: number; intervalMs?: number; headroom?: number; now?: () => number } = {}) {
     this.snapshot = { max: options.max ?? 100, intervalMs: options.intervalMs ?? 10_000, remaining: null, dailyLimit: null, dailyRemaining: null };
   }
 
@@ -40,21 +49,31 @@ export class Pacer {
     return Math.max(1, this.snapshot.max - (this.options.headroom ?? 0));
   }
 
-  /** Waits until one more request fits in the window, then counts it. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /** When a counted request stops counting: an interval after its answer (or after giving up on one). */
+  private freesAt(r: PacedRequest): number {
+    const end = r.answeredAt ?? (this.now() - r.startedAt > IN_FLIGHT_LIMIT_MS ? r.startedAt + IN_FLIGHT_LIMIT_MS : Infinity);
+    return end + this.snapshot.intervalMs + SLACK_MS;
+  }
+
+  /** Waits until one more request fits, then counts it; call `answered` on the result when it answers. */
+  async acquire(signal?: AbortSignal): Promise<PacedRequest> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.now();
-      const windowStart = now - this.snapshot.intervalMs - SLACK_MS;
-      while (this.starts.length && this.starts[0]! <= windowStart) this.starts.shift();
+      this.counted = this.counted.filter((r) => this.freesAt(r) > now);
       const waitBlocked = this.blockedUntil - now;
-      if (waitBlocked <= 0 && this.starts.length < this.limit) {
-        this.starts.push(now);
-        return;
+      if (waitBlocked <= 0 && this.counted.length < this.limit) {
+        const request: PacedRequest = { startedAt: now, answeredAt: null };
+        this.counted.push(request);
+        return request;
       }
-      const waitWindow = this.starts.length >= this.limit ? this.starts[0]! - windowStart : 0;
-      await sleep(Math.max(waitBlocked, waitWindow, 5), undefined, { signal });
+      const soonest = this.counted.length >= this.limit ? Math.min(...this.counted.map((r) => this.freesAt(r))) - now : 0;
+      await sleep(Math.min(1_000, Math.max(waitBlocked, Number.isFinite(soonest) ? soonest : 50, 5)), undefined, { signal });
     }
+  }
+
+  answered(request: PacedRequest): void {
+    request.answeredAt ??= this.now();
   }
 
   /** Learns the limits from a response's headers. */
@@ -73,9 +92,10 @@ export class Pacer {
     this.snapshot.dailyRemaining = num('x-ratelimit-daily-remaining') ?? this.snapshot.dailyRemaining;
     const remaining = this.snapshot.remaining;
     if (remaining !== null) {
-      const ours = Math.max(0, this.snapshot.max - this.starts.length);
-      // Others spend from the same budget: count their requests as ours, now.
-      for (let i = 0; i < ours - remaining; i++) this.starts.push(this.now());
+      const ours = Math.max(0, this.snapshot.max - this.counted.length);
+      // Others spend from the same budget: count their requests as ours, answered now.
+      const now = this.now();
+      for (let i = 0; i < ours - remaining; i++) this.counted.push({ startedAt: now, answeredAt: now });
     }
   }
 

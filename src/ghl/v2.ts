@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GhlError, GhlResponseError } from './errors.js';
-import type { GhlHttp } from './http.js';
+import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
 import type { GhlContact } from './types.js';
 
@@ -34,13 +34,12 @@ const ContactResponse = z.looseObject({ contact: z.unknown() });
 export function createV2Contacts(http: GhlHttp, locationId: string) {
   return {
     async searchContacts(req: V2SearchRequest, signal?: AbortSignal): Promise<V2ContactPage> {
-      const body = await http.post<unknown>('contacts/search', { locationId, ...req }, signal);
-      const parsed = SearchResponse.safeParse(body);
-      if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
-      const page = parseContacts(parsed.data.contacts);
-      const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
-      const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
-      return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor };
+      return parseSearchPage(await http.postText('contacts/search', { locationId, ...req }, signal));
+    },
+
+    /** The page as text: a sync holds many fetched pages compactly and parses each when writing it. */
+    searchContactsText(req: V2SearchRequest, signal?: AbortSignal): Promise<string> {
+      return http.postText('contacts/search', { locationId, ...req }, signal);
     },
 
     async getContact(id: string, signal?: AbortSignal): Promise<GhlContact | null> {
@@ -55,6 +54,15 @@ export function createV2Contacts(http: GhlHttp, locationId: string) {
       }
     },
   };
+}
+
+export function parseSearchPage(text: string): V2ContactPage {
+  const parsed = SearchResponse.safeParse(parseJson<unknown>(text, 'POST /contacts/search'));
+  if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
+  const page = parseContacts(parsed.data.contacts);
+  const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
+  const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
+  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor };
 }
 
 /** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */

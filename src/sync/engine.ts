@@ -183,7 +183,7 @@ export class SyncEngine {
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
-      writeConcurrency: this.deps.dbKind() === 'postgres' ? Number(process.env.MEDTAINER_BENCH_WRITERS ?? 2) : 1,
+      writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
         for (const l of listeners) l(progress);
@@ -214,6 +214,7 @@ export class SyncEngine {
         await reconcileDeletions(pass);
       }
       await pass.drain();
+      await pass.reportProgress(true);
       await this.refreshOpportunities(db, ghl, pass, mode);
       if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) await vacuumAfterSync(db);
       const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: startedAt });
@@ -259,7 +260,7 @@ export class SyncEngine {
 
   private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
-    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? Number(process.env.MEDTAINER_BENCH_FETCH ?? 10));
+    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? 12);
   }
 
   /**

@@ -96,9 +96,10 @@ export class SyncPass {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
-  private async reportProgress(): Promise<void> {
+  /** Progress at most every 250 ms, unless `final` (the last word on a pass must not be skipped). */
+  async reportProgress(final = false): Promise<void> {
     const now = Date.now();
-    if (now - this.lastProgress < 250) return;
+    if (!final && now - this.lastProgress < 250) return;
     this.lastProgress = now;
     await this.options.onProgress(this);
   }

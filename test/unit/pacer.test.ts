@@ -9,12 +9,18 @@ describe('Pacer', () => {
   it('lets max requests through per window, then waits for the oldest to leave it', async () => {
     let now = 0;
     const pacer = new Pacer({ max: 3, intervalMs: 1_000, now: () => now });
-    for (let i = 0; i < 3; i++) await pacer.acquire();
+    const counted = [];
+    for (let i = 0; i < 3; i++) counted.push(await pacer.acquire());
     let fourth = false;
     const p = pacer.acquire().then(() => (fourth = true));
+    now = 500;
+    counted.forEach((c) => pacer.answered(c)); // answered at 500: they count until 1,500 (+ slack)
     await new Promise((r) => setTimeout(r, 30));
     expect(fourth).toBe(false);
-    now = 1_300; // past the window plus slack
+    now = 1_400;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fourth).toBe(false);
+    now = 1_700;
     await p;
     expect(fourth).toBe(true);
   });
@@ -24,7 +30,7 @@ describe('Pacer', () => {
     const pacer = new Pacer({ now: () => now });
     pacer.observe(headers({ 'x-ratelimit-max': '5', 'x-ratelimit-interval-milliseconds': '2000', 'x-ratelimit-remaining': '1', 'x-ratelimit-daily-remaining': '150000', 'x-ratelimit-limit-daily': '200000' }));
     expect(pacer.state).toMatchObject({ max: 5, intervalMs: 2000, remaining: 1, dailyRemaining: 150000, dailyLimit: 200000 });
-    await pacer.acquire(); // the one request left
+    pacer.answered(await pacer.acquire()); // the one request left
     let next = false;
     const p = pacer.acquire().then(() => (next = true));
     await new Promise((r) => setTimeout(r, 30));
@@ -48,7 +54,7 @@ describe('Pacer', () => {
 
   it('gives up waiting when the caller aborts', async () => {
     const pacer = new Pacer({ max: 1, intervalMs: 60_000 });
-    await pacer.acquire();
+    pacer.answered(await pacer.acquire());
     const ac = new AbortController();
     const p = pacer.acquire(ac.signal);
     ac.abort();
