@@ -23,7 +23,7 @@ const COLUMNS = `id text, location_id text, first_name text, last_name text, nam
 export async function applyContactPage(
   db: Kysely<Database>,
   page: readonly MappedContact[],
-  options: { runId: number | null; recordCreations: boolean },
+  options: { runId: number | null; recordCreations: boolean; knownTerms?: Set<string> },
 ): Promise<PageWriteResult> {
   const latest = new Map<string, MappedContact>();
   for (const c of page) {
@@ -75,7 +75,7 @@ async function refreshDerived(
   trx: Transaction<Database>,
   changed: MappedContact[],
   result: PageWriteResult,
-  options: { runId: number | null; recordCreations: boolean },
+  options: { runId: number | null; recordCreations: boolean; knownTerms?: Set<string> },
 ): Promise<void> {
   const ids = changed.map((c) => c.row.id);
   const saved = new Map(
@@ -105,7 +105,7 @@ async function refreshDerived(
       importanceOverride: saved.get(c.row.id)?.importance_override ?? null,
     }),
   );
-  await writeSearchRows(trx, rows);
+  await writeSearchRows(trx, rows, options.knownTerms);
 
   const runId = options.runId;
   const history = [
@@ -122,7 +122,7 @@ async function refreshDerived(
 }
 
 /** Upserts contacts' search index rows (both tables) and their words for spelling correction. */
-export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[]): Promise<void> {
+export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[], knownTerms?: Set<string>): Promise<void> {
   if (rows.length === 0) return;
   const all = <T extends object>(row: T) => Object.fromEntries(Object.keys(row).filter((k) => k !== 'contact_id').map((k) => [k, sql.ref(`excluded.${k}`)]));
   await db
@@ -135,19 +135,18 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
     .values(rows.map((r) => r.facts))
     .onConflict((oc) => oc.column('contact_id').doUpdateSet(all(rows[0]!.facts)))
     .execute();
-  await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]));
+  await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]), knownTerms);
 }
 
-/** Terms this process has already written; the table only ever grows, so they need not be sent again. */
-const knownTerms = new Set<string>();
-
-/** Records words for misspelling correction (names, companies, nicknames); most already exist. */
-export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[]): Promise<void> {
-  const terms = [...new Set(words.filter((w) => w.length >= 2 && !knownTerms.has(w)))];
+/**
+ * Records words for misspelling correction (names, companies, nicknames); most already exist.
+ * `known` (one per sync run) skips words this run already sent; the table only ever grows.
+ */
+export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[], known?: Set<string>): Promise<void> {
+  const terms = [...new Set(words.filter((w) => w.length >= 2 && !known?.has(w)))];
   if (terms.length === 0) return;
-  // Remembered only once the transaction commits would be exact; a term remembered early and then
-  // rolled back merely misses spelling correction until the process restarts.
-  if (knownTerms.size < 200_000) for (const t of terms) knownTerms.add(t);
+  // Remembered before the commit: should this page's transaction fail, the run fails too.
+  if (known && known.size < 200_000) for (const t of terms) known.add(t);
   await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
 }
 

@@ -48,6 +48,8 @@ export class SyncPass {
   private readonly writers: LimitFunction;
   private readonly pending = new Set<Promise<unknown>>();
   private lastProgress = 0;
+  /** Words already sent to search_terms during this run. */
+  private readonly knownTerms = new Set<string>();
 
   constructor(
     readonly db: Kysely<Database>,
@@ -80,7 +82,7 @@ export class SyncPass {
     const job = this.writers(async () => {
       this.signal.throwIfAborted();
       const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
-      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations }));
+      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms }));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.unchanged += r.unchanged;
