@@ -41,11 +41,19 @@ export interface SpawnedServer {
   exited: Promise<number | string>;
 }
 
-export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<SpawnedServer> {
+export interface SpawnOptions {
+  /** The program and its leading arguments; defaults to this checkout's bin under the current node. */
+  command?: [string, ...string[]];
+  cwd?: string;
+}
+
+export async function spawnServer(env: Record<string, string>, args: string[] = [], o: SpawnOptions = {}): Promise<SpawnedServer> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const [program, ...leading] = o.command ?? [process.execPath, BIN];
+  const child = spawn(program, [...leading, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'debug', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: o.cwd,
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
