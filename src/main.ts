@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
@@ -45,6 +47,12 @@ async function main(): Promise<number | null> {
     return 2;
   }
 
+  // A .env in the working folder fills in what the environment leaves unset (a terminal habit;
+  // Claude Desktop starts servers in / and passes settings in its "env" block instead).
+  const envFile = path.resolve('.env');
+  const usedEnvFile = command !== 'demo' && existsSync(envFile);
+  if (usedEnvFile) process.loadEnvFile(envFile);
+
   // `demo` runs against the simulated location with a throw-away brain.
   const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;
   const demoFlag = values.demo || command === 'demo';
@@ -54,6 +62,7 @@ async function main(): Promise<number | null> {
     write: (line) => void process.stderr.write(line),
     secrets: config.ghl.apiKey ? [config.ghl.apiKey] : [],
   });
+  if (usedEnvFile) log.info(`read settings from ${envFile} (the environment wins where both set a variable)`);
 
   if (command === 'serve') return serve(config, log);
   const { app, demo } = await buildApp(config, log);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -103,5 +103,21 @@ describe('syncing through the built server', () => {
     expect(bad.stdout).toMatch(/FAIL {2}GoHighLevel answered .* with 401/);
     expect(bad.stdout).toMatch(/fix: Check GOHIGHLEVEL_API_KEY/);
     expect(bad.stdout + bad.stderr).not.toContain('pit-99999999');
+  });
+
+  it('reads settings from a .env in the working folder; the environment wins where both set one', async () => {
+    const folder = path.dirname(newDir());
+    const settings = env(path.join(folder, 'from-dotenv'));
+    writeFileSync(path.join(folder, '.env'), Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\nLOG_LEVEL=\n');
+    const fromFile = await runCli(['doctor'], {}, folder);
+    expect(fromFile.code, fromFile.stdout + fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toMatch(/authenticated: the location has 3000 contacts/);
+    expect(fromFile.stdout).toContain(path.join(folder, 'from-dotenv'));
+    expect(fromFile.stderr).toContain(`read settings from ${path.join(folder, '.env')}`);
+    expect(fromFile.stdout + fromFile.stderr).not.toContain(fake.tokens.v2);
+
+    const overridden = await runCli(['doctor'], { GOHIGHLEVEL_API_KEY: 'pit-99999999-9999-4999-8999-999999999999' }, folder);
+    expect(overridden.code).toBe(1);
+    expect(overridden.stdout).toMatch(/with 401/);
   });
 });
