@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, type LogLevel, silentLogger } from '../src/logger.js';
 import { runOldSystem } from './old-system.js';
 
 // One measured scenario in a fresh process (so peak RSS is this scenario's own):
@@ -37,7 +37,10 @@ const config = loadConfig(
   },
   { platform: process.platform, homedir: os.homedir() },
 );
-const app = createApp(config, silentLogger, { holder: 'bench' });
+// BENCH_LOG=debug|info shows the sync's own log on stderr.
+const logLevel = process.env.BENCH_LOG as LogLevel | undefined;
+const log = logLevel ? createLogger({ level: logLevel, write: (line) => void process.stderr.write(line) }) : silentLogger;
+const app = createApp(config, log, { holder: 'bench' });
 const result: Record<string, unknown> = { engine };
 try {
   const db = (await app.database()).db;
