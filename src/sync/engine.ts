@@ -215,8 +215,12 @@ export class SyncEngine {
       }
       await pass.drain();
       await pass.reportProgress(true);
+      log.debug(`sync #${runId}: contacts stored; refreshing opportunities`);
       await this.refreshOpportunities(db, ghl, pass, mode);
-      if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) await vacuumAfterSync(db);
+      if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) {
+        log.debug(`sync #${runId}: vacuuming the embedded database`);
+        await vacuumAfterSync(db);
+      }
       const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: startedAt });
       log.info(`sync #${runId} succeeded`, summary(row));
       return row;

@@ -146,8 +146,10 @@ export class PgliteWireServer {
       await this.db.runExclusive(async () => {
         for (const message of batch.messages) {
           await this.db.execProtocolRawStream(message, {
+            // `data` is a view into the engine's memory, reused for the next chunk; a socket that
+            // is still flushing would send overwritten bytes (large results arrived corrupted).
             onRawData: (data) => {
-              if (socket.writable && data.length) socket.write(data);
+              if (socket.writable && data.length) socket.write(Buffer.from(data));
             },
           });
         }

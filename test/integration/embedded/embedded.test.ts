@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,26 @@ describe('the embedded database shared between processes', () => {
       };
       const results = await Promise.all(Array.from({ length: 60 }, (_, i) => one(i % 3 ? a : b, i)));
       expect(results).toEqual(Array.from({ length: 60 }, (_, i) => (i % 2 ? i + 1 : i)));
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it('delivers large results intact, byte for byte, to the owner and to other connections', async () => {
+    const dir = dataDir();
+    const a = await openEmbedded({ dataDir: dir, log: silentLogger });
+    const b = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      // Megabytes of rows arrive in many chunks while the socket is still flushing earlier ones.
+      const text = `SELECT g AS n, md5(g::text) || repeat('x', g % 97) AS v FROM generate_series(1, 60000) g`;
+      const expected = (n: number) => ({ n, v: createHash('md5').update(String(n)).digest('hex') + 'x'.repeat(n % 97) });
+      const [mine, theirs] = await Promise.all([query<{ n: number; v: string }>(a, text), query<{ n: number; v: string }>(b, text)]);
+      for (const rows of [mine, theirs]) {
+        expect(rows).toHaveLength(60000);
+        const wrong = rows.findIndex((r, i) => r.n !== i + 1 || r.v !== expected(i + 1).v);
+        expect(wrong).toBe(-1);
+      }
     } finally {
       await b.close();
       await a.close();
