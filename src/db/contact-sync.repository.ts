@@ -84,11 +84,11 @@ async function refreshDerived(
       r,
     ]),
   );
-  await trx
-    .insertInto('contact_context')
-    .values(changed.map((c) => ({ contact_id: c.row.id, nicknames: c.nicknames })))
-    .onConflict((oc) => oc.column('contact_id').doUpdateSet({ nicknames: sql`excluded.nicknames`, updated_at: sql`now()` }))
-    .execute();
+  const context = JSON.stringify(changed.map((c) => ({ contact_id: c.row.id, nicknames: c.nicknames })));
+  await sql`
+    INSERT INTO contact_context (contact_id, nicknames)
+    SELECT contact_id, coalesce(nicknames, '{}') FROM jsonb_to_recordset(${context}::jsonb) AS x(contact_id text, nicknames text[])
+    ON CONFLICT (contact_id) DO UPDATE SET nicknames = excluded.nicknames, updated_at = now()`.execute(trx);
   const rows = changed.map((c) =>
     buildSearchRows({
       id: c.row.id,
@@ -121,20 +121,35 @@ async function refreshDerived(
   if (history.length) await trx.insertInto('interaction_history').values(history.map((h) => ({ ...h, run_id: runId }))).execute();
 }
 
-/** Upserts contacts' search index rows (both tables) and their words for spelling correction. */
+const SEARCH_COLUMNS = 'contact_id text, doc text, name_norm text, company_norm text, nicknames_norm text[]';
+const FACT_COLUMNS = `contact_id text, type text, date_added timestamptz, last_activity_at timestamptz, has_email boolean,
+  has_phone boolean, importance_base smallint, importance_override smallint, tags_norm text[], industries text[]`;
+
+/**
+ * Upserts contacts' search index rows (both tables) and their words for spelling correction.
+ * Rows travel as one JSON parameter: a 500-row VALUES list of bound parameters costs PostgreSQL
+ * more to parse and plan than the insert itself.
+ */
 export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[], knownTerms?: Set<string>): Promise<void> {
   if (rows.length === 0) return;
-  const all = <T extends object>(row: T) => Object.fromEntries(Object.keys(row).filter((k) => k !== 'contact_id').map((k) => [k, sql.ref(`excluded.${k}`)]));
-  await db
-    .insertInto('contact_search')
-    .values(rows.map((r) => r.search))
-    .onConflict((oc) => oc.column('contact_id').doUpdateSet(all(rows[0]!.search)))
-    .execute();
-  await db
-    .insertInto('contact_facts')
-    .values(rows.map((r) => r.facts))
-    .onConflict((oc) => oc.column('contact_id').doUpdateSet(all(rows[0]!.facts)))
-    .execute();
+  const search = JSON.stringify(rows.map((r) => r.search));
+  await sql`
+    INSERT INTO contact_search (contact_id, doc, name_norm, company_norm, nicknames_norm)
+    SELECT contact_id, doc, coalesce(name_norm, ''), coalesce(company_norm, ''), coalesce(nicknames_norm, '{}')
+    FROM jsonb_to_recordset(${search}::jsonb) AS x(${sql.raw(SEARCH_COLUMNS)})
+    ON CONFLICT (contact_id) DO UPDATE SET doc = excluded.doc, name_norm = excluded.name_norm,
+      company_norm = excluded.company_norm, nicknames_norm = excluded.nicknames_norm`.execute(db);
+  const facts = JSON.stringify(rows.map((r) => r.facts));
+  await sql`
+    INSERT INTO contact_facts (contact_id, type, date_added, last_activity_at, has_email, has_phone, importance_base,
+                               importance_override, tags_norm, industries)
+    SELECT contact_id, type, date_added, last_activity_at, coalesce(has_email, false), coalesce(has_phone, false),
+           coalesce(importance_base, 5), importance_override, coalesce(tags_norm, '{}'), coalesce(industries, '{}')
+    FROM jsonb_to_recordset(${facts}::jsonb) AS x(${sql.raw(FACT_COLUMNS)})
+    ON CONFLICT (contact_id) DO UPDATE SET type = excluded.type, date_added = excluded.date_added,
+      last_activity_at = excluded.last_activity_at, has_email = excluded.has_email, has_phone = excluded.has_phone,
+      importance_base = excluded.importance_base, importance_override = excluded.importance_override,
+      tags_norm = excluded.tags_norm, industries = excluded.industries`.execute(db);
   await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]), knownTerms);
 }
 

@@ -4,7 +4,9 @@ import type { GhlContact } from './types.js';
 /** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
 const VOLATILE_KEYS = new Set(['searchAfter', 'sort', 'traceId', 'score']);
 
-const Identified = z.looseObject({ id: z.string().min(1).max(128) });
+// Only the id is checked up front (and without copying the record): every other field is read
+// one by one below, so a bad value costs that field, not the contact.
+const ContactId = z.string().min(1).max(128);
 
 export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] } | { ok: false; problem: string };
 
@@ -14,12 +16,12 @@ export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] 
  * rest of the contact is kept.
  */
 export function parseContact(input: unknown): ParsedContact {
-  const base = Identified.safeParse(input);
-  if (!base.success) {
-    const id = input && typeof input === 'object' && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
+  const isRecord = typeof input === 'object' && input !== null && !Array.isArray(input);
+  if (!isRecord || !ContactId.safeParse((input as { id?: unknown }).id).success) {
+    const id = isRecord && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
     return { ok: false, problem: `skipped a contact without a valid id (id: ${id})` };
   }
-  const r = base.data as Record<string, unknown> & { id: string };
+  const r = input as Record<string, unknown> & { id: string };
   const warnings: string[] = [];
   const str = (key: string): string | null => {
     const v = r[key];

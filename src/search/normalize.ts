@@ -1,7 +1,10 @@
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 /** Lower-case, strip accents (René → rene) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKD')
+  // Most names are plain ASCII; Unicode decomposition is the costly step and changes nothing there.
+  const decomposed = PLAIN_ASCII.test(text) ? text : text.normalize('NFKD');
+  return decomposed
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/['’`]/g, '')
