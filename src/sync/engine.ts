@@ -61,6 +61,11 @@ export interface SyncEngineDeps {
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
+/**
+ * Pages read at once. Storing a page costs more than reading it, so more requests in flight only
+ * hold more pages in memory: at 100,000 contacts, 6 was as fast as 12 and peaked ~50 MB lower.
+ */
+const FETCH_CONCURRENCY = 6;
 
 export class SyncUnavailableError extends Error {
   override name = 'SyncUnavailableError';
@@ -264,7 +269,7 @@ export class SyncEngine {
 
   private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
-    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? 12);
+    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? FETCH_CONCURRENCY);
   }
 
   /**
