@@ -18,6 +18,7 @@ import {
   updateRunProgress,
 } from '../db/sync-runs.repository.js';
 import type { GhlClient } from '../ghl/client.js';
+import type { OpportunityRead } from '../ghl/opportunities.js';
 import { GhlError } from '../ghl/errors.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
@@ -199,6 +200,8 @@ export class SyncEngine {
     const heartbeat = setInterval(() => void updateRunProgress(db, runId, { ...counters(pass), mode }).catch(() => {}), 10_000);
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
+    // Opportunities do not depend on contacts: they are read while the contact pages stream in.
+    let opportunities = await this.startOpportunityRead(db, ghl, pass, mode);
     try {
       if (mode === 'incremental') {
         const previous = await lastSuccessfulRun(db);
@@ -210,6 +213,7 @@ export class SyncEngine {
         if (await this.reconcileDue(db, pass, remoteTotal)) {
           log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
           mode = 'full';
+          opportunities ??= await this.startOpportunityRead(db, ghl, pass, mode);
         }
       }
       if (mode === 'full') {
@@ -220,8 +224,8 @@ export class SyncEngine {
       }
       await pass.drain();
       await pass.reportProgress(true);
-      log.debug(`sync #${runId}: contacts stored; refreshing opportunities`);
-      await this.refreshOpportunities(db, ghl, pass, mode);
+      log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
+      if (opportunities) await this.storeOpportunities(db, pass, opportunities);
       if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) {
         log.debug(`sync #${runId}: vacuuming the embedded database`);
         await vacuumAfterSync(db);
@@ -231,6 +235,7 @@ export class SyncEngine {
       return row;
     } catch (err) {
       await pass.drain().catch(() => {});
+      await opportunities?.read.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
       const row = await finishRun(db, runId, {
         ...counters(pass),
@@ -252,13 +257,20 @@ export class SyncEngine {
   /**
    * Opportunities have no "changed since" filter, so the mirror is re-paged whole: on full syncs
    * and when it is more than an hour old. An idle 15-minute sync therefore costs no extra request.
-   * A failure here is reported but does not fail the contact sync.
+   * Null when no read is due; the read's own failure is reported later, by `storeOpportunities`.
    */
-  private async refreshOpportunities(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass, mode: SyncMode): Promise<void> {
+  private async startOpportunityRead(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass, mode: SyncMode): Promise<{ read: Promise<OpportunityRead> } | null> {
     const age = await opportunityMirrorAge(db);
-    if (mode !== 'full' && age && this.deps.now().getTime() - age.getTime() < OPPORTUNITY_MIRROR_MAX_AGE_MS) return;
+    if (mode !== 'full' && age && this.deps.now().getTime() - age.getTime() < OPPORTUNITY_MIRROR_MAX_AGE_MS) return null;
+    const read = ghl.readOpportunities(pass.signal);
+    read.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
+    return { read };
+  }
+
+  /** A failure here is reported but does not fail the contact sync. */
+  private async storeOpportunities(db: Kysely<Database>, pass: SyncPass, reading: { read: Promise<OpportunityRead> }): Promise<void> {
     try {
-      const read = await ghl.readOpportunities(pass.signal);
+      const read = await reading.read;
       for (const p of read.problems) pass.addError(p);
       await replaceOpportunityMirror(db, read);
     } catch (err) {

@@ -119,6 +119,21 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
   });
 
+  it('keeps the contact sync (and the previous opportunity mirror) when opportunities cannot be read', async () => {
+    const db = (await app.database()).db;
+    expect((await (await app.sync.start('tool', 'full')).done).status).toBe('succeeded');
+    const before = await db.selectFrom('opportunities').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    expect(before.n).toBeGreaterThan(0);
+    fake.store.updateContact(KNOWN.michael, { tags: ['reorder'] });
+    // The opportunity read runs beside the contact pages; every retry of it fails.
+    fake.fault({ times: 20, pathPrefix: '/opportunities/pipelines', status: 503 });
+    const run = await (await app.sync.start('tool', 'full')).done;
+    expect(run, run.error ?? '').toMatchObject({ status: 'succeeded', contacts_updated: 1 });
+    expect(run.errors).toEqual([expect.stringMatching(/^opportunities were not refreshed: .*opportunities\/pipelines.*503/)]);
+    const after = await db.selectFrom('opportunities').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
   it('says so when the daily budget is gone, without retrying', async () => {
     fake.setDailyUsed(fake.tokens.v2, 200_000);
     fake.resetStats();
