@@ -33,10 +33,10 @@ describe('the Claude Desktop bundle', () => {
 
   it('holds the server and its production dependencies only', () => {
     console.info(`[bundle] ${path.basename(bundle)}: ${(statSync(bundle).size / 1024 / 1024).toFixed(1)} MB`);
-    for (const needed of ['manifest.json', 'bin/medtainer-mcp.js', 'dist/src/main.js', 'dist/migrations/0001_initial.js', 'node_modules/@electric-sql/pglite', 'node_modules/@modelcontextprotocol/sdk', 'node_modules/pg']) {
+    for (const needed of ['manifest.json', 'bin/medtainer-mcp.js', 'dist/runtime/medtainer-mcp.js', 'node_modules/@electric-sql/pglite']) {
       expect(existsSync(path.join(unpacked, needed)), needed).toBe(true);
     }
-    for (const devOnly of ['node_modules/vitest', 'node_modules/typescript', 'node_modules/@anthropic-ai/mcpb', 'test', 'src']) {
+    for (const devOnly of ['node_modules/vitest', 'node_modules/typescript', 'node_modules/@anthropic-ai/mcpb', 'node_modules/kysely', 'test', 'src', 'dist/src']) {
       expect(existsSync(path.join(unpacked, devOnly)), devOnly).toBe(false);
     }
   });

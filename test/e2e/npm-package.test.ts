@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnServer } from '../helpers/spawn-server.js';
 
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; dependencies?: Record<string, string> };
 
 interface PackedFile {
   path: string;
@@ -35,13 +35,16 @@ describe('the npm package', () => {
   }, 360_000);
   afterAll(() => work && rmSync(work, { recursive: true, force: true }));
 
-  it('is small and holds only what runs: the bin, built JavaScript, migrations and the README', () => {
+  it('is small and holds only what runs: the bin, the bundled server and the README; PGlite is its only dependency', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/medtainer-mcp.js', 'dist/src/main.js', 'dist/migrations/0001_initial.js', 'dist/src/fake-ghl/server.js']));
-    const stray = paths.filter((p) => !/^(package\.json|README\.md|claude_desktop_config\.example\.json|bin\/[^/]+\.js|dist\/(src|migrations)\/.+\.js)$/.test(p));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/medtainer-mcp.js', 'dist/runtime/medtainer-mcp.js']));
+    expect(paths.some((p) => /^dist\/runtime\/chunks\/embedded-.+\.js$/.test(p))).toBe(true);
+    const stray = paths.filter((p) => !/^(package\.json|README\.md|claude_desktop_config\.example\.json|bin\/[^/]+\.js|dist\/runtime\/.+\.(js|txt))$/.test(p));
     expect(stray).toEqual([]);
     console.info(`[package] ${packed.filename}: ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${paths.length} files`);
-    expect(packed.size).toBeLessThan(250 * 1024);
+    // The SDK, Kysely, zod, pg, ky and croner are inside the bundle, so npx downloads PGlite and nothing else.
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['@electric-sql/pglite']);
+    expect(packed.size).toBeLessThan(600 * 1024);
   });
 
   it('runs through npx: --version, then MCP over stdio with every tool, and exits when stdin closes', async () => {
