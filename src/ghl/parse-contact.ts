@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GhlContact } from './types.js';
 
 /** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
-const VOLATILE_KEYS = new Set(['searchAfter', 'sort', 'traceId', 'score']);
+const VOLATILE_KEYS = ['searchAfter', 'sort', 'traceId', 'score'];
 
 // Only the id is checked up front (and without copying the record): every other field is read
 // one by one below, so a bad value costs that field, not the contact.
@@ -45,8 +45,12 @@ export function parseContact(input: unknown): ParsedContact {
     .filter((f): f is { id: string; value?: unknown; field_value?: unknown } => Boolean(f) && typeof (f as { id?: unknown }).id === 'string')
     .map((f) => ({ id: f.id, value: f.value ?? f.field_value ?? null }));
 
-  const raw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) if (!VOLATILE_KEYS.has(k)) raw[k] = v;
+  // Copied only when there is something to leave out (v2 search answers carry a cursor per record).
+  let raw: Record<string, unknown> = r;
+  if (VOLATILE_KEYS.some((k) => k in r)) {
+    raw = {};
+    for (const [k, v] of Object.entries(r)) if (!VOLATILE_KEYS.includes(k)) raw[k] = v;
+  }
 
   const contact: GhlContact = {
     id: r.id,

@@ -28,5 +28,8 @@ export function industryOf(word: string): string | null {
 /** The industries a contact belongs to, judged from its company name and tags (normalised). */
 export function industriesOf(companyNorm: string, tagsNorm: readonly string[]): string[] {
   const text = ` ${companyNorm} ${tagsNorm.join(' ')} `;
-  return Object.keys(INDUSTRIES).filter((name) => new RegExp(industryRegex(name)!).test(text));
+  return INDUSTRY_MATCHERS.filter(([, re]) => re.test(text)).map(([name]) => name);
 }
+
+/** Compiled once: a sync asks for every contact. */
+const INDUSTRY_MATCHERS: ReadonlyArray<[string, RegExp]> = Object.keys(INDUSTRIES).map((name) => [name, new RegExp(industryRegex(name)!)]);

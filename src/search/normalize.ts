@@ -1,7 +1,24 @@
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
+/**
+ * Recent results: a sync normalises the same company names and tags thousands of times, and each
+ * contact's name twice (its search words and its sort key). Emptied when full, so it stays small.
+ */
+const recent = new Map<string, string>();
+const RECENT_MAX = 20_000;
+
 /** Lower-case, strip accents (René → rene) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
 export function normalizeText(text: string): string {
+  let out = recent.get(text);
+  if (out === undefined) {
+    out = normalize(text);
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(text, out);
+  }
+  return out;
+}
+
+function normalize(text: string): string {
   // Most names are plain ASCII; Unicode decomposition is the costly step and changes nothing there.
   const decomposed = PLAIN_ASCII.test(text) ? text : text.normalize('NFKD');
   return decomposed
