@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
+import { copyContextCommand } from './cli/copy-context.js';
 import { demoCommand } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { migrateCommand } from './cli/migrate.js';
@@ -37,12 +38,13 @@ async function main(): Promise<number | null> {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
+      from: { type: 'string' },
     },
   });
   if (values.version) return io.out(`${VERSION}\n`), 0;
   if (values.help) return io.out(USAGE), 0;
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'stats', 'migrate', 'sync', 'doctor', 'demo'].includes(command)) {
+  if (!['serve', 'stats', 'migrate', 'sync', 'doctor', 'demo', 'copy-context'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -78,6 +80,7 @@ async function main(): Promise<number | null> {
     if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });
     if (command === 'doctor') return await doctorCommand(app, io);
     if (command === 'demo') return await demoCommand(app, io);
+    if (command === 'copy-context') return await copyContextCommand(app, io, { from: values.from ?? config.dataDir, log });
     return await statsCommand(app, io, { json: Boolean(values.json) });
   } finally {
     await app.close();

@@ -8,6 +8,9 @@ Usage:
   medtainer-mcp stats [--json]  show what the brain holds and how the sync is doing
   medtainer-mcp doctor          check configuration, database and GoHighLevel access
   medtainer-mcp migrate         apply database migrations and exit
+  medtainer-mcp copy-context [--from DIR]
+                                copy saved nicknames, notes and importance overrides from an
+                                embedded brain (default: MEDTAINER_DATA_DIR's) into DATABASE_URL's
   medtainer-mcp --version       print the version
   medtainer-mcp --help          print this help
 

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { buildSearchRows } from '../search/document.js';
 import { addSearchTerms, writeSearchRows } from './contact-sync.repository.js';
 import type { ContactNote, ContactRow, Database } from './database.js';
@@ -52,34 +52,46 @@ export async function saveContext(db: Kysely<Database>, contact: ContactRow, cha
     const manual = [...new Set([...(current?.manual_nicknames ?? []), ...change.addNicknames])].filter((n) => !removed.has(n.toLowerCase()));
     const notes = [...(current?.notes ?? []), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
     const override = change.importanceOverride === undefined ? (current?.importance_override ?? null) : change.importanceOverride;
-    await trx
-      .insertInto('contact_context')
-      .values({ contact_id: contact.id, manual_nicknames: manual, notes: JSON.stringify(notes), importance_override: override })
-      .onConflict((oc) =>
-        oc.column('contact_id').doUpdateSet({ manual_nicknames: manual, notes: JSON.stringify(notes), importance_override: override, updated_at: sql`now()` }),
-      )
-      .execute();
-    if (!contact.deleted_at) {
-      const rows = buildSearchRows({
-        id: contact.id,
-        name: contact.name,
-        companyName: contact.company_name,
-        email: contact.email,
-        phone: contact.phone,
-        type: contact.type,
-        tags: contact.tags,
-        dateAdded: contact.date_added,
-        lastActivityAt: contact.last_activity_at,
-        nicknames: current?.nicknames ?? [],
-        manualNicknames: manual,
-        importanceOverride: override,
-      });
-      await writeSearchRows(trx, [rows]);
-      // Saved nicknames become words the spelling correction knows.
-      await addSearchTerms(trx, rows.search.nicknames_norm!.flatMap((n) => n.split(' ')));
-    }
+    await writeSavedContext(trx, contact, { nicknames: current?.nicknames ?? [], manual, notes, override });
     await trx.insertInto('interaction_history').values({ contact_id: contact.id, kind: 'context_saved', summary, details: JSON.stringify(change) }).execute();
   });
+}
+
+/**
+ * Stores the columns people own (a sync never writes them) and rewrites the contact's search rows,
+ * so saved nicknames and an importance override count in searches at once.
+ */
+export async function writeSavedContext(
+  trx: Transaction<Database>,
+  contact: ContactRow,
+  context: { nicknames: string[]; manual: string[]; notes: ContactNote[]; override: number | null },
+): Promise<void> {
+  const { manual, notes, override } = context;
+  await trx
+    .insertInto('contact_context')
+    .values({ contact_id: contact.id, manual_nicknames: manual, notes: JSON.stringify(notes), importance_override: override })
+    .onConflict((oc) =>
+      oc.column('contact_id').doUpdateSet({ manual_nicknames: manual, notes: JSON.stringify(notes), importance_override: override, updated_at: sql`now()` }),
+    )
+    .execute();
+  if (contact.deleted_at) return;
+  const rows = buildSearchRows({
+    id: contact.id,
+    name: contact.name,
+    companyName: contact.company_name,
+    email: contact.email,
+    phone: contact.phone,
+    type: contact.type,
+    tags: contact.tags,
+    dateAdded: contact.date_added,
+    lastActivityAt: contact.last_activity_at,
+    nicknames: context.nicknames,
+    manualNicknames: context.manual,
+    importanceOverride: context.override,
+  });
+  await writeSearchRows(trx, [rows]);
+  // Saved nicknames become words the spelling correction knows.
+  await addSearchTerms(trx, rows.search.nicknames_norm!.flatMap((n) => n.split(' ')));
 }
 
 export async function recordViewed(db: Kysely<Database>, id: string): Promise<void> {

@@ -91,6 +91,10 @@ describe('process handling', () => {
     expect(bad.stderr).toMatch(/LOG_LEVEL/);
     expect(bad.stderr).toMatch(/SYNC_INTERVAL_MINUTES/);
     expect(bad.stdout).toBe('');
+    expect(help.stdout).toMatch(/copy-context \[--from DIR\]/);
+    const noBrain = await runCli(['copy-context', '--from', path.join(tempDir(), 'none')], { DATABASE_URL: 'memory://' });
+    expect(noBrain.code).toBe(2);
+    expect(noBrain.stderr).toMatch(/No embedded database in .*none/);
   });
 });
 
