@@ -6,9 +6,12 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
  */
 const recent = new Map<string, string>();
 const RECENT_MAX = 20_000;
+const RECENT_MAX_LENGTH = 120;
 
 /** Lower-case, strip accents (René → rene) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
 export function normalizeText(text: string): string {
+  // Long texts (a whole query, say) are rare and not worth keeping.
+  if (text.length > RECENT_MAX_LENGTH) return normalize(text);
   let out = recent.get(text);
   if (out === undefined) {
     out = normalize(text);
