@@ -17,17 +17,14 @@ import { silentLogger } from '../src/logger.js';
 import { mapContact } from '../src/sync/map-contact.js';
 import { searchContacts } from '../src/tools/search-contacts.js';
 import type { ToolDeps } from '../src/tools/define-tool.js';
+import { benchArg } from './args.js';
 
 // npm run bench:search -- [--contacts 100000] [--engines postgres,pglite]
 // Loads generated contacts into a fresh brain (PostgreSQL: a throw-away database on 127.0.0.1;
 // PGlite: a temp data directory, served the way the product serves it), then times a realistic
 // mix of search_contacts requests through the tool's own handler (parsing + SQL), after warm-up.
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const N = Number(arg('contacts', '100000'));
-const engines = arg('engines', 'postgres,pglite').split(',');
+const N = Number(benchArg('contacts', '100000'));
+const engines = benchArg('engines', 'postgres,pglite').split(',');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const now = new Date();
 

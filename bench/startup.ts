@@ -6,17 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import pg from 'pg';
+import { benchArg } from './args.js';
 
 // npm run bench:startup -- [--runs 5] [--engines embedded,memory,postgres]
 // Spawns the built server the way an MCP client does (stdio, the SDK's own client) and times
 // spawn → `initialize` answered, then the first gohighlevel_get_sync_stats call (which waits for
 // the brain: migrations, and PGlite's initdb on a new data directory).
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const runs = Number(arg('runs', '5'));
-const engines = arg('engines', 'embedded,memory,postgres').split(',');
+const runs = Number(benchArg('runs', '5'));
+const engines = benchArg('engines', 'embedded,memory,postgres').split(',');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/medtainer-mcp.js');
 

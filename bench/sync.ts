@@ -1,18 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArg } from './args.js';
 
 // npm run bench:sync -- [--contacts 1206,100000] [--latency 200] [--engines postgres,pglite] [--no-old]
 // Measures full and idle syncs against the fake GHL (own process, 200 ms latency, 100 requests / 10 s),
 // each scenario in a fresh process, plus the previous system's way as a baseline.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const sizes = arg('contacts', '1206,100000').split(',').map(Number);
-const latency = Number(arg('latency', '200'));
-const engines = arg('engines', 'postgres,pglite').split(',');
+const sizes = benchArg('contacts', '1206,100000').split(',').map(Number);
+const latency = Number(benchArg('latency', '200'));
+const engines = benchArg('engines', 'postgres,pglite').split(',');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const withOld = !process.argv.includes('--no-old');
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { openDatabase } from '../db/connection.js';
-import { mergeSavedContext, readSavedContexts } from '../db/context-transfer.repository.js';
+import { mergeSavedContext, readSavedContexts, type SavedContext } from '../db/context-transfer.repository.js';
 import type { Logger } from '../logger.js';
 import type { CliIo } from './io.js';
 
@@ -26,7 +26,7 @@ export async function copyContextCommand(app: App, io: CliIo, o: { from: string;
   const handle = await app.database();
   // Opened read-only in effect (only SELECTs); it may be held by a running server, which shares it.
   const source = await openDatabase({ kind: 'pglite', dataDir: from }, o.log);
-  let saved;
+  let saved: SavedContext[];
   try {
     saved = await readSavedContexts(source.db);
   } catch (err) {

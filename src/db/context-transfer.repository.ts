@@ -27,7 +27,11 @@ export async function readSavedContexts(db: Kysely<Database>): Promise<SavedCont
     .orderBy('id')
     .execute();
   const byContact = new Map<string, SavedContext['events']>();
-  for (const e of events) byContact.set(e.contact_id, [...(byContact.get(e.contact_id) ?? []), { at: new Date(e.at), summary: e.summary, details: e.details }]);
+  for (const e of events) {
+    const list = byContact.get(e.contact_id) ?? [];
+    list.push({ at: new Date(e.at), summary: e.summary, details: e.details });
+    byContact.set(e.contact_id, list);
+  }
   return rows.map((r) => ({
     contactId: r.contact_id,
     manualNicknames: r.manual_nicknames ?? [],
