@@ -30,6 +30,16 @@ export function importanceBase(c: { tags: readonly string[]; type: string | null
   return 5 + (c.tags.length > 0 ? 1 : 0) + (c.type === 'lead' ? 2 : 0);
 }
 
+/**
+ * The bases a contact can have given what a search requires of it (a type, a tag): e.g. a
+ * customer is 5 or 6, a tagged lead 8. Lets a search skip index ranges that cannot hold a match.
+ */
+export function possibleBases(required: { type?: string; tagged?: boolean }): Set<number> {
+  const types = required.type ? [required.type] : ['lead', 'customer'];
+  const tags = required.tagged ? [['any']] : [['any'], []];
+  return new Set(types.flatMap((type) => tags.map((t) => importanceBase({ type, tags: t }))));
+}
+
 export interface SearchRows {
   search: Insertable<ContactSearchTable>;
   facts: Insertable<ContactFactsTable>;

@@ -128,6 +128,51 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
     expect(out.interpretation).toMatch(/sorted by importance/);
   });
 
+  it('orders by importance exactly (overrides included, most silent first within a level) under any filters', async () => {
+    const overrides = new Map<string, number>();
+    const customers = all.filter((c) => c.type === 'customer');
+    for (const [i, level] of [10, 9, 9, 3, 7, 1, 8].entries()) overrides.set(customers[i * 7]!.id, level);
+    overrides.set(all.find((c) => c.type === 'lead' && c.tags.length > 0)!.id, 2);
+    const save = async (id: string, value: number | null) => {
+      const res = await mcp.call('save_contact_context', { contact_id: id, importance_override: value });
+      expect(res.isError, textOf(res)).toBeFalsy();
+    };
+    for (const [id, level] of overrides) await save(id, level);
+    try {
+      const effective = (c: FakeContact) => overrides.get(c.id) ?? importance(c);
+      const order = (a: FakeContact, b: FakeContact) => effective(b) - effective(a) || activity(a) - activity(b) || (a.id < b.id ? -1 : 1);
+      const cases: Array<[Record<string, unknown>, (c: FakeContact) => boolean]> = [
+        [{ query: 'my most important contacts' }, () => true],
+        [{ type: 'customer', sort: 'importance' }, (c) => c.type === 'customer'],
+        [{ tag: 'vip', sort: 'importance' }, (c) => c.tags.includes('vip')],
+        [{ not_contacted_within_days: 30, min_importance: 7 }, (c) => effective(c) >= 7 && activity(c) < NOW.getTime() - 30 * DAY],
+        [{ not_contacted_within_days: 10, sort: 'importance' }, (c) => activity(c) < NOW.getTime() - 10 * DAY],
+        [{ min_importance: 8, has_email: true }, (c) => effective(c) >= 8 && Boolean(c.email)],
+        [{ type: 'lead', min_importance: 9 }, (c) => c.type === 'lead' && effective(c) >= 9],
+        [{ type: 'customer', min_importance: 9 }, (c) => c.type === 'customer' && effective(c) >= 9],
+      ];
+      for (const [args, pred] of cases) {
+        const out = await search({ ...args, limit: 100 });
+        const truth = all.filter(pred).sort(order);
+        expect(out.total, JSON.stringify(args)).toBe(truth.length);
+        expect(out.contacts.map((c) => `${c.id}:${c.importance}`), JSON.stringify(args)).toEqual(truth.slice(0, 100).map((c) => `${c.id}:${effective(c)}`));
+      }
+    } finally {
+      for (const id of overrides.keys()) await save(id, null);
+    }
+  });
+
+  it('a shorter page of a name search is the start of a longer one (ties at the cut kept in order)', async () => {
+    for (const query of ['alex', 'mich', 'green leaf', 'rachel from fresh headies']) {
+      const long = await q(query, 100);
+      const short = await q(query, 10);
+      expect(short.total, query).toBe(long.total);
+      expect(short.contacts.map((c) => c.id), query).toEqual(long.contacts.slice(0, 10).map((c) => c.id));
+      const scores = long.contacts.map((c) => (c as unknown as { score: number }).score);
+      expect(scores, query).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
   it('"recent leads" are the newest leads', async () => {
     const out = await q('recent leads');
     const truth = all.filter((c) => c.type === 'lead').sort((a, b) => b.dateAdded - a.dateAdded || (a.id < b.id ? -1 : 1)).slice(0, 10);
