@@ -95,6 +95,7 @@ for (const engine of engines) {
     const run = async (query: string) => searchContacts.handler(searchContacts.inputSchema.parse({ query }), deps, ctx);
     for (const q of mix.slice(0, 25)) await run(q.query);
     const times = new Map<string, number[]>();
+    const each: Array<{ query: string; ms: number; total: number }> = [];
     let empty = 0;
     for (const q of mix) {
       const t = performance.now();
@@ -102,10 +103,13 @@ for (const engine of engines) {
       const ms = performance.now() - t;
       if (out.total === 0) empty += 1;
       times.set(q.kind, [...(times.get(q.kind) ?? []), ms]);
+      each.push({ query: q.query, ms, total: out.total });
     }
     const allMs = [...times.values()].flat();
     console.log(`\n${engine}: loaded in ${(loadMs / 1000).toFixed(1)} s; ${allMs.length} queries, p50 ${pct(allMs, 50).toFixed(1)} ms, p95 ${pct(allMs, 95).toFixed(1)} ms, max ${Math.max(...allMs).toFixed(1)} ms (bar p95 ≤ ${engine === 'postgres' ? 15 : 40} ms); ${empty} found nothing`);
     for (const [kind, xs] of times) console.log(`  ${kind.padEnd(24)} n=${String(xs.length).padStart(3)}  p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms  p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms`);
+    const slowest = each.sort((a, b) => b.ms - a.ms).slice(0, 12);
+    console.log(`  slowest: ${slowest.map((x) => `"${x.query}" ${x.ms.toFixed(1)} ms (${x.total} found)`).join('; ')}`);
   } finally {
     await handle.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_small_trigram_pending_list.js';
 import * as m0003 from './0003_importance_rank_index.js';
+import * as m0004 from './0004_ranking_facts_in_search.js';
 
 // A static list (not a folder scan) so the compiled package always carries every migration.
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_small_trigram_pending_list': m0002,
   '0003_importance_rank_index': m0003,
+  '0004_ranking_facts_in_search': m0004,
 };

@@ -121,7 +121,8 @@ async function refreshDerived(
   if (history.length) await trx.insertInto('interaction_history').values(history.map((h) => ({ ...h, run_id: runId }))).execute();
 }
 
-const SEARCH_COLUMNS = 'contact_id text, doc text, name_norm text, company_norm text, nicknames_norm text[]';
+const SEARCH_COLUMNS = `contact_id text, doc text, name_norm text, company_norm text, nicknames_norm text[], importance_base smallint,
+  importance_override smallint, date_added timestamptz, last_activity_at timestamptz`;
 const FACT_COLUMNS = `contact_id text, type text, date_added timestamptz, last_activity_at timestamptz, has_email boolean,
   has_phone boolean, importance_base smallint, importance_override smallint, tags_norm text[], industries text[]`;
 
@@ -134,11 +135,15 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
   if (rows.length === 0) return;
   const search = JSON.stringify(rows.map((r) => r.search));
   await sql`
-    INSERT INTO contact_search (contact_id, doc, name_norm, company_norm, nicknames_norm)
-    SELECT contact_id, doc, coalesce(name_norm, ''), coalesce(company_norm, ''), coalesce(nicknames_norm, '{}')
+    INSERT INTO contact_search (contact_id, doc, name_norm, company_norm, nicknames_norm, importance_base, importance_override,
+                                date_added, last_activity_at)
+    SELECT contact_id, doc, coalesce(name_norm, ''), coalesce(company_norm, ''), coalesce(nicknames_norm, '{}'),
+           coalesce(importance_base, 5), importance_override, date_added, last_activity_at
     FROM jsonb_to_recordset(${search}::jsonb) AS x(${sql.raw(SEARCH_COLUMNS)})
     ON CONFLICT (contact_id) DO UPDATE SET doc = excluded.doc, name_norm = excluded.name_norm,
-      company_norm = excluded.company_norm, nicknames_norm = excluded.nicknames_norm`.execute(db);
+      company_norm = excluded.company_norm, nicknames_norm = excluded.nicknames_norm, importance_base = excluded.importance_base,
+      importance_override = excluded.importance_override, date_added = excluded.date_added,
+      last_activity_at = excluded.last_activity_at`.execute(db);
   const facts = JSON.stringify(rows.map((r) => r.facts));
   await sql`
     INSERT INTO contact_facts (contact_id, type, date_added, last_activity_at, has_email, has_phone, importance_base,

@@ -48,6 +48,11 @@ export interface ContactSearchTable {
   name_norm: ColumnType<string, string | undefined, string>;
   company_norm: ColumnType<string, string | undefined, string>;
   nicknames_norm: ColumnType<string[], string[] | undefined, string[]>;
+  // Copies of contact_facts' ranking columns, so ranking text matches reads this table alone.
+  importance_base: ColumnType<number, number | undefined, number>;
+  importance_override: number | null;
+  date_added: Timestamp | null;
+  last_activity_at: Timestamp | null;
 }
 
 export interface ContactFactsTable {

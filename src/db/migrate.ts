@@ -1,23 +1,32 @@
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import type { Logger } from '../logger.js';
+import { vacuumAfterSync } from './maintenance.js';
 
 /**
  * Applies every pending migration. Kysely takes a database-level lock first, so two processes
  * starting together (Desktop sometimes spawns the server twice) apply each migration once.
  */
 export async function migrateToLatest(db: Kysely<any>, log: Logger): Promise<MigrationResultSet> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableName: 'medtainer_migrations',
-    migrationLockTableName: 'medtainer_migrations_lock',
-  });
-  const result = await migrator.migrateToLatest();
+  const result = await migratorFor(db).migrateToLatest();
   for (const r of result.results ?? []) {
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
   }
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  // A migration that rewrites rows of an existing brain leaves the old versions behind; PGlite has
+  // no autovacuum to reclaim them, so do it now (a new brain has nothing to reclaim).
+  const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (applied.length && !applied.includes('0001_initial')) await vacuumAfterSync(db);
   return result;
+}
+
+/** The project's migrator (its migration list and bookkeeping tables), e.g. to stop at an older version. */
+export function migratorFor(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'medtainer_migrations',
+    migrationLockTableName: 'medtainer_migrations_lock',
+  });
 }

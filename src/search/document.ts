@@ -53,6 +53,7 @@ export interface SearchRows {
 export function buildSearchRows(c: SearchRowInput): SearchRows {
   const companyNorm = normalizeText(c.companyName ?? '');
   const tagsNorm = c.tags.map((t) => normalizeText(t)).filter(Boolean);
+  const base = importanceBase(c);
   return {
     search: {
       contact_id: c.id,
@@ -60,6 +61,10 @@ export function buildSearchRows(c: SearchRowInput): SearchRows {
       name_norm: normalizeText(c.name ?? ''),
       company_norm: companyNorm,
       nicknames_norm: [...new Set([...c.nicknames, ...c.manualNicknames].map((n) => normalizeText(n)).filter(Boolean))],
+      importance_base: base,
+      importance_override: c.importanceOverride,
+      date_added: c.dateAdded,
+      last_activity_at: c.lastActivityAt,
     },
     facts: {
       contact_id: c.id,
@@ -68,7 +73,7 @@ export function buildSearchRows(c: SearchRowInput): SearchRows {
       last_activity_at: c.lastActivityAt,
       has_email: Boolean(c.email),
       has_phone: Boolean(c.phone),
-      importance_base: importanceBase(c),
+      importance_base: base,
       importance_override: c.importanceOverride,
       tags_norm: tagsNorm,
       industries: industriesOf(companyNorm, tagsNorm),

@@ -100,9 +100,10 @@ export function parseQuery(query: string, now: Date): SearchRequest {
       if (!(err instanceof Undo)) throw err;
     }
   }
-  // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name.
-  const rest = text.split(/\s+/).filter(Boolean);
-  for (const w of rest) {
+  // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name; but
+  // not after "at" / "from", where it is part of a company's name ("who's at Kush Kings?").
+  const beforeCompany = text.split(/\s(?:from|at|works at|working at|with|of)\s/)[0]!;
+  for (const w of beforeCompany.split(/\s+/).filter(Boolean)) {
     const industry = industryOf(w);
     if (industry && !r.industry) {
       r.industry = industry;

@@ -34,11 +34,12 @@ const DAY_MS = 86_400_000;
 type Condition = Expression<SqlBool>;
 const and = (xs: readonly Condition[]): Condition => (xs.length ? sql<SqlBool>`(${sql.join(xs, sql` AND `)})` : sql<SqlBool>`true`);
 
-/** The effective importance over the search index row `s`. */
-function importanceOf(cut: ActivityCutoffs): RawBuilder<number> {
-  return sql<number>`COALESCE(s.importance_override::int, LEAST(10, s.importance_base
-    + CASE WHEN s.last_activity_at >= ${cut.week}::timestamptz THEN 2
-           WHEN s.last_activity_at >= ${cut.month}::timestamptz THEN 1 ELSE 0 END))`;
+/** The effective importance of the search index row `t` (contact_facts or contact_search). */
+function importanceOf(cut: ActivityCutoffs, t = 's'): RawBuilder<number> {
+  const col = (name: string) => sql.ref(`${t}.${name}`);
+  return sql<number>`COALESCE(${col('importance_override')}::int, LEAST(10, ${col('importance_base')}
+    + CASE WHEN ${col('last_activity_at')} >= ${cut.week}::timestamptz THEN 2
+           WHEN ${col('last_activity_at')} >= ${cut.month}::timestamptz THEN 1 ELSE 0 END))`;
 }
 
 /** What bounds the importance parts of a search: the bases its filters allow, its silence cut-off. */
@@ -71,6 +72,29 @@ function importanceParts(k: number, { cut, bases, silentBefore }: Bounds, exact:
     parts.push(sql<SqlBool>`s.importance_override IS NULL AND ${base(k - 2)} AND s.last_activity_at >= ${cut.week}::timestamptz`);
   }
   return parts;
+}
+
+/** A text search's words, spelling-corrected and normalised: the name part and the company part. */
+interface TextQuery {
+  name: string;
+  company: string;
+}
+
+/** Name and company similarity of the row `t` to the query (60/40 when both were asked). */
+function similarityOf(text: TextQuery, t: string): RawBuilder<number> {
+  const name = text.name ? sql<number>`similarity(${sql.ref(`${t}.name_norm`)}, ${text.name})` : null;
+  const company = text.company ? sql<number>`similarity(${sql.ref(`${t}.company_norm`)}, ${text.company})` : null;
+  return name && company ? sql<number>`(0.6 * ${name} + 0.4 * ${company})` : (name ?? company ?? sql<number>`0`);
+}
+
+/** Whether the query's name is one of the row's nicknames exactly. */
+function nicknameMatch(text: TextQuery, t: string): RawBuilder<boolean> {
+  return text.name ? sql<boolean>`(${text.name} = ANY(${sql.ref(`${t}.nicknames_norm`)}))` : sql<boolean>`false`;
+}
+
+function matchedOnText(text: TextQuery, nickname: RawBuilder<boolean>): RawBuilder<string> {
+  if (!text.name) return sql<string>`'company'::text`;
+  return sql<string>`CASE WHEN ${nickname} THEN 'nickname' ELSE ${text.company ? 'name and company' : 'name'}::text END`;
 }
 
 const ORDER = {
@@ -109,6 +133,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   let score: RawBuilder<number> = sql<number>`0`;
   let matchedOn: RawBuilder<string> = sql<string>`'filters'::text`;
   const corrected: string[] = [];
+  let text: TextQuery = { name: '', company: '' };
 
   if (req.email || req.phone) {
     const ids = (
@@ -134,18 +159,9 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
       docWhere.push(sql<SqlBool>`(${sql.join(opts.map((w) => sql`d.doc LIKE ${`%${escapeLike(w)}%`}`), sql` OR `)})`);
     });
     const fixed = (q: string) => q.split(' ').map((w) => options[words.indexOf(w)]?.[0] ?? w).join(' ');
-    const nq = fixed(nameQ);
-    const cq = fixed(companyQ);
-    const nameScore = nq ? sql<number>`similarity(d.name_norm, ${nq})` : null;
-    const companyScore = cq ? sql<number>`similarity(d.company_norm, ${cq})` : null;
-    const nickname = nq ? sql<boolean>`${nq} = ANY(d.nicknames_norm)` : sql<boolean>`false`;
-    score =
-      nameScore && companyScore
-        ? sql<number>`CASE WHEN ${nickname} THEN 1 ELSE 0.6 * ${nameScore} + 0.4 * ${companyScore} END`
-        : sql<number>`CASE WHEN ${nickname} THEN 1 ELSE ${nameScore ?? companyScore!} END`;
-    matchedOn = nq
-      ? sql<string>`CASE WHEN ${nickname} THEN 'nickname' ELSE ${cq ? 'name and company' : 'name'} END`
-      : sql<string>`'company'::text`;
+    text = { name: fixed(nameQ), company: fixed(companyQ) };
+    score = sql<number>`CASE WHEN ${nicknameMatch(text, 'd')} THEN 1 ELSE ${similarityOf(text, 'd')} END`;
+    matchedOn = matchedOnText(text, nicknameMatch(text, 'd'));
   }
 
   if (req.type) where.push(sql<SqlBool>`s.type = ${req.type}`);
@@ -160,7 +176,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   const atLeast = minImportance ? sql<SqlBool>`(${sql.join(importanceParts(minImportance, bounds, false), sql`) OR (`)})` : null;
 
   const sort: SortOrder = req.sort ?? (words.length || req.email || req.phone ? 'relevance' : 'importance');
-  const q = { db, where, docWhere, score, matchedOn, importance, limit: o.limit };
+  const q = { db, where, docWhere, text, score, matchedOn, importance, cut, limit: o.limit };
   let found: { rows: SearchHit[]; total: number };
   if (docWhere.length && !where.length && !atLeast && sort === 'relevance') {
     found = await rankedText(q);
@@ -206,32 +222,39 @@ interface QueryParts {
   db: Kysely<Database>;
   where: Condition[];
   docWhere: Condition[];
+  text: TextQuery;
   score: RawBuilder<number>;
   matchedOn: RawBuilder<string>;
   importance: RawBuilder<number>;
+  cut: ActivityCutoffs;
   limit: number;
 }
 
 /**
- * Text alone, by relevance: scores every match from the text table, keeps those scoring at least
- * the page's last score (ties included, so the order below is exactly the full order's top), and
- * reads the facts of those few only (`OFFSET 0` keeps that a lookup per kept match, never a scan of
- * the facts table). Counting the same matches costs nothing more.
+ * Text alone, by relevance: the text table carries the ranking facts too, so every match is
+ * scored, ranked and counted from it; only the page's contacts are read from elsewhere.
+ * Similarity is computed once per distinct name / company: every employee of a big company
+ * shares one company score, and it is the costly part.
  */
 async function rankedText(q: QueryParts): Promise<{ rows: SearchHit[]; total: number }> {
+  const keys = [...(q.text.name ? ['name_norm'] : []), ...(q.text.company ? ['company_norm'] : [])].map((k) => sql.ref(k));
+  const joinOn = sql.join(keys.map((k) => sql`sim.${k} = m.${k}`), sql` AND `);
   const { rows } = await sql<SearchHit & { total: string }>`
     WITH m AS MATERIALIZED (
-      SELECT d.contact_id, ${q.score} AS score, ${q.matchedOn} AS matched_on FROM contact_search d WHERE ${and(q.docWhere)}
+      SELECT d.contact_id, d.name_norm, d.company_norm, ${nicknameMatch(q.text, 'd')} AS nickname,
+             ${importanceOf(q.cut, 'd')} AS importance, d.date_added, d.last_activity_at
+      FROM contact_search d WHERE ${and(q.docWhere)}
     ),
-    bar AS (SELECT m.score FROM m ORDER BY m.score DESC LIMIT 1 OFFSET ${q.limit - 1}),
+    sim AS MATERIALIZED (
+      SELECT ${sql.join(keys)}, ${similarityOf(q.text, 'x')} AS score FROM (SELECT DISTINCT ${sql.join(keys)} FROM m) x
+    ),
     hits AS (
-      SELECT t.contact_id, t.score, t.matched_on, s.importance, s.date_added, s.last_activity_at
-      FROM m t CROSS JOIN LATERAL (
-        SELECT ${q.importance} AS importance, s.date_added, s.last_activity_at, s.contact_id FROM contact_facts s WHERE s.contact_id = t.contact_id OFFSET 0
-      ) s
-      WHERE t.score >= COALESCE((SELECT bar.score FROM bar), -1)
-      ORDER BY ${ORDER.relevance} LIMIT ${q.limit}
-    ) ${details(ORDER.relevance, sql`, (SELECT count(*) FROM m) AS total`)}`.execute(q.db);
+      SELECT m.contact_id, CASE WHEN m.nickname THEN 1 ELSE sim.score END AS score, ${matchedOnText(q.text, sql`m.nickname`)} AS matched_on,
+             m.importance, m.date_added, m.last_activity_at
+      FROM m JOIN sim ON ${joinOn}
+      ORDER BY score DESC, importance DESC, m.date_added DESC, m.contact_id LIMIT ${q.limit}
+    )
+    ${details(ORDER.relevance, sql`, (SELECT count(*) FROM m) AS total`)}`.execute(q.db);
   return { rows, total: rows.length ? Number(rows[0]!.total) : 0 };
 }
 

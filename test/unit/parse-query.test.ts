@@ -21,6 +21,8 @@ describe('parseQuery', () => {
     ['contacts I have not talked to in 2 weeks', 'no activity for 14 days, sorted by importance'],
     ['customers tagged vip', 'type=customer, tag=vip, sorted by importance'],
     ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
+    ["who's at Kush Kings?", 'company like "kush kings", sorted by relevance'],
+    ['cannabis contacts from denver', 'company like "denver", cannabis industry (company names and tags), sorted by relevance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });

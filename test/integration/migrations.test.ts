@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DbHandle, openDatabase } from '../../src/db/connection.js';
+import { migrateToLatest, migratorFor } from '../../src/db/migrate.js';
+import { silentLogger } from '../../src/logger.js';
+import { searchContacts } from '../../src/search/search-contacts.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+const NOW = new Date('2026-11-25T15:00:00Z');
+const DAY = 86_400_000;
+
+/**
+ * A brain written by an earlier version (schema as of migration 0002) is upgraded in place:
+ * the rows it holds are carried into the new columns and searches over them still work.
+ */
+describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
+  let handle: DbHandle | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await handle?.close();
+    await drop?.();
+  });
+
+  it('backfills the ranking columns of the text index and keeps search and importance order', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    const { error } = await migratorFor(db).migrateTo('0002_small_trigram_pending_list');
+    expect(error).toBeUndefined();
+
+    // Three contacts as the 0002 schema stored them: a silent tagged lead, an active customer, an override.
+    const rows = [
+      { id: 'c1', name: 'Alexa Stone', base: 8, activity: new Date(NOW.getTime() - 90 * DAY), override: null, added: '2025-01-01' },
+      { id: 'c2', name: 'Alexa Brook', base: 5, activity: new Date(NOW.getTime() - 2 * DAY), override: null, added: '2025-02-01' },
+      { id: 'c3', name: 'Alexa Moss', base: 5, activity: null, override: 10, added: '2025-03-01' },
+    ];
+    for (const r of rows) {
+      await sql`INSERT INTO contacts (id, location_id, name, data, date_added, last_activity_at) VALUES (${r.id}, 'L', ${r.name}, '{}', ${r.added}, ${r.activity})`.execute(db);
+      await sql`INSERT INTO contact_search (contact_id, doc, name_norm) VALUES (${r.id}, ${r.name.toLowerCase()}, ${r.name.toLowerCase()})`.execute(db);
+      await sql`INSERT INTO contact_facts (contact_id, date_added, last_activity_at, importance_base, importance_override)
+                VALUES (${r.id}, ${r.added}, ${r.activity}, ${r.base}, ${r.override})`.execute(db);
+    }
+
+    await migrateToLatest(db, silentLogger);
+
+    const copied = await sql<{ contact_id: string; importance_base: number; importance_override: number | null; date_added: Date }>`
+      SELECT contact_id, importance_base, importance_override, date_added FROM contact_search ORDER BY contact_id`.execute(db);
+    expect(copied.rows.map((r) => [r.contact_id, r.importance_base, r.importance_override, r.date_added.toISOString().slice(0, 10)])).toEqual([
+      ['c1', 8, null, '2025-01-01'],
+      ['c2', 5, null, '2025-02-01'],
+      ['c3', 5, 10, '2025-03-01'],
+    ]);
+
+    // Same similarity for all three names, so importance decides: override 10, then 8 (silent lead), then 5 + 2.
+    const byName = await searchContacts(db, { name: 'alexa' }, { now: NOW, limit: 10 });
+    expect(byName.total).toBe(3);
+    expect(byName.hits.map((h) => [h.id, h.importance])).toEqual([['c3', 10], ['c1', 8], ['c2', 7]]);
+    const byImportance = await searchContacts(db, { sort: 'importance' }, { now: NOW, limit: 10 });
+    expect(byImportance.hits.map((h) => h.id)).toEqual(['c3', 'c1', 'c2']);
+
+    // The base range is now a stated rule of the table.
+    await expect(sql`UPDATE contact_facts SET importance_base = 9 WHERE contact_id = 'c1'`.execute(db)).rejects.toThrow(/importance_base_range/);
+  });
+});
