@@ -7,7 +7,19 @@ import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger, type LogLevel, silentLogger } from '../src/logger.js';
+import { readFileSync } from 'node:fs';
 import { runOldSystem } from './old-system.js';
+
+/** CPU time all cores have spent busy since boot (Linux /proc/stat), or null elsewhere. */
+function machineCpuMs(): number | null {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number) as number[];
+    return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
 
 // One measured scenario in a fresh process (so peak RSS is this scenario's own):
 //   node dist/bench/sync-scenario.js <engine: postgres|pglite> <fake JSON> <adminUrl> [old]
@@ -53,6 +65,7 @@ try {
     let syncPeak = 0;
     const sampler = setInterval(() => (syncPeak = Math.max(syncPeak, process.memoryUsage().rss)), 50);
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpuMs();
     const t0 = performance.now();
     let contactsDoneMs = 0;
     const handle = await app.sync.start('cli', 'full');
@@ -67,6 +80,8 @@ try {
     clearInterval(sampler);
     const cpu = process.cpuUsage(cpu0);
     result.sync_cpu_ms = Math.round((cpu.user + cpu.system) / 1000);
+    // Every process on the machine (this one, the database server, the fake GHL, anything else).
+    result.machine_cpu_ms = machine0 === null ? null : machineCpuMs()! - machine0;
     result.sync_peak_rss_mb = Math.round(syncPeak / 1024 / 1024);
     const t1 = performance.now();
     const idle = await (await app.sync.start('cli', 'auto')).done;

@@ -7,7 +7,7 @@ import { lastSuccessfulRun } from './db/sync-runs.repository.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
 import { type Scheduler, startScheduler } from './scheduler.js';
-import { SyncEngine } from './sync/engine.js';
+import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
 
 export interface App {
@@ -29,6 +29,8 @@ export interface AppOptions {
   /** A ready client, e.g. pointed at the built-in simulated location in demo mode. */
   ghlClient?: GhlClient | null;
   isHolderGone?(holder: string): boolean;
+  /** Sync tuning (tests shrink thresholds to exercise large-account behaviour on small data). */
+  sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo'>;
 }
 
 /** Wires the long-lived parts together. Knows nothing about argv, env, signals or stdio. */
@@ -64,7 +66,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   const now = options.now ?? (() => new Date());
   const dbKind = (): DatabaseKind => (config.database.kind === 'postgres' ? 'postgres' : 'pglite');
   const ghl = options.ghlClient !== undefined ? options.ghlClient : createGhlClient(config.ghl, log, options.ghl);
-  const sync = new SyncEngine({ db, dbKind, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
+  const sync = new SyncEngine({ ...options.sync, db, dbKind, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
   let scheduler: Scheduler | null = null;
 
   const deps: ToolDeps = {

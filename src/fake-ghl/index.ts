@@ -2,6 +2,7 @@ import { FaultQueue, type Fault } from './faults.js';
 import { generateContacts, generateOpportunities, generatePipelines } from './generator.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import { createFakeServer, type FakeSettings, type FakeStats, type TokenGrant } from './server.js';
+import { warmSearchJson } from './routes-v2.js';
 import { FakeStore } from './store.js';
 import type { FakeContact } from './types.js';
 
@@ -41,6 +42,8 @@ export interface FakeGhl {
   clearFaults(): void;
   /** Pretends `used` requests of today's budget are spent for a token. */
   setDailyUsed(token: string, used: number): void;
+  /** Prepares every contact's JSON now, so serving pages later costs the fake little CPU. */
+  warmUp(): void;
   close(): Promise<void>;
 }
 
@@ -69,7 +72,7 @@ export async function startFakeGhl(o: FakeGhlOptions = {}): Promise<FakeGhl> {
     indexLagMs: o.indexLagMs ?? 0,
     v1NotFoundStatus: o.v1NotFoundStatus ?? 400,
   };
-  const stats: FakeStats = { requests: 0, rateLimited: 0, byRoute: {}, inFlight: 0, maxInFlight: 0 };
+  const stats: FakeStats = { requests: 0, rateLimited: 0, byRoute: {}, inFlight: 0, maxInFlight: 0, sequence: [] };
   const faults = new FaultQueue();
   const server = createFakeServer(store, grants, settings, faults, stats);
   const url = await server.listen(o.port);
@@ -81,7 +84,7 @@ export async function startFakeGhl(o: FakeGhlOptions = {}): Promise<FakeGhl> {
     store,
     stats,
     settings,
-    resetStats: () => Object.assign(stats, { requests: 0, rateLimited: 0, byRoute: {}, maxInFlight: 0 }),
+    resetStats: () => Object.assign(stats, { requests: 0, rateLimited: 0, byRoute: {}, maxInFlight: 0, sequence: [] }),
     configure: (patch) => {
       const { rateLimit, ...rest } = patch;
       Object.assign(settings, rest);
@@ -90,6 +93,7 @@ export async function startFakeGhl(o: FakeGhlOptions = {}): Promise<FakeGhl> {
     fault: (...f) => faults.add(...f),
     clearFaults: () => faults.clear(),
     setDailyUsed: (token, used) => server.limiter.setDailyUsed(token, used),
+    warmUp: () => warmSearchJson(store.all()),
     close: () => server.close(),
   };
 }

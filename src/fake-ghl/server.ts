@@ -23,6 +23,8 @@ export interface FakeStats {
   byRoute: Record<string, number>;
   inFlight: number;
   maxInFlight: number;
+  /** Route of each request in arrival order (the first 10,000), to check what a client asks first. */
+  sequence: string[];
 }
 
 export interface TokenGrant {
@@ -90,6 +92,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     const url = new URL(req.url ?? '/', baseUrl);
     const routeKey = `${req.method} ${url.pathname.replace(/\/[A-Za-z0-9_-]{15,}(?=\/|$)/g, '/:id')}`;
     stats.byRoute[routeKey] = (stats.byRoute[routeKey] ?? 0) + 1;
+    if (stats.sequence.length < 10_000) stats.sequence.push(routeKey);
     let raw = '';
     for await (const chunk of req) raw += chunk;
     let body: unknown = null;

@@ -59,9 +59,18 @@ export interface SyncEngineDeps {
   pollMs?: number;
   /** True when the process named by a run's holder is known to be gone (e.g. killed on this host). */
   isHolderGone?(holder: string): boolean;
+  /** See OPPORTUNITIES_ALONGSIDE_UP_TO (tests lower it). */
+  opportunitiesAlongsideUpTo?: number;
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
+/**
+ * Up to this many contacts, a full pass fits in one rate-limit window with room to spare, so
+ * opportunities are read alongside the contact pages. Beyond it they wait until every contact
+ * page has been read: otherwise their requests take budget the contact pages need, and the
+ * contact pass waits for the next window (at 100,000 contacts, 33 of the first window's 100).
+ */
+const OPPORTUNITIES_ALONGSIDE_UP_TO = 10_000;
 /**
  * Pages read at once. Storing a page costs more than reading it, so more requests in flight only
  * hold more pages in memory: at 100,000 contacts, 6 was as fast as 12 and peaked ~40 MB lower.
@@ -186,6 +195,14 @@ export class SyncEngine {
       api_budget_remaining: ghl.http.pacer.state.dailyRemaining,
     });
     const initialImport = await isBrainEmpty(db);
+    let opportunities = null as { read: Promise<OpportunityRead> } | null;
+    let opportunitiesDue = false;
+    const readOpportunities = () => {
+      if (!opportunitiesDue || opportunities) return;
+      const read = ghl.readOpportunities(signal);
+      read.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
+      opportunities = { read };
+    };
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
@@ -195,15 +212,19 @@ export class SyncEngine {
         for (const l of listeners) l(progress);
         await updateRunProgress(db, runId, { ...counters(p), mode });
       },
+      onRemoteTotal: (total) => {
+        if (total <= (this.deps.opportunitiesAlongsideUpTo ?? OPPORTUNITIES_ALONGSIDE_UP_TO)) readOpportunities();
+      },
     });
     // Rate-limit waits can be long; the heartbeat tells other processes this run is alive.
     const heartbeat = setInterval(() => void updateRunProgress(db, runId, { ...counters(pass), mode }).catch(() => {}), 10_000);
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
-    let opportunities: { read: Promise<OpportunityRead> } | null = null;
     try {
-      // Opportunities do not depend on contacts: they are read while the contact pages stream in.
-      opportunities = await this.startOpportunityRead(db, ghl, pass, mode);
+      // Opportunities do not depend on contacts. An incremental pass reads few pages, so they are
+      // read alongside; a full pass decides once GHL's contact count is known (see above).
+      opportunitiesDue = await this.opportunitiesDue(db, mode);
+      if (mode === 'incremental') readOpportunities();
       if (mode === 'incremental') {
         const previous = await lastSuccessfulRun(db);
         const from = new Date((previous?.high_water_mark ?? previous?.started_at ?? new Date(0)).getTime() - (this.deps.overlapMs ?? 5 * 60_000));
@@ -214,11 +235,12 @@ export class SyncEngine {
         if (await this.reconcileDue(db, pass, remoteTotal)) {
           log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
           mode = 'full';
-          opportunities ??= await this.startOpportunityRead(db, ghl, pass, mode);
+          opportunitiesDue = true;
         }
       }
       if (mode === 'full') {
         await this.traverse(pass, ghl, null);
+        readOpportunities();
         await pass.drain();
         // Only a complete pass may look for deletions; any error above skipped this.
         await reconcileDeletions(pass);
@@ -260,12 +282,11 @@ export class SyncEngine {
    * and when it is more than an hour old. An idle 15-minute sync therefore costs no extra request.
    * Null when no read is due; the read's own failure is reported later, by `storeOpportunities`.
    */
-  private async startOpportunityRead(db: Kysely<Database>, ghl: GhlClient, pass: SyncPass, mode: SyncMode): Promise<{ read: Promise<OpportunityRead> } | null> {
+  /** Opportunities are re-paged on every full pass, and otherwise when the mirror is over an hour old. */
+  private async opportunitiesDue(db: Kysely<Database>, mode: SyncMode): Promise<boolean> {
+    if (mode === 'full') return true;
     const age = await opportunityMirrorAge(db);
-    if (mode !== 'full' && age && this.deps.now().getTime() - age.getTime() < OPPORTUNITY_MIRROR_MAX_AGE_MS) return null;
-    const read = ghl.readOpportunities(pass.signal);
-    read.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
-    return { read };
+    return !age || this.deps.now().getTime() - age.getTime() >= OPPORTUNITY_MIRROR_MAX_AGE_MS;
   }
 
   /** A failure here is reported but does not fail the contact sync. */

@@ -17,7 +17,7 @@ export async function traverseV1(pass: SyncPass, api: GhlV1Client, from: string 
     );
     if (first) {
       total = page.total;
-      pass.counters.remoteTotal ??= total;
+      pass.noteRemoteTotal(total);
     }
     const wanted = from ? page.contacts.filter((c) => !c.dateUpdated || c.dateUpdated >= from) : page.contacts;
     await pass.write(wanted, page.problems);

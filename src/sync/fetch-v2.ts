@@ -73,7 +73,7 @@ export async function traverseV2(
   const start: Bound | null = from ? { from, excludeId: null } : null;
   const first = await readAhead(start, 1);
   const total = first.total;
-  pass.counters.remoteTotal ??= total;
+  pass.noteRemoteTotal(total);
 
   let bound = start;
   let chunkTotal = total;

@@ -57,9 +57,22 @@ export class SyncPass {
     readonly runId: number,
     readonly log: Logger,
     readonly signal: AbortSignal,
-    private readonly options: { recordCreations: boolean; writeConcurrency?: number; onProgress: (pass: SyncPass) => void | Promise<void> },
+    private readonly options: {
+      recordCreations: boolean;
+      writeConcurrency?: number;
+      onProgress: (pass: SyncPass) => void | Promise<void>;
+      /** Told GHL's contact count once the first page of a pass answers. */
+      onRemoteTotal?: (total: number) => void;
+    },
   ) {
     this.writers = pLimit(options.writeConcurrency ?? 1);
+  }
+
+  /** GHL's contact count, from the first page a pass reads. */
+  noteRemoteTotal(total: number): void {
+    if (this.counters.remoteTotal !== null) return;
+    this.counters.remoteTotal = total;
+    this.options.onRemoteTotal?.(total);
   }
 
   addError(message: string): void {

@@ -1,4 +1,4 @@
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import type { DatabaseTarget } from '../../src/config.js';
 import type { FakeGhl } from '../../src/fake-ghl/index.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
@@ -11,6 +11,7 @@ export interface SyncAppOptions {
   timeoutMs?: number;
   now?: () => Date;
   env?: Record<string, string>;
+  sync?: AppOptions['sync'];
 }
 
 /** The real app wiring (config → database → GHL client → sync engine) pointed at the fake GHL. */
@@ -27,5 +28,6 @@ export function syncApp(fake: FakeGhl, target: DatabaseTarget, o: SyncAppOptions
     holder: 'test',
     now: o.now,
     ghl: { timeoutMs: o.timeoutMs ?? 5_000, backoffLimitMs: 200 },
+    sync: o.sync,
   });
 }

@@ -119,6 +119,29 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
   });
 
+  it('reads a large account\'s opportunities only after its contact pages, so they do not take the contact pass\'s rate budget', async () => {
+    const big = await startFakeGhl({ contactCount: 1_234, seed: 12, opportunityCount: 80, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    // 1,234 contacts count as "large" here; the real threshold is 10,000.
+    const bigApp = syncApp(big, t.target, { sync: { opportunitiesAlongsideUpTo: 1_000 } });
+    try {
+      const run = await (await bigApp.sync.start('cli', 'full')).done;
+      expect(run).toMatchObject({ status: 'succeeded', contacts_created: 1_234 });
+      const order = big.stats.sequence;
+      const lastContactPage = order.lastIndexOf('POST /contacts/search');
+      const firstOpportunityRequest = order.findIndex((r) => r.includes('/opportunities'));
+      expect(lastContactPage).toBeGreaterThan(0);
+      expect(firstOpportunityRequest, order.join(', ')).toBeGreaterThan(lastContactPage);
+      const db = (await bigApp.database()).db;
+      const stored = await db.selectFrom('opportunities').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+      expect(stored.n).toBe(big.store.opportunities.length);
+    } finally {
+      await bigApp.close();
+      await big.close();
+      await t.drop();
+    }
+  });
+
   it('keeps the contact sync (and the previous opportunity mirror) when opportunities cannot be read', async () => {
     const db = (await app.database()).db;
     expect((await (await app.sync.start('tool', 'full')).done).status).toBe('succeeded');
