@@ -63,7 +63,11 @@ try {
   } else {
     // Peak RSS while the sync runs (the lifetime peak also holds PGlite's first-start initdb).
     let syncPeak = 0;
-    const sampler = setInterval(() => (syncPeak = Math.max(syncPeak, process.memoryUsage().rss)), 50);
+    let atPeak = null as NodeJS.MemoryUsage | null;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      if (m.rss > syncPeak) [syncPeak, atPeak] = [m.rss, m];
+    }, 50);
     const cpu0 = process.cpuUsage();
     const machine0 = machineCpuMs();
     const t0 = performance.now();
@@ -83,6 +87,8 @@ try {
     // Every process on the machine (this one, the database server, the fake GHL, anything else).
     result.machine_cpu_ms = machine0 === null ? null : machineCpuMs()! - machine0;
     result.sync_peak_rss_mb = Math.round(syncPeak / 1024 / 1024);
+    const mb = (n: number | undefined) => Math.round((n ?? 0) / 1024 / 1024);
+    result.at_peak = atPeak && { heap_used_mb: mb(atPeak.heapUsed), heap_total_mb: mb(atPeak.heapTotal), external_mb: mb(atPeak.external), array_buffers_mb: mb(atPeak.arrayBuffers) };
     const t1 = performance.now();
     const idle = await (await app.sync.start('cli', 'auto')).done;
     const idleMs = performance.now() - t1;
