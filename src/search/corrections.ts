@@ -14,15 +14,21 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       if (w.length < 3 || /^\d+$/.test(w)) return [w];
       const known = await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst();
       if (known) return [w];
-      const { rows } = await sql<{ term: string }>`
-        (SELECT term FROM search_terms WHERE term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
-        UNION
-        (SELECT term FROM search_terms WHERE sound = ${soundex(w)} LIMIT 50)`.execute(db);
-      const ranked = rows
-        .map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) }))
-        .filter((r) => r.distance <= 0.5)
-        .sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term));
-      return ranked.length ? ranked.slice(0, 3).map((r) => r.term) : [w];
+      // Typos seldom hit the first letter, so the words sharing it are tried first (a short index
+      // range instead of a similarity over every word); the whole dictionary only when none is close.
+      const sameStart = sql`term >= ${w[0]!} AND term < ${String.fromCharCode(w.charCodeAt(0) + 1)} AND`;
+      for (const scope of [sameStart, sql``]) {
+        const { rows } = await sql<{ term: string }>`
+          (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
+          UNION
+          (SELECT term FROM search_terms WHERE sound = ${soundex(w)} LIMIT 50)`.execute(db);
+        const ranked = rows
+          .map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) }))
+          .filter((r) => r.distance <= 0.5)
+          .sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term));
+        if (ranked.length) return ranked.slice(0, 3).map((r) => r.term);
+      }
+      return [w];
     }),
   );
 }

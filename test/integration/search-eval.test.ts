@@ -83,6 +83,8 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
   // so the known contact must be among the best-scored hits, and every best hit must fit.
   const amongBest: Array<[string, string, (c: FakeContact) => boolean]> = [
     ['Micheal Jonsen', KNOWN.michael, (c) => c.firstName === 'Michael' && c.lastName === 'Johnson'],
+    // A typo in the first letter: no close word starts with "x", so the whole dictionary is searched.
+    ['Xichael Johnson', KNOWN.michael, (c) => c.firstName === 'Michael' && c.lastName === 'Johnson'],
     ['michael johnson', KNOWN.michael, (c) => c.firstName === 'Michael' && c.lastName === 'Johnson'],
     ['alex at urban apothecary', KNOWN.alexandra, (c) => /^Alex/.test(c.firstName ?? '') && c.companyName === 'Urban Apothecary'],
   ];
