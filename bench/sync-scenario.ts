@@ -7,7 +7,10 @@ import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger, type LogLevel, silentLogger } from '../src/logger.js';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CREATE_DATA_DIR_COMMAND } from '../src/cli/usage.js';
 import { runOldSystem } from './old-system.js';
 
 /** CPU time all cores have spent busy since boot (Linux /proc/stat), or null elsewhere. */
@@ -52,7 +55,13 @@ const config = loadConfig(
 // BENCH_LOG=debug|info shows the sync's own log on stderr.
 const logLevel = process.env.BENCH_LOG as LogLevel | undefined;
 const log = logLevel ? createLogger({ level: logLevel, write: (line) => void process.stderr.write(line) }) : silentLogger;
-const app = createApp(config, log, { holder: 'bench' });
+// A new embedded data directory is created the way the server creates it: by the built program in a child process.
+const runtime = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'runtime', 'medtainer-mcp.js');
+const initializeDataDir = (dir: string) =>
+  new Promise<void>((resolve, reject) =>
+    spawn(process.execPath, [runtime, CREATE_DATA_DIR_COMMAND, dir], { stdio: 'inherit' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb exited ${code}`)))),
+  );
+const app = createApp(config, log, { holder: 'bench', initializeDataDir });
 const result: Record<string, unknown> = { engine };
 try {
   const db = (await app.database()).db;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
 import type { Database } from './db/database.js';
+import type { DataDirInitializer } from './db/embedded/engine.js';
 import { migrateToLatest } from './db/migrate.js';
 import { lastSuccessfulRun } from './db/sync-runs.repository.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   /** A ready client, e.g. pointed at the built-in simulated location in demo mode. */
   ghlClient?: GhlClient | null;
   isHolderGone?(holder: string): boolean;
+  /** Creates a new embedded data directory outside this process (see DataDirInitializer). */
+  initializeDataDir?: DataDirInitializer;
   /** Sync tuning (tests shrink thresholds to exercise large-account behaviour on small data). */
   sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo'>;
 }
@@ -43,7 +46,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     if (closed) return Promise.reject(new Error('the server is shutting down'));
     opening ??= (async () => {
       const t0 = performance.now();
-      const h = await openDatabase(config.database, log);
+      const h = await openDatabase(config.database, log, { initializeDataDir: options.initializeDataDir });
       try {
         await migrateToLatest(h.db, log);
       } catch (err) {

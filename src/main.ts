@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { migrateCommand } from './cli/migrate.js';
 import type { CliIo } from './cli/io.js';
 import { statsCommand } from './cli/stats.js';
 import { syncCommand } from './cli/sync.js';
-import { USAGE } from './cli/usage.js';
+import { CREATE_DATA_DIR_COMMAND, USAGE } from './cli/usage.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type LogLevel, type RootLogger } from './logger.js';
 import { startDemoLocation } from './demo.js';
@@ -44,6 +45,11 @@ async function main(): Promise<number | null> {
   if (values.version) return io.out(`${VERSION}\n`), 0;
   if (values.help) return io.out(USAGE), 0;
   const command = positionals[0] ?? 'serve';
+  if (command === CREATE_DATA_DIR_COMMAND && positionals[1]) {
+    const { initializeDataDir } = await import('./db/embedded/engine.js');
+    await initializeDataDir(positionals[1], createLogger({ level: 'warn', write: (line) => void process.stderr.write(line) }));
+    return 0;
+  }
   if (!['serve', 'stats', 'migrate', 'sync', 'doctor', 'demo', 'copy-context'].includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -88,6 +94,22 @@ async function main(): Promise<number | null> {
   }
 }
 
+/**
+ * initdb in a short-lived child process: it briefly needs ~800 MB, and memory it used would stay
+ * with a long-running server (~200 MB more than opening an existing directory, measured).
+ */
+function createDataDirInChild(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, CREATE_DATA_DIR_COMMAND, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`could not create the embedded database in ${dataDir}: ${stderr.trim() || `the helper process ended with ${signal ?? `code ${code}`}`}`)),
+    );
+  });
+}
+
 /** A sync run's holder is "host:pid"; on this host, a pid that no longer exists has gone. */
 function isHolderGone(holder: string): boolean {
   const [host, pid] = holder.split(':');
@@ -102,7 +124,7 @@ function isHolderGone(holder: string): boolean {
 
 /** The app, pointed at the built-in simulated location in demo mode (never silently). */
 async function buildApp(config: Config, log: RootLogger) {
-  const base = { holder: `${os.hostname()}:${process.pid}`, isHolderGone };
+  const base = { holder: `${os.hostname()}:${process.pid}`, isHolderGone, initializeDataDir: createDataDirInChild };
   if (!config.demo) return { app: createApp(config, log, base), demo: null };
   const demo = await startDemoLocation();
   log.warn(`demo mode: serving a simulated GoHighLevel location at ${demo.fake.url}; every answer is demo data`);

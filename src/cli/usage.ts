@@ -19,3 +19,6 @@ GOHIGHLEVEL_API_VERSION, GOHIGHLEVEL_BASE_URL, DATABASE_URL, MEDTAINER_DATA_DIR,
 SYNC_INTERVAL_MINUTES, SYNC_CRON, SYNC_ON_START, LOG_LEVEL, MEDTAINER_DEMO.
 See README.md for what each one does.
 `;
+
+/** Not a user command: the program runs itself with it to create a new embedded data directory in a child process. */
+export const CREATE_DATA_DIR_COMMAND = 'internal-create-data-dir';

@@ -4,6 +4,7 @@ import type { DatabaseTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { Database } from './database.js';
+import type { DataDirInitializer } from './embedded/engine.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -15,7 +16,7 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export async function openDatabase(target: DatabaseTarget, log: Logger): Promise<DbHandle> {
+export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
     // Parallel query workers cost more to start than this project's small queries take.
     const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: '-c max_parallel_workers_per_gather=0' });
@@ -31,7 +32,7 @@ export async function openDatabase(target: DatabaseTarget, log: Logger): Promise
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: mem.pool }) });
     return { db, kind: 'pglite', description: 'in-memory PGlite (memory://, discarded on exit)', close: closeBoth(db, mem.close) };
   }
-  const disk = await embedded.openEmbedded({ dataDir: target.dataDir, log });
+  const disk = await embedded.openEmbedded({ dataDir: target.dataDir, log, initializeDataDir: o.initializeDataDir });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: disk.pool }) });
   return { db, kind: 'pglite', description: `embedded PGlite in ${target.dataDir}`, close: closeBoth(db, disk.close) };
 }

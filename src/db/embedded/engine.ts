@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Logger } from '../../logger.js';
@@ -8,7 +9,18 @@ import { PgliteWireServer } from './socket-server.js';
 /** The WAL would otherwise grow to ~1 GB (stack measurements); there is no autovacuum either. */
 export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off'];
 
-export async function createPglite(dataDir: string | undefined, log: Logger): Promise<PGlite> {
+/**
+ * Creates a new data directory (PostgreSQL's initdb) somewhere else, e.g. a short-lived child
+ * process: initdb briefly takes ~800 MB and the memory stays with the process that ran it (~200 MB
+ * more for the server's whole life than opening an existing directory).
+ */
+export type DataDirInitializer = (dataDir: string) => Promise<void>;
+
+export async function createPglite(dataDir: string | undefined, log: Logger, initialize?: DataDirInitializer): Promise<PGlite> {
+  if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    log.info(`creating the embedded database in ${dataDir} (first start, a few seconds)`);
+    await initialize(dataDir);
+  }
   const quiet = (text: string) => {
     log.debug(`pglite: ${text}`);
     return true;
@@ -21,6 +33,11 @@ export async function createPglite(dataDir: string | undefined, log: Logger): Pr
   });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   return pglite;
+}
+
+/** Creates a data directory in this process and closes it again (what an initializer child runs). */
+export async function initializeDataDir(dataDir: string, log: Logger): Promise<void> {
+  await (await createPglite(dataDir, log)).close();
 }
 
 export interface ServedDatabase {

@@ -2,10 +2,11 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { createPglite } from './engine.js';
+import { createPglite, type DataDirInitializer } from './engine.js';
 import { type Role, SharedPool } from './shared-pool.js';
 
 export type { Role } from './shared-pool.js';
+export type { DataDirInitializer } from './engine.js';
 
 export interface EmbeddedDatabase {
   pool: PostgresPool;
@@ -14,8 +15,8 @@ export interface EmbeddedDatabase {
 }
 
 /** The on-disk embedded database, shared safely with other processes on the same directory. */
-export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void }): Promise<EmbeddedDatabase> {
-  const pool = new SharedPool(o.dataDir, o.log, o.onRole);
+export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void; initializeDataDir?: DataDirInitializer }): Promise<EmbeddedDatabase> {
+  const pool = new SharedPool(o.dataDir, o.log, o.onRole, o.initializeDataDir);
   // Connect once now, so opening fails here (not on the first query) when something is wrong.
   const client = await pool.connect();
   client.release();

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { createPglite, type ServedDatabase, serve } from './engine.js';
+import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
 import { endpointFor, formatEndpoint, parseEndpoint, pgSettings } from './endpoint.js';
 import { tryLock, updateLock } from './lock-file.js';
 
@@ -50,6 +50,7 @@ export class SharedPool implements PostgresPool {
     private readonly dataDir: string,
     private readonly log: Logger,
     private readonly onRole: (role: Role) => void = () => {},
+    private readonly initializeDataDir?: DataDirInitializer,
   ) {}
 
   get role(): Role | null {
@@ -109,7 +110,7 @@ export class SharedPool implements PostgresPool {
         lock.release();
       };
       try {
-        const pglite = await createPglite(this.dataDir, this.log);
+        const pglite = await createPglite(this.dataDir, this.log, this.initializeDataDir);
         this.served = await serve(pglite, endpoint);
       } catch (err) {
         this.releaseLock();

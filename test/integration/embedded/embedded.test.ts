@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { initializeDataDir } from '../../../src/db/embedded/engine.js';
 import { openEmbedded } from '../../../src/db/embedded/index.js';
 import { silentLogger } from '../../../src/logger.js';
 
@@ -62,6 +63,33 @@ describe('the embedded database shared between processes', () => {
     } finally {
       await me.close();
     }
+  });
+
+  it('creates a new data directory through the initializer (once), and releases the lock when that fails', async () => {
+    const dir = dataDir();
+    const calls: string[] = [];
+    // Stands in for the child process the server uses: creates the directory, then closes it.
+    const initializer = async (d: string) => {
+      calls.push(d);
+      await initializeDataDir(d, silentLogger);
+    };
+    const first = await openEmbedded({ dataDir: dir, log: silentLogger, initializeDataDir: initializer });
+    await query(first, 'CREATE TABLE made (x int)');
+    await first.close();
+    const again = await openEmbedded({ dataDir: dir, log: silentLogger, initializeDataDir: initializer });
+    expect(await query(again, 'SELECT * FROM made')).toEqual([]);
+    await again.close();
+    expect(calls).toEqual([dir]);
+
+    const broken = dataDir();
+    const failing = async () => {
+      throw new Error('no space left on device');
+    };
+    await expect(openEmbedded({ dataDir: broken, log: silentLogger, initializeDataDir: failing })).rejects.toThrow(/no space left/);
+    // Nothing was left holding the directory: a later start creates it normally.
+    const later = await openEmbedded({ dataDir: broken, log: silentLogger });
+    expect(later.role()).toBe('owner');
+    await later.close();
   });
 
   it('takes over a lock left by a dead process', async () => {
