@@ -48,7 +48,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       const t0 = performance.now();
       const h = await openDatabase(config.database, log, { initializeDataDir: options.initializeDataDir });
       try {
-        await migrateToLatest(h.db, log);
+        await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite' });
       } catch (err) {
         await h.close().catch(() => {});
         throw err;

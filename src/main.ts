@@ -96,17 +96,24 @@ async function main(): Promise<number | null> {
 
 /**
  * initdb in a short-lived child process: it briefly needs ~800 MB, and memory it used would stay
- * with a long-running server (~200 MB more than opening an existing directory, measured).
+ * with a long-running server (~200 MB more than opening an existing directory, measured). Under
+ * Claude Desktop's own runtime, process.execPath is Electron, which runs a script only when told
+ * to behave as Node. A child that hangs is stopped; the caller then creates the directory itself.
  */
 function createDataDirInChild(dataDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, CREATE_DATA_DIR_COMMAND, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, CREATE_DATA_DIR_COMMAND, dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`could not create the embedded database in ${dataDir}: ${stderr.trim() || `the helper process ended with ${signal ?? `code ${code}`}`}`)),
-    );
+    // A plain Error: a spawn failure's code (ENOENT) must not look like a database connection error.
+    child.on('error', (err) => (clearTimeout(timer), reject(new Error(`could not start a helper process: ${err.message}`))));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(stderr.trim() || `the helper process ended with ${signal ?? `code ${code}`}`));
+    });
   });
 }
 

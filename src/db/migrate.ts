@@ -7,7 +7,7 @@ import { vacuumAfterSync } from './maintenance.js';
  * Applies every pending migration. Kysely takes a database-level lock first, so two processes
  * starting together (Desktop sometimes spawns the server twice) apply each migration once.
  */
-export async function migrateToLatest(db: Kysely<any>, log: Logger): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumAfterUpgrade?: boolean } = {}): Promise<MigrationResultSet> {
   const result = await migratorFor(db).migrateToLatest();
   for (const r of result.results ?? []) {
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
@@ -15,9 +15,11 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger): Promise<Mig
   }
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   // A migration that rewrites rows of an existing brain leaves the old versions behind; PGlite has
-  // no autovacuum to reclaim them, so do it now (a new brain has nothing to reclaim).
+  // no autovacuum to reclaim them, so the caller asks for it there (a new brain has nothing to reclaim).
   const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  if (applied.length && !applied.includes('0001_initial')) await vacuumAfterSync(db);
+  if (o.vacuumAfterUpgrade && applied.length && !applied.includes('0001_initial')) {
+    await vacuumAfterSync(db).catch((err: unknown) => log.warn('could not vacuum after migrating', { error: err instanceof Error ? err.message : String(err) }));
+  }
   return result;
 }
 

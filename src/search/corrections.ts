@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { editDistance, soundex } from './phonetic.js';
 
@@ -14,21 +14,35 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       if (w.length < 3 || /^\d+$/.test(w)) return [w];
       const known = await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst();
       if (known) return [w];
-      // Typos seldom hit the first letter, so the words sharing it are tried first (a short index
-      // range instead of a similarity over every word); the whole dictionary only when none is close.
-      const sameStart = sql`term >= ${w[0]!} AND term < ${String.fromCharCode(w.charCodeAt(0) + 1)} AND`;
-      for (const scope of [sameStart, sql``]) {
-        const { rows } = await sql<{ term: string }>`
-          (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
-          UNION
-          (SELECT term FROM search_terms WHERE sound = ${soundex(w)} LIMIT 50)`.execute(db);
-        const ranked = rows
-          .map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) }))
-          .filter((r) => r.distance <= 0.5)
-          .sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term));
-        if (ranked.length) return ranked.slice(0, 3).map((r) => r.term);
-      }
-      return [w];
+      // Typos seldom hit the first letter, so the words sharing it are tried first (a short range
+      // instead of a similarity over every word); the whole dictionary too unless one of them is a
+      // single slip away ("katherine" must still reach catherine when kathryn exists).
+      const near = await candidates(db, w, sql`term COLLATE "C" >= ${w[0]!} AND term COLLATE "C" < ${String.fromCharCode(w.charCodeAt(0) + 1)} AND`);
+      const found = near[0] && near[0].distance < CLOSE_ENOUGH ? near : rank([...near, ...(await candidates(db, w, sql``))]);
+      return found.length ? found.slice(0, 3).map((r) => r.term) : [w];
     }),
   );
+}
+
+/** Under one slip in five letters: close enough that no other spelling needs looking for. */
+const CLOSE_ENOUGH = 0.2;
+
+interface Candidate {
+  term: string;
+  distance: number;
+}
+
+/** Known words near `w` (shared trigrams or the same sound) within `scope`, closest first. */
+async function candidates(db: Kysely<Database>, w: string, scope: RawBuilder<unknown>): Promise<Candidate[]> {
+  const { rows } = await sql<{ term: string }>`
+    (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
+    UNION
+    (SELECT term FROM search_terms WHERE sound = ${soundex(w)} LIMIT 50)`.execute(db);
+  return rank(rows.map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) })));
+}
+
+/** Distinct words within half their length of edits, closest first. */
+function rank(list: Candidate[]): Candidate[] {
+  const unique = new Map(list.map((c) => [c.term, c]));
+  return [...unique.values()].filter((c) => c.distance <= 0.5).sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term));
 }

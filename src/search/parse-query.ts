@@ -114,6 +114,13 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   if (at) {
     const name = meaningful(at[1] ?? '');
     const company = meaningful(at[2] ?? '', false);
+    // "leads from dispensaries": only industry words after "from" name the industry, not a company.
+    const industries = company?.split(' ').map(industryOf);
+    if (company && !r.industry && industries!.every(Boolean)) {
+      r.industry = industries![0]!;
+      if (name) r.name = name;
+      return r;
+    }
     if (company) {
       r.company = company;
       if (name) r.name = name;

@@ -42,7 +42,8 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
                 VALUES (${r.id}, ${r.added}, ${r.activity}, ${r.base}, ${r.override})`.execute(db);
     }
 
-    await migrateToLatest(db, silentLogger);
+    // As the server does on PGlite: reclaim the rows 0004 rewrote.
+    await migrateToLatest(db, silentLogger, { vacuumAfterUpgrade: true });
 
     const copied = await sql<{ contact_id: string; importance_base: number; importance_override: number | null; date_added: Date }>`
       SELECT contact_id, importance_base, importance_override, date_added FROM contact_search ORDER BY contact_id`.execute(db);

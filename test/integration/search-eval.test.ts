@@ -95,6 +95,13 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
     expect(top.every((c) => fits(all.find((x) => x.id === c.id)!)), out.interpretation).toBe(true);
   });
 
+  it('still offers a spelling with another first letter when the same-letter words are no closer', async () => {
+    // "caren": "care" (a company word) is as close as "karen", so both are searched.
+    const out = await q('Caren');
+    expect(out.interpretation).toMatch(/caren → .*karen/);
+    expect(out.total).toBeGreaterThanOrEqual(count((c) => c.firstName === 'Karen' || c.lastName === 'Karen'));
+  });
+
   it('says how it matched: email, phone, nickname', async () => {
     expect((await q('rachel@freshheadies.com')).contacts[0]!.matched_on).toBe('email');
     expect((await q('707.555.0142')).contacts[0]!.matched_on).toBe('phone');

@@ -23,6 +23,7 @@ describe('parseQuery', () => {
     ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
     ["who's at Kush Kings?", 'company like "kush kings", sorted by relevance'],
     ['cannabis contacts from denver', 'company like "denver", cannabis industry (company names and tags), sorted by relevance'],
+    ['leads from dispensaries', 'type=lead, cannabis industry (company names and tags), sorted by importance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });

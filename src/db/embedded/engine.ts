@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -17,10 +17,7 @@ export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'w
 export type DataDirInitializer = (dataDir: string) => Promise<void>;
 
 export async function createPglite(dataDir: string | undefined, log: Logger, initialize?: DataDirInitializer): Promise<PGlite> {
-  if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    log.info(`creating the embedded database in ${dataDir} (first start, a few seconds)`);
-    await initialize(dataDir);
-  }
+  if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) await createElsewhere(dataDir, log, initialize);
   const quiet = (text: string) => {
     log.debug(`pglite: ${text}`);
     return true;
@@ -33,6 +30,25 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
   });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   return pglite;
+}
+
+/**
+ * Lets `initialize` build the directory beside its final place, then moves it in: a helper that
+ * dies half-way never leaves a half-made database where the next start would open it. Should the
+ * helper fail, the directory is created in this process instead (as PGlite does by itself).
+ */
+async function createElsewhere(dataDir: string, log: Logger, initialize: DataDirInitializer): Promise<void> {
+  const building = `${dataDir}.new-${process.pid}`;
+  log.info(`creating the embedded database in ${dataDir} (first start, a few seconds)`);
+  try {
+    rmSync(building, { recursive: true, force: true });
+    await initialize(building);
+    if (!existsSync(path.join(building, 'PG_VERSION'))) throw new Error('the helper ended without creating it');
+    renameSync(building, dataDir);
+  } catch (err) {
+    rmSync(building, { recursive: true, force: true });
+    log.warn(`could not create the embedded database in a helper process (${err instanceof Error ? err.message : String(err)}); creating it in this one`);
+  }
 }
 
 /** Creates a data directory in this process and closes it again (what an initializer child runs). */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +65,10 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
-  it('creates a new data directory through the initializer (once), and releases the lock when that fails', async () => {
+  it('creates a new data directory through the initializer (once), and in-process when the initializer fails', async () => {
     const dir = dataDir();
     const calls: string[] = [];
-    // Stands in for the child process the server uses: creates the directory, then closes it.
+    // Stands in for the child process the server uses: creates the directory it is given, then closes it.
     const initializer = async (d: string) => {
       calls.push(d);
       await initializeDataDir(d, silentLogger);
@@ -79,17 +79,26 @@ describe('the embedded database shared between processes', () => {
     const again = await openEmbedded({ dataDir: dir, log: silentLogger, initializeDataDir: initializer });
     expect(await query(again, 'SELECT * FROM made')).toEqual([]);
     await again.close();
-    expect(calls).toEqual([dir]);
+    // Built beside the final place, then moved in.
+    expect(calls).toEqual([`${dir}.new-${process.pid}`]);
+    expect(existsSync(calls[0]!)).toBe(false);
 
-    const broken = dataDir();
-    const failing = async () => {
-      throw new Error('no space left on device');
-    };
-    await expect(openEmbedded({ dataDir: broken, log: silentLogger, initializeDataDir: failing })).rejects.toThrow(/no space left/);
-    // Nothing was left holding the directory: a later start creates it normally.
-    const later = await openEmbedded({ dataDir: broken, log: silentLogger });
-    expect(later.role()).toBe('owner');
-    await later.close();
+    for (const failing of [
+      async () => {
+        throw new Error('no space left on device');
+      },
+      async (d: string) => void mkdirSync(d, { recursive: true }), // "succeeds" without creating a database
+    ]) {
+      const other = dataDir();
+      const db = await openEmbedded({ dataDir: other, log: silentLogger, initializeDataDir: failing });
+      try {
+        expect(db.role()).toBe('owner');
+        expect(await query(db, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        expect(existsSync(`${other}.new-${process.pid}`)).toBe(false);
+      } finally {
+        await db.close();
+      }
+    }
   });
 
   it('takes over a lock left by a dead process', async () => {
