@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Logger } from '../../logger.js';
 import type { Endpoint } from './endpoint.js';
+import { processExists } from './lock-file.js';
 import { PgliteWireServer } from './socket-server.js';
 
 /** The WAL would otherwise grow to ~1 GB (stack measurements); there is no autovacuum either. */
@@ -40,6 +41,7 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
 async function createElsewhere(dataDir: string, log: Logger, initialize: DataDirInitializer): Promise<void> {
   const building = `${dataDir}.new-${process.pid}`;
   log.info(`creating the embedded database in ${dataDir} (first start, a few seconds)`);
+  removeAbandonedBuilds(dataDir);
   try {
     rmSync(building, { recursive: true, force: true });
     await initialize(building);
@@ -48,6 +50,23 @@ async function createElsewhere(dataDir: string, log: Logger, initialize: DataDir
   } catch (err) {
     rmSync(building, { recursive: true, force: true });
     log.warn(`could not create the embedded database in a helper process (${err instanceof Error ? err.message : String(err)}); creating it in this one`);
+  }
+}
+
+/** Half-built directories of first starts that were killed (their process is gone). */
+function removeAbandonedBuilds(dataDir: string): void {
+  const prefix = `${path.basename(dataDir)}.new-`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(path.dirname(dataDir));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length));
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && !processExists(pid)) {
+      rmSync(path.join(path.dirname(dataDir), name), { recursive: true, force: true });
+    }
   }
 }
 

@@ -92,3 +92,13 @@ function releaseIfOurs(path: string, pid: number): void {
     // Already gone.
   }
 }
+
+/** Whether a process with this pid exists on this machine (one we may not signal counts too). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
 import { endpointFor, formatEndpoint, parseEndpoint, pgSettings } from './endpoint.js';
-import { tryLock, updateLock } from './lock-file.js';
+import { processExists, tryLock, updateLock } from './lock-file.js';
 
 export type Role = 'owner' | 'client';
 
@@ -23,13 +23,7 @@ function isConnectionError(err: unknown): boolean {
 const heldHere = new Set<string>();
 
 function isAlive(pid: number, lockPath: string): boolean {
-  if (pid === process.pid) return heldHere.has(lockPath);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid === process.pid ? heldHere.has(lockPath) : processExists(pid);
 }
 
 /**

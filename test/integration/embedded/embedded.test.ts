@@ -73,7 +73,11 @@ describe('the embedded database shared between processes', () => {
       calls.push(d);
       await initializeDataDir(d, silentLogger);
     };
+    // Left by a first start that was killed half-way (no such process now).
+    const abandoned = `${dir}.new-999999999`;
+    mkdirSync(abandoned, { recursive: true });
     const first = await openEmbedded({ dataDir: dir, log: silentLogger, initializeDataDir: initializer });
+    expect(existsSync(abandoned)).toBe(false);
     await query(first, 'CREATE TABLE made (x int)');
     await first.close();
     const again = await openEmbedded({ dataDir: dir, log: silentLogger, initializeDataDir: initializer });
