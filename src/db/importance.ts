@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-
-const DAY_MS = 86_400_000;
+import { daysAgo } from '../search/time-words.js';
 
 /** The instants the activity bonus is measured from: 7 × 24 h and 30 × 24 h before `now`. */
 export interface ActivityCutoffs {
@@ -14,7 +13,7 @@ export interface ActivityCutoffs {
  * planner), which doubled the cost of scans over the whole brain.
  */
 export function activityCutoffs(now: Date): ActivityCutoffs {
-  return { week: new Date(now.getTime() - 7 * DAY_MS), month: new Date(now.getTime() - 30 * DAY_MS) };
+  return { week: daysAgo(now, 7), month: daysAgo(now, 30) };
 }
 
 /**

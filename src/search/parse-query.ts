@@ -55,6 +55,11 @@ const RULES: Rule[] = [
   { pattern: /\b(?:in |from )?(?:the )?([a-z0-9]+)(?: industry| business| trade| space| sector| companies| shops| brands)\b/, apply: (m, r) => { const i = industryOf(m[1]!); if (i) r.industry = i; else return undo(); } },
 ];
 
+/** The words that introduce a company: "rachel from fresh headies", "who's at …". */
+const COMPANY_INTRO = 'from|at|works at|working at|with|of';
+const COMPANY_INTRO_WORD = new RegExp(`\\s(?:${COMPANY_INTRO})\\s`);
+const AT_COMPANY = new RegExp(`(?:^|\\s)(?:who(?:'s| is| are)?\\s+)?(?:(.*?)\\s+)?(?:${COMPANY_INTRO})\\s+(.+)$`);
+
 class Undo extends Error {}
 function undo(): never {
   throw new Undo();
@@ -102,7 +107,7 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   }
   // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name; but
   // not after "at" / "from", where it is part of a company's name ("who's at Kush Kings?").
-  const beforeCompany = text.split(/\s(?:from|at|works at|working at|with|of)\s/)[0]!;
+  const beforeCompany = text.split(COMPANY_INTRO_WORD)[0]!;
   for (const w of beforeCompany.split(/\s+/).filter(Boolean)) {
     const industry = industryOf(w);
     if (industry && !r.industry) {
@@ -110,19 +115,15 @@ export function parseQuery(query: string, now: Date): SearchRequest {
       text = text.replace(` ${w} `, ' ');
     }
   }
-  const at = /(?:^|\s)(?:who(?:'s| is| are)?\s+)?(?:(.*?)\s+)?(?:from|at|works at|working at|with|of)\s+(.+)$/.exec(text.trim());
+  const at = AT_COMPANY.exec(text.trim());
   if (at) {
     const name = meaningful(at[1] ?? '');
     const company = meaningful(at[2] ?? '', false);
-    // "leads from dispensaries": only industry words after "from" name the industry, not a company.
-    const industries = company?.split(' ').map(industryOf);
-    if (company && !r.industry && industries!.every(Boolean)) {
-      r.industry = industries![0]!;
-      if (name) r.name = name;
-      return r;
-    }
     if (company) {
-      r.company = company;
+      // "leads from dispensaries": only industry words after "from" name the industry, not a company.
+      const industries = company.split(' ').map(industryOf);
+      if (!r.industry && industries.every(Boolean)) r.industry = industries[0]!;
+      else r.company = company;
       if (name) r.name = name;
       return r;
     }

@@ -5,6 +5,7 @@ import { spellings } from './corrections.js';
 import { possibleBases } from './document.js';
 import { normalizeText } from './normalize.js';
 import type { SearchRequest, SortOrder } from './parse-query.js';
+import { daysAgo } from './time-words.js';
 
 export interface SearchHit {
   id: string;
@@ -28,8 +29,6 @@ export interface SearchResult {
   /** The spellings searched for, when a word was corrected (e.g. "micheal" → "michael"). */
   corrected: string[];
 }
-
-const DAY_MS = 86_400_000;
 
 type Condition = Expression<SqlBool>;
 const and = (xs: readonly Condition[]): Condition => (xs.length ? sql<SqlBool>`(${sql.join(xs, sql` AND `)})` : sql<SqlBool>`true`);
@@ -125,7 +124,7 @@ function details(order: RawBuilder<unknown>, extra: RawBuilder<unknown> = sql``)
 export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }): Promise<SearchResult> {
   const cut = activityCutoffs(o.now);
   const importance = importanceOf(cut);
-  const silentBefore = req.silentForDays !== undefined ? new Date(o.now.getTime() - req.silentForDays * DAY_MS) : null;
+  const silentBefore = req.silentForDays !== undefined ? daysAgo(o.now, req.silentForDays) : null;
   // Conditions on the facts table (s) and on the text table (d), kept apart so each query reads
   // only the table it needs.
   const where: Condition[] = [];
@@ -160,8 +159,9 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
     });
     const fixed = (q: string) => q.split(' ').map((w) => options[words.indexOf(w)]?.[0] ?? w).join(' ');
     text = { name: fixed(nameQ), company: fixed(companyQ) };
-    score = sql<number>`CASE WHEN ${nicknameMatch(text, 'd')} THEN 1 ELSE ${similarityOf(text, 'd')} END`;
-    matchedOn = matchedOnText(text, nicknameMatch(text, 'd'));
+    const nickname = nicknameMatch(text, 'd');
+    score = sql<number>`CASE WHEN ${nickname} THEN 1 ELSE ${similarityOf(text, 'd')} END`;
+    matchedOn = matchedOnText(text, nickname);
   }
 
   if (req.type) where.push(sql<SqlBool>`s.type = ${req.type}`);

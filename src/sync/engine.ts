@@ -197,13 +197,12 @@ export class SyncEngine {
       api_budget_remaining: ghl.http.pacer.state.dailyRemaining,
     });
     const initialImport = await isBrainEmpty(db);
-    let opportunities = null as { read: Promise<OpportunityRead> } | null;
+    let opportunities = null as Promise<OpportunityRead> | null;
     let opportunitiesDue = false;
     const readOpportunities = () => {
       if (!opportunitiesDue || opportunities) return;
-      const read = ghl.readOpportunities(signal);
-      read.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
-      opportunities = { read };
+      opportunities = ghl.readOpportunities(signal);
+      opportunities.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
     };
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
@@ -260,7 +259,7 @@ export class SyncEngine {
       return row;
     } catch (err) {
       await pass.drain().catch(() => {});
-      await opportunities?.read.catch(() => {});
+      await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
       const row = await finishRun(db, runId, {
         ...counters(pass),
@@ -282,9 +281,7 @@ export class SyncEngine {
   /**
    * Opportunities have no "changed since" filter, so the mirror is re-paged whole: on full syncs
    * and when it is more than an hour old. An idle 15-minute sync therefore costs no extra request.
-   * Null when no read is due; the read's own failure is reported later, by `storeOpportunities`.
    */
-  /** Opportunities are re-paged on every full pass, and otherwise when the mirror is over an hour old. */
   private async opportunitiesDue(db: Kysely<Database>, mode: SyncMode): Promise<boolean> {
     if (mode === 'full') return true;
     const age = await opportunityMirrorAge(db);
@@ -292,9 +289,9 @@ export class SyncEngine {
   }
 
   /** A failure here is reported but does not fail the contact sync. */
-  private async storeOpportunities(db: Kysely<Database>, pass: SyncPass, reading: { read: Promise<OpportunityRead> }): Promise<void> {
+  private async storeOpportunities(db: Kysely<Database>, pass: SyncPass, reading: Promise<OpportunityRead>): Promise<void> {
     try {
-      const read = await reading.read;
+      const read = await reading;
       for (const p of read.problems) pass.addError(p);
       await replaceOpportunityMirror(db, read);
     } catch (err) {
