@@ -4,6 +4,7 @@ import type { DatabaseTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { Database } from './database.js';
+import { PENDING_LIST_KB } from './maintenance.js';
 import type { DataDirInitializer } from './embedded/engine.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -19,7 +20,7 @@ export interface DbHandle {
 export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
     // Parallel query workers cost more to start than this project's small queries take.
-    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: '-c max_parallel_workers_per_gather=0' });
+    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: `-c max_parallel_workers_per_gather=0 -c gin_pending_list_limit=${PENDING_LIST_KB.small}kB` });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -3,12 +3,22 @@ import { buildSearchRows, type SearchRows } from '../search/document.js';
 import { soundex } from '../search/phonetic.js';
 import type { MappedContact } from '../sync/map-contact.js';
 import type { Database } from './database.js';
+import { useBulkPendingList } from './maintenance.js';
 
 export interface PageWriteResult {
   created: string[];
   updated: Array<{ id: string; fields: string[] }>;
   restored: string[];
   unchanged: number;
+}
+
+export interface PageWriteOptions {
+  runId: number | null;
+  recordCreations: boolean;
+  /** Words already sent to search_terms during this run. */
+  knownTerms?: Set<string>;
+  /** Part of a large pass: search documents gather in a big pending list (see PENDING_LIST_KB). */
+  bulk?: boolean;
 }
 
 const COLUMNS = `id text, location_id text, first_name text, last_name text, name text, company_name text, email text,
@@ -23,7 +33,7 @@ const COLUMNS = `id text, location_id text, first_name text, last_name text, nam
 export async function applyContactPage(
   db: Kysely<Database>,
   page: readonly MappedContact[],
-  options: { runId: number | null; recordCreations: boolean; knownTerms?: Set<string> },
+  options: PageWriteOptions,
 ): Promise<PageWriteResult> {
   const latest = new Map<string, MappedContact>();
   for (const c of page) {
@@ -34,6 +44,7 @@ export async function applyContactPage(
   if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
 
   return db.transaction().execute(async (trx) => {
+    if (options.bulk) await useBulkPendingList(trx);
     const payload = JSON.stringify(contacts.map((c) => c.row));
     // `old` reads the snapshot taken before the upsert, so it still holds the previous data of changed rows.
     const { rows } = await sql<{ id: string; inserted: boolean; old_data: Record<string, unknown> | null; was_deleted: boolean }>`
@@ -75,20 +86,17 @@ async function refreshDerived(
   trx: Transaction<Database>,
   changed: MappedContact[],
   result: PageWriteResult,
-  options: { runId: number | null; recordCreations: boolean; knownTerms?: Set<string> },
+  options: PageWriteOptions,
 ): Promise<void> {
-  const ids = changed.map((c) => c.row.id);
-  const saved = new Map(
-    (await trx.selectFrom('contact_context').select(['contact_id', 'manual_nicknames', 'importance_override']).where('contact_id', 'in', ids).execute()).map((r) => [
-      r.contact_id,
-      r,
-    ]),
-  );
+  // The upsert hands back what people saved about each contact (manual nicknames, importance),
+  // which its search document needs: a separate lookup of 500 ids chose a sequential scan.
   const context = JSON.stringify(changed.map((c) => ({ contact_id: c.row.id, nicknames: c.nicknames })));
-  await sql`
+  const { rows: savedRows } = await sql<{ contact_id: string; manual_nicknames: string[]; importance_override: number | null }>`
     INSERT INTO contact_context (contact_id, nicknames)
     SELECT contact_id, coalesce(nicknames, '{}') FROM jsonb_to_recordset(${context}::jsonb) AS x(contact_id text, nicknames text[])
-    ON CONFLICT (contact_id) DO UPDATE SET nicknames = excluded.nicknames, updated_at = now()`.execute(trx);
+    ON CONFLICT (contact_id) DO UPDATE SET nicknames = excluded.nicknames, updated_at = now()
+    RETURNING contact_id, manual_nicknames, importance_override`.execute(trx);
+  const saved = new Map(savedRows.map((r) => [r.contact_id, r]));
   const rows = changed.map((c) =>
     buildSearchRows({
       id: c.row.id,

@@ -38,14 +38,16 @@ export async function markContactsDeleted(db: Kysely<Database>, ids: readonly st
     const rows = await trx
       .updateTable('contacts')
       .set({ deleted_at: sql`now()`, updated_at: sql`now()` })
-      .where('id', 'in', ids)
+      // Arrays, not `IN` lists: a full pass may confirm more deletions than a statement can bind parameters.
+      .where('id', '=', sql<string>`any(${ids}::text[])`)
       .where('deleted_at', 'is', null)
       .returning('id')
       .execute();
     if (rows.length) {
       // Deleted contacts leave the search index; a restore writes them back.
-      await trx.deleteFrom('contact_search').where('contact_id', 'in', rows.map((r) => r.id)).execute();
-      await trx.deleteFrom('contact_facts').where('contact_id', 'in', rows.map((r) => r.id)).execute();
+      const deleted = rows.map((r) => r.id);
+      await trx.deleteFrom('contact_search').where('contact_id', '=', sql<string>`any(${deleted}::text[])`).execute();
+      await trx.deleteFrom('contact_facts').where('contact_id', '=', sql<string>`any(${deleted}::text[])`).execute();
       await trx
         .insertInto('interaction_history')
         .values(rows.map((r) => ({ contact_id: r.id, kind: 'deleted' as const, summary: 'Deleted in GoHighLevel', run_id: runId })))

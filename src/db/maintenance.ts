@@ -1,5 +1,24 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+
+/**
+ * Sizes of the trigram index's pending list, where new search documents wait until they are
+ * merged into the index in one sorted batch. Every trigram search scans the whole list, so
+ * sessions keep it small; a sync writing a large account lets it grow for its own transactions
+ * and flushes it when the pass is done (writing 40,000 contacts on PostgreSQL: ~45 µs of database
+ * CPU a contact less, flush included, of ~325).
+ */
+export const PENDING_LIST_KB = { small: 256, bulk: 16_384 };
+
+/** Lets this transaction's search documents gather in a big pending list (see PENDING_LIST_KB). */
+export async function useBulkPendingList(trx: Transaction<Database>): Promise<void> {
+  await sql`SELECT set_config('gin_pending_list_limit', ${`${PENDING_LIST_KB.bulk}kB`}, true)`.execute(trx);
+}
+
+/** Merges the trigram index's pending list into the index, so searches stop scanning it. */
+export async function flushSearchIndex(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT gin_clean_pending_list('contact_search_doc_trgm'::regclass)`.execute(db);
+}
 
 /** PGlite runs no autovacuum: after a big sync, reclaim dead rows and refresh planner statistics. */
 export async function vacuumAfterSync(db: Kysely<Database>): Promise<void> {

@@ -61,6 +61,8 @@ export interface SyncEngineDeps {
   isHolderGone?(holder: string): boolean;
   /** See OPPORTUNITIES_ALONGSIDE_UP_TO (tests lower it). */
   opportunitiesAlongsideUpTo?: number;
+  /** Passes over this many contacts write in bulk (tests lower it; see SyncPass). */
+  bulkAbove?: number;
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
@@ -216,6 +218,7 @@ export class SyncEngine {
       onRemoteTotal: (total) => {
         if (total <= (this.deps.opportunitiesAlongsideUpTo ?? OPPORTUNITIES_ALONGSIDE_UP_TO)) readOpportunities();
       },
+      bulkAbove: this.deps.bulkAbove,
     });
     // Rate-limit waits can be long; the heartbeat tells other processes this run is alive.
     const heartbeat = setInterval(() => void updateRunProgress(db, runId, { ...counters(pass), mode }).catch(() => {}), 10_000);
@@ -247,6 +250,7 @@ export class SyncEngine {
         await reconcileDeletions(pass);
       }
       await pass.drain();
+      await pass.flushBulkWrites();
       await pass.reportProgress(true);
       log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
       if (opportunities) await this.storeOpportunities(db, pass, opportunities);
@@ -259,6 +263,7 @@ export class SyncEngine {
       return row;
     } catch (err) {
       await pass.drain().catch(() => {});
+      await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
       const row = await finishRun(db, runId, {

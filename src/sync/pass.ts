@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { applyContactPage } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
+import { flushSearchIndex } from '../db/maintenance.js';
 import type { GhlClient } from '../ghl/client.js';
 import type { GhlContact } from '../ghl/types.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +19,8 @@ export interface PassCounters {
 }
 
 const MAX_REPORTED_ERRORS = 50;
+/** Passes over this many contacts write in bulk: large first imports and full passes of large accounts. */
+const BULK_ABOVE = 10_000;
 
 /**
  * Two pages written at once may touch the same contact (paging overlaps); PostgreSQL then
@@ -50,6 +53,8 @@ export class SyncPass {
   private lastProgress = 0;
   /** Words already sent to search_terms during this run. */
   private readonly knownTerms = new Set<string>();
+  private bulk = false;
+  private wroteInBulk = false;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -63,16 +68,26 @@ export class SyncPass {
       onProgress: (pass: SyncPass) => void | Promise<void>;
       /** Told GHL's contact count once the first page of a pass answers. */
       onRemoteTotal?: (total: number) => void;
+      /** A pass matching more contacts than this writes in bulk (see PENDING_LIST_KB). */
+      bulkAbove?: number;
     },
   ) {
     this.writers = pLimit(options.writeConcurrency ?? 1);
   }
 
-  /** GHL's contact count, from the first page a pass reads. */
+  /** GHL's count of the contacts this pass reads, from its first page. */
   noteRemoteTotal(total: number): void {
     if (this.counters.remoteTotal !== null) return;
     this.counters.remoteTotal = total;
+    this.bulk = total > (this.options.bulkAbove ?? BULK_ABOVE);
     this.options.onRemoteTotal?.(total);
+  }
+
+  /** After a bulk pass (done or not), merges the search documents it left waiting into the index. */
+  async flushBulkWrites(): Promise<void> {
+    if (!this.wroteInBulk) return;
+    this.wroteInBulk = false;
+    await flushSearchIndex(this.db).catch((err: unknown) => this.log.warn('could not flush the search index', { error: err instanceof Error ? err.message : String(err) }));
   }
 
   addError(message: string): void {
@@ -95,7 +110,9 @@ export class SyncPass {
     const job = this.writers(async () => {
       this.signal.throwIfAborted();
       const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
-      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms }));
+      const bulk = this.bulk;
+      this.wroteInBulk ||= bulk;
+      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk }));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.unchanged += r.unchanged;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { DatabaseTarget } from '../../src/config.js';
 import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { searchContacts } from '../../src/search/search-contacts.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
@@ -135,6 +136,30 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
       const db = (await bigApp.database()).db;
       const stored = await db.selectFrom('opportunities').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
       expect(stored.n).toBe(big.store.opportunities.length);
+    } finally {
+      await bigApp.close();
+      await big.close();
+      await t.drop();
+    }
+  });
+
+  it('writes a large pass in bulk: search documents gather in a big pending list, flushed into the index when the pass ends', async () => {
+    const big = await startFakeGhl({ contactCount: 1_234, seed: 13, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    // 1,234 contacts count as "large" here; the real threshold is 10,000.
+    const bigApp = syncApp(big, t.target, { sync: { bulkAbove: 1_000 } });
+    try {
+      const db = (await bigApp.database()).db;
+      const pendingPages = async () => (await sql<{ n: number }>`SELECT gin_clean_pending_list('contact_search_doc_trgm'::regclass)::int AS n`.execute(db)).rows[0]!.n;
+      // Sessions keep the list small, so a page of 500 documents is merged as soon as it is written.
+      expect((await sql<{ v: string }>`SELECT current_setting('gin_pending_list_limit') AS v`.execute(db)).rows[0]!.v).toBe('256kB');
+      const run = await (await bigApp.sync.start('cli', 'full')).done;
+      expect(run).toMatchObject({ status: 'succeeded', contacts_created: 1_234 });
+      // Nothing left waiting (without the flush the pass's 1,234 documents would still be there).
+      expect(await pendingPages()).toBe(0);
+      expect((await sql<{ v: string }>`SELECT current_setting('gin_pending_list_limit') AS v`.execute(db)).rows[0]!.v).toBe('256kB');
+      const found = await searchContacts(db, { name: 'rachel', company: 'fresh headies' }, { now: new Date(), limit: 5 });
+      expect(found.hits[0]).toMatchObject({ id: KNOWN.rachel });
     } finally {
       await bigApp.close();
       await big.close();

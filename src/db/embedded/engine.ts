@@ -3,12 +3,13 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Logger } from '../../logger.js';
+import { PENDING_LIST_KB } from '../maintenance.js';
 import type { Endpoint } from './endpoint.js';
 import { processExists } from './lock-file.js';
 import { PgliteWireServer } from './socket-server.js';
 
 /** The WAL would otherwise grow to ~1 GB (stack measurements); there is no autovacuum either. */
-export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off'];
+export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'wal_recycle = off', `gin_pending_list_limit = ${PENDING_LIST_KB.small}kB`];
 
 /**
  * Creates a new data directory (PostgreSQL's initdb) somewhere else, e.g. a short-lived child
