@@ -101,14 +101,16 @@ try {
     const t1 = performance.now();
     const idle = await (await app.sync.start('cli', 'auto')).done;
     const idleMs = performance.now() - t1;
-    const { rows } = await sql<{ bytes: string; n: string }>`
-      SELECT (pg_total_relation_size('contacts') + pg_total_relation_size('contact_context') + pg_total_relation_size('contact_search')
-              + pg_total_relation_size('interaction_history'))::text AS bytes,
-             (SELECT count(*) FROM contacts)::text AS n`.execute(db);
+    // Every table that grows with the contacts (the search index and its words included).
+    const { rows } = await sql<{ name: string; bytes: string; n: string }>`
+      SELECT t.name, pg_total_relation_size(t.name::regclass)::text AS bytes, (SELECT count(*) FROM contacts)::text AS n
+      FROM unnest(ARRAY['contacts', 'contact_context', 'contact_search', 'contact_facts', 'search_terms', 'interaction_history']) AS t(name)`.execute(db);
+    const contactCount = Math.max(1, Number(rows[0]!.n));
     if (process.env.BENCH_TIMELINE) process.stderr.write(`written by second: ${timeline.join(' ')}\n`);
     result.full = { status: full.status, wall_ms: Math.round(fullMs), contacts_pass_ms: Math.round(contactsDoneMs || fullMs), fetched: full.contacts_fetched, created: full.contacts_created, requests: full.api_requests, rate_limited: full.rate_limited, error: full.error };
     result.idle = { status: idle.status, mode: idle.mode, wall_ms: Math.round(idleMs), requests: idle.api_requests, unchanged: idle.contacts_unchanged };
-    result.bytes_per_contact = Math.round(Number(rows[0]!.bytes) / Math.max(1, Number(rows[0]!.n)));
+    result.bytes_per_contact = Math.round(rows.reduce((sum, r) => sum + Number(r.bytes), 0) / contactCount);
+    result.bytes_by_table = Object.fromEntries(rows.map((r) => [r.name, Math.round(Number(r.bytes) / contactCount)]));
   }
   result.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
 } finally {

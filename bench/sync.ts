@@ -58,7 +58,7 @@ for (const contacts of sizes) {
           // The whole run also re-pages opportunities, so its own floor counts every request it made.
           `whole sync vs the floor of all ${f.requests} requests (${(floorMs(f.requests) / 1000).toFixed(1)} s): ratio ${(f.wall_ms / floorMs(f.requests)).toFixed(2)}` +
           `${contacts > 10_000 ? ` (1.25 × floor + 2 s = ${((1.25 * floorMs(f.requests) + 2_000) / 1000).toFixed(1)} s)` : ''}; ` +
-          `CPU: sync ${(r.sync_cpu_ms / 1000).toFixed(1)} s, fake GHL ${(fakeCpu / 1000).toFixed(1)} s (whole run), whole machine ${r.machine_cpu_ms === null ? '?' : (r.machine_cpu_ms / 1000).toFixed(1)} s; idle: ${r.idle.requests} requests, ${r.idle.wall_ms} ms; ${r.bytes_per_contact} B/contact; peak RSS during the sync ${r.sync_peak_rss_mb} MB (process lifetime ${r.peak_rss_mb} MB; at the peak: JS heap ${r.at_peak?.heap_used_mb}/${r.at_peak?.heap_total_mb} MB, buffers ${r.at_peak?.external_mb} MB)${f.status !== 'succeeded' ? ` FAILED: ${f.error}` : ''}`,
+          `CPU: sync ${(r.sync_cpu_ms / 1000).toFixed(1)} s, fake GHL ${(fakeCpu / 1000).toFixed(1)} s (whole run), whole machine ${r.machine_cpu_ms === null ? '?' : (r.machine_cpu_ms / 1000).toFixed(1)} s; idle: ${r.idle.requests} requests, ${r.idle.wall_ms} ms; ${r.bytes_per_contact} B/contact (${Object.entries(r.bytes_by_table).map(([t, b]) => `${t} ${b}`).join(', ')}); peak RSS during the sync ${r.sync_peak_rss_mb} MB (process lifetime ${r.peak_rss_mb} MB; at the peak: JS heap ${r.at_peak?.heap_used_mb}/${r.at_peak?.heap_total_mb} MB, buffers ${r.at_peak?.external_mb} MB)${f.status !== 'succeeded' ? ` FAILED: ${f.error}` : ''}`,
       );
     } finally {
       child.stdin!.end();
