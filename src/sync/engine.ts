@@ -235,8 +235,13 @@ export class SyncEngine {
         // GHL's contact count (for the reconcile check) is asked alongside the changes, not after them.
         const remoteTotal = ghl.version === 'v2' ? remoteContactTotal(ghl, signal) : null;
         remoteTotal?.catch(() => {});
+        // So is the brain's own count (a scan of every contact): taken before this pass writes
+        // anything, it is then moved on by what the pass added.
+        const localBefore = countContacts(db);
+        localBefore.catch(() => {});
+        pass.writeAfter(localBefore);
         await this.traverse(pass, ghl, from.toISOString());
-        if (await this.reconcileDue(db, pass, remoteTotal)) {
+        if (await this.reconcileDue(db, pass, remoteTotal, localBefore)) {
           log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
           mode = 'full';
           opportunitiesDue = true;
@@ -315,12 +320,12 @@ export class SyncEngine {
    * When the last full pass already ended with this same remote count, another one would find
    * nothing new (e.g. GHL counts a record that cannot be stored), so it waits a day.
    */
-  private async reconcileDue(db: Kysely<Database>, pass: SyncPass, remoteTotal: Promise<number> | null): Promise<boolean> {
+  private async reconcileDue(db: Kysely<Database>, pass: SyncPass, remoteTotal: Promise<number> | null, localBefore: Promise<{ total: number }>): Promise<boolean> {
     await pass.drain();
     // v1 reports the location's total with every page; v2 asked for it separately.
     const remote = remoteTotal ? await remoteTotal : pass.counters.remoteTotal;
     pass.counters.remoteTotal = remote;
-    const local = (await countContacts(db)).total;
+    const local = (await localBefore).total + pass.counters.created + pass.counters.restored;
     if (remote === null || remote === local) return false;
     const lastFull = await lastSuccessfulRun(db, 'full');
     const recent = lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < 24 * 3600_000;

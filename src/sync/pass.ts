@@ -15,6 +15,8 @@ export interface PassCounters {
   updated: number;
   unchanged: number;
   deleted: number;
+  /** Of `updated`: contacts that had been deleted here and came back. */
+  restored: number;
   remoteTotal: number | null;
 }
 
@@ -42,7 +44,7 @@ async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
  * (one page per transaction) so memory stays bounded by the number of requests in flight.
  */
 export class SyncPass {
-  readonly counters: PassCounters = { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, remoteTotal: null };
+  readonly counters: PassCounters = { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, restored: 0, remoteTotal: null };
   readonly errors: string[] = [];
   /** Ids seen during this run (with their dateUpdated): a complete full pass compares them with the brain to find deletions. */
   readonly seen = new Map<string, string | null>();
@@ -54,6 +56,7 @@ export class SyncPass {
   /** Words already sent to search_terms during this run. */
   private readonly knownTerms = new Set<string>();
   private bulk = false;
+  private writesAfter: Promise<unknown> = Promise.resolve();
   private wroteInBulk = false;
 
   constructor(
@@ -90,6 +93,14 @@ export class SyncPass {
     await flushSearchIndex(this.db).catch((err: unknown) => this.log.warn('could not flush the search index', { error: err instanceof Error ? err.message : String(err) }));
   }
 
+  /** Holds this pass's writes until `read` has settled, e.g. a count that must not see them. */
+  writeAfter(read: Promise<unknown>): void {
+    this.writesAfter = read.then(
+      () => {},
+      () => {},
+    );
+  }
+
   addError(message: string): void {
     if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push(message);
     else if (this.errors.length === MAX_REPORTED_ERRORS) this.errors.push('… more problems were not listed');
@@ -108,6 +119,7 @@ export class SyncPass {
     });
     this.counters.fetched += fresh.length;
     const job = this.writers(async () => {
+      await this.writesAfter;
       this.signal.throwIfAborted();
       const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
       const bulk = this.bulk;
@@ -115,6 +127,7 @@ export class SyncPass {
       const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk }));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
+      this.counters.restored += r.restored.length;
       this.counters.unchanged += r.unchanged;
       await this.reportProgress();
     });

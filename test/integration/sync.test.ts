@@ -167,6 +167,23 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('stays incremental when GHL only added contacts: its count and the brain\'s agree once they are in', async () => {
+    const small = await startFakeGhl({ contactCount: 300, seed: 14 });
+    const t = await createTestTarget(engine);
+    const smallApp = syncApp(small, t.target);
+    try {
+      expect((await (await smallApp.sync.start('cli', 'full')).done).status).toBe('succeeded');
+      small.store.addContact({ ...small.store.get(KNOWN.michael)!, id: 'NewContact0000000002', firstName: 'Olga', lastName: 'Orsini', email: 'olga@example.com' });
+      const run = await (await smallApp.sync.start('tool', 'auto')).done;
+      // Counted before the pass wrote anything, plus the one it added: no reconciling full pass.
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 1, remote_total: 301, api_requests: 2 });
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
   it('keeps the contact sync (and the previous opportunity mirror) when opportunities cannot be read', async () => {
     const db = (await app.database()).db;
     expect((await (await app.sync.start('tool', 'full')).done).status).toBe('succeeded');
