@@ -42,7 +42,7 @@ export interface FakeGhl {
   clearFaults(): void;
   /** Pretends `used` requests of today's budget are spent for a token. */
   setDailyUsed(token: string, used: number): void;
-  /** Prepares every contact's JSON now, so serving pages later costs the fake little CPU. */
+  /** Prepares every contact's JSON and the sorted orders now, so serving pages later costs the fake little CPU. */
   warmUp(): void;
   close(): Promise<void>;
 }
@@ -93,7 +93,12 @@ export async function startFakeGhl(o: FakeGhlOptions = {}): Promise<FakeGhl> {
     fault: (...f) => faults.add(...f),
     clearFaults: () => faults.clear(),
     setDailyUsed: (token, used) => server.limiter.setDailyUsed(token, used),
-    warmUp: () => warmSearchJson(store.all()),
+    warmUp: () => {
+      warmSearchJson(store.all());
+      // The orders a sync asks for (full passes by dateAdded, incremental ones by dateUpdated).
+      store.sorted('dateAdded');
+      store.sorted('dateUpdated');
+    },
     close: () => server.close(),
   };
 }
