@@ -4,6 +4,7 @@ import { type HeldLock, tryAcquireSyncLock } from '../db/advisory-lock.js';
 import type { DatabaseKind } from '../db/connection.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
+import { buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
 import { vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
@@ -225,6 +226,9 @@ export class SyncEngine {
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
     try {
+      // Indexes a killed first import left unbuilt come first; a new first import defers its own.
+      await buildIndexesAfterImport(db, log);
+      if (initialImport) await dropIndexesForImport(db);
       // Opportunities do not depend on contacts. An incremental pass reads few pages, so they are
       // read alongside; a full pass decides once GHL's contact count is known (see above).
       opportunitiesDue = await this.opportunitiesDue(db, mode);
@@ -255,6 +259,7 @@ export class SyncEngine {
         await reconcileDeletions(pass);
       }
       await pass.drain();
+      await buildIndexesAfterImport(db, log);
       await pass.flushBulkWrites();
       await pass.reportProgress(true);
       log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
@@ -268,6 +273,8 @@ export class SyncEngine {
       return row;
     } catch (err) {
       await pass.drain().catch(() => {});
+      // What was imported stays searchable at full speed (the next run would build them anyway).
+      await buildIndexesAfterImport(db, log).catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
       await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
