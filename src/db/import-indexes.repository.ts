@@ -10,7 +10,7 @@ import type { Database } from './database.js';
  *
  * The definitions are read from the catalog (the migrations stay their only source) and saved,
  * in the transaction that drops them, under this key: a run killed mid-import leaves them
- * there, and the next run builds them before it writes anything.
+ * there, and the next run builds them when its pass ends (searches meanwhile scan the tables).
  */
 const SAVED_KEY = 'indexes_built_after_import';
 const TABLES = ['contacts', 'contact_context', 'contact_search', 'contact_facts'];

@@ -226,8 +226,8 @@ export class SyncEngine {
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
     try {
-      // Indexes a killed first import left unbuilt come first; a new first import defers its own.
-      await buildIndexesAfterImport(db, log);
+      // A first import builds its secondary indexes after its contacts (see import-indexes). Those a
+      // killed import left unbuilt are built when this pass ends, like a new import's.
       if (initialImport) await dropIndexesForImport(db);
       // Opportunities do not depend on contacts. An incremental pass reads few pages, so they are
       // read alongside; a full pass decides once GHL's contact count is known (see above).

@@ -78,8 +78,6 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     const run = await (await app.sync.start('schedule', 'auto')).done;
     expect(run).toMatchObject({ status: 'succeeded', contacts_updated: 1 });
     expect(await contactIndexes(db)).toEqual(before);
-    const log = logLines.join('');
-    expect(log.indexOf(`built ${before.length - 4} indexes after the import`)).toBeGreaterThan(-1);
-    expect(log.indexOf('built')).toBeLessThan(log.indexOf('succeeded'));
+    expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes after the import`));
   });
 });
