@@ -69,7 +69,7 @@ try {
     const page = parseContacts((JSON.parse(text) as { contacts: unknown[] }).contacts).contacts;
     await applyContactPage(db, page.map((c) => mapContact(c, 'L')), { runId: null, recordCreations: false, knownTerms });
   }
-  await buildIndexesAfterImport(db, silentLogger);
+  await buildIndexesAfterImport(db, silentLogger, { analyze: true });
   measuredPid = 0;
   const wallMs = performance.now() - started;
   const node = process.cpuUsage(nodeBefore);

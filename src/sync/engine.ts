@@ -259,12 +259,14 @@ export class SyncEngine {
         await reconcileDeletions(pass);
       }
       await pass.drain();
-      await buildIndexesAfterImport(db, log);
+      // PGlite has no autovacuum, so a big pass is vacuumed and analysed below; no need to analyse twice.
+      const vacuumAfter = this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000;
+      await buildIndexesAfterImport(db, log, { analyze: !vacuumAfter });
       await pass.flushBulkWrites();
       await pass.reportProgress(true);
       log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
       if (opportunities) await this.storeOpportunities(db, pass, opportunities);
-      if (this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000) {
+      if (vacuumAfter) {
         log.debug(`sync #${runId}: vacuuming the embedded database`);
         await vacuumAfterSync(db);
       }
@@ -274,7 +276,7 @@ export class SyncEngine {
     } catch (err) {
       await pass.drain().catch(() => {});
       // What was imported stays searchable at full speed (the next run would build them anyway).
-      await buildIndexesAfterImport(db, log).catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
+      await buildIndexesAfterImport(db, log, { analyze: true }).catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
       await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
