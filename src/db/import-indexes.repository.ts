@@ -57,10 +57,8 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   const tables = [...new Set(saved.map((i) => i.table))];
   const builds = await Promise.allSettled(
     tables.map(async (table) => {
-      for (const index of saved.filter((i) => i.table === table)) {
-        const exists = await sql<{ oid: string | null }>`SELECT to_regclass(${index.name})::text AS oid`.execute(db);
-        if (!exists.rows[0]?.oid) await sql.raw(index.definition).execute(db);
-      }
+      // IF NOT EXISTS: an index built before an interruption is not built twice.
+      for (const index of saved.filter((i) => i.table === table)) await sql.raw(index.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')).execute(db);
     }),
   );
   const failed = builds.find((b) => b.status === 'rejected');

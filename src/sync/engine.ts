@@ -232,8 +232,8 @@ export class SyncEngine {
       // Opportunities do not depend on contacts. An incremental pass reads few pages, so they are
       // read alongside; a full pass decides once GHL's contact count is known (see above).
       opportunitiesDue = await this.opportunitiesDue(db, mode);
-      if (mode === 'incremental') readOpportunities();
       if (mode === 'incremental') {
+        readOpportunities();
         const previous = await lastSuccessfulRun(db);
         const from = new Date((previous?.high_water_mark ?? previous?.started_at ?? new Date(0)).getTime() - (this.deps.overlapMs ?? 5 * 60_000));
         // GHL's contact count (for the reconcile check) is asked alongside the changes, not after them.

@@ -55,9 +55,9 @@ export class SyncPass {
   private lastProgress = 0;
   /** Words already sent to search_terms during this run. */
   private readonly knownTerms = new Set<string>();
+  /** Set from GHL's count before the first page is written; cleared once its writes are flushed. */
   private bulk = false;
   private writesAfter: Promise<unknown> = Promise.resolve();
-  private wroteInBulk = false;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -88,8 +88,8 @@ export class SyncPass {
 
   /** After a bulk pass (done or not), merges the search documents it left waiting into the index. */
   async flushBulkWrites(): Promise<void> {
-    if (!this.wroteInBulk) return;
-    this.wroteInBulk = false;
+    if (!this.bulk) return;
+    this.bulk = false;
     await flushSearchIndex(this.db).catch((err: unknown) => this.log.warn('could not flush the search index', { error: err instanceof Error ? err.message : String(err) }));
   }
 
@@ -122,9 +122,7 @@ export class SyncPass {
       await this.writesAfter;
       this.signal.throwIfAborted();
       const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
-      const bulk = this.bulk;
-      this.wroteInBulk ||= bulk;
-      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk }));
+      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk }));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.restored += r.restored.length;
