@@ -1,6 +1,8 @@
 export interface Fault {
   /** How many matching requests this fault applies to. */
   times: number;
+  /** Let this many matching requests through untouched first (e.g. 1: the fault hits the second page). */
+  skip?: number;
   /** Only requests whose path starts with this (e.g. "/contacts/search"). */
   pathPrefix?: string;
   method?: string;
@@ -32,6 +34,10 @@ export class FaultQueue {
     const i = this.faults.findIndex((f) => f.times > 0 && (!f.method || f.method === method) && (!f.pathPrefix || path.startsWith(f.pathPrefix)));
     if (i < 0) return null;
     const fault = this.faults[i]!;
+    if (fault.skip) {
+      fault.skip -= 1;
+      return null;
+    }
     fault.times -= 1;
     if (fault.times <= 0) this.faults.splice(i, 1);
     return fault;

@@ -75,12 +75,13 @@ const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
  */
 const OPPORTUNITIES_ALONGSIDE_UP_TO = 10_000;
 /**
- * Pages read at once (each holds its slot until stored). Storing a page costs more than reading
- * it, so more requests in flight mostly hold more pages in memory. At 100,000 contacts on
- * PostgreSQL: 6 peaked at 303–306 MB RSS, 5 at 276–315 MB, 4 at 269–290 MB, and 4 was ≤ 1.5 s
- * slower over a ~20 s contact pass (12 was no faster than 6).
+ * Requests in flight. A page then waits as text for the writer (see PAGES_READ_AHEAD), so this
+ * only has to outpace the writer: 3 round trips of 200 ms bring 15 pages a second, the writer
+ * stores ~13 at 100,000 contacts on PostgreSQL. Measured there (contact pass / peak RSS): 3 in
+ * flight with 6 read ahead 20.1–21.5 s / 285–303 MB; 4 in flight holding their pages until
+ * stored (the former way) 23.1–24.5 s / 283–295 MB; 4 with 8 read ahead 19.8–24.2 s / 303–307 MB.
  */
-const FETCH_CONCURRENCY = 4;
+const FETCH_CONCURRENCY = 3;
 
 export class SyncUnavailableError extends Error {
   override name = 'SyncUnavailableError';

@@ -108,19 +108,21 @@ export class SyncPass {
 
   /** Queues a page for writing and resolves once it is committed. */
   write(contacts: readonly GhlContact[], problems: readonly string[] = []): Promise<void> {
-    for (const p of problems) this.addError(p);
-    // A contact listed twice (paging overlap) counts once, unless the second copy is newer.
-    const fresh = contacts.filter((c) => {
-      const before = this.seen.get(c.id);
-      if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return false;
-      this.seen.set(c.id, c.dateUpdated);
-      if (c.dateUpdated && (!this.maxDateUpdated || c.dateUpdated > this.maxDateUpdated)) this.maxDateUpdated = c.dateUpdated;
-      return true;
-    });
-    this.counters.fetched += fresh.length;
+    return this.writePage(() => ({ contacts, problems }));
+  }
+
+  /**
+   * Queues a page that is read (e.g. parsed from its response text) only when its turn to be
+   * written comes, so pages waiting for the writer stay compact; resolves once it is committed.
+   */
+  writePage(read: () => { contacts: readonly GhlContact[]; problems: readonly string[] }): Promise<void> {
     const job = this.writers(async () => {
       await this.writesAfter;
       this.signal.throwIfAborted();
+      const { contacts, problems } = read();
+      for (const p of problems) this.addError(p);
+      const fresh = this.firstSightings(contacts);
+      this.counters.fetched += fresh.length;
       const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
       const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk }));
       this.counters.created += r.created.length;
@@ -132,6 +134,17 @@ export class SyncPass {
     this.pending.add(job);
     void job.catch(() => {}).finally(() => this.pending.delete(job));
     return job;
+  }
+
+  /** The page's contacts not seen before in this run: a contact listed twice (paging overlap) counts once, unless the second copy is newer. */
+  private firstSightings(contacts: readonly GhlContact[]): GhlContact[] {
+    return contacts.filter((c) => {
+      const before = this.seen.get(c.id);
+      if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return false;
+      this.seen.set(c.id, c.dateUpdated);
+      if (c.dateUpdated && (!this.maxDateUpdated || c.dateUpdated > this.maxDateUpdated)) this.maxDateUpdated = c.dateUpdated;
+      return true;
+    });
   }
 
   /** Waits for every queued write. */

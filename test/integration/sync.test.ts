@@ -120,6 +120,26 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
   });
 
+  it('reads later pages ahead as text and checks them when writing: a malformed record is reported, a page that is not JSON fails the run and deletes nothing', async () => {
+    // Pages 2 and 3 of a full pass are read ahead of the writer and parsed only when written.
+    fake.fault({ times: 1, skip: 1, pathPrefix: '/contacts/search', malformed: true });
+    const reported = await (await app.sync.start('tool', 'full')).done;
+    expect(reported.status).toBe('succeeded');
+    expect(reported.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
+
+    const victim = fake.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!.id;
+    fake.store.deleteContact(victim);
+    const before = await counts(app);
+    fake.fault({ times: 1, skip: 2, pathPrefix: '/contacts/search', nonJson: true });
+    const failed = await (await app.sync.start('tool', 'full')).done;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/POST \/contacts\/search/);
+    expect(failed.contacts_deleted).toBe(0);
+    expect(await counts(app)).toEqual(before);
+    const next = await (await app.sync.start('tool', 'full')).done;
+    expect(next).toMatchObject({ status: 'succeeded', contacts_deleted: 1 });
+  });
+
   it('reads a large account\'s opportunities only after its contact pages, so they do not take the contact pass\'s rate budget', async () => {
     const big = await startFakeGhl({ contactCount: 1_234, seed: 12, opportunityCount: 80, rateLimit: { max: 10_000 } });
     const t = await createTestTarget(engine);
