@@ -47,6 +47,11 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     // Every index but the four primary keys was dropped and built again.
     expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes after the import`));
     expect(await db.selectFrom('sync_state').select('key').where('key', '=', 'indexes_built_after_import').execute()).toEqual([]);
+    // The planner has statistics for every filled table and for the expression index on emails.
+    const { rows: analysed } = await sql<{ name: string }>`
+      SELECT DISTINCT tablename AS name FROM pg_stats WHERE schemaname = current_schema()
+        AND tablename IN ('contacts', 'contact_context', 'contact_search', 'contact_facts', 'contacts_email_idx') ORDER BY 1`.execute(db);
+    expect(analysed.map((r) => r.name)).toEqual(['contact_context', 'contact_facts', 'contact_search', 'contacts', 'contacts_email_idx']);
     const found = await searchContacts(db, { name: 'rachel', company: 'fresh headies' }, { now: new Date(), limit: 5 });
     expect(found.hits[0]).toMatchObject({ id: KNOWN.rachel });
 
