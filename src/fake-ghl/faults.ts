@@ -31,15 +31,17 @@ export class FaultQueue {
   }
 
   take(method: string, path: string): Fault | null {
-    const i = this.faults.findIndex((f) => f.times > 0 && (!f.method || f.method === method) && (!f.pathPrefix || path.startsWith(f.pathPrefix)));
-    if (i < 0) return null;
-    const fault = this.faults[i]!;
-    if (fault.skip) {
-      fault.skip -= 1;
-      return null;
+    for (const [i, fault] of this.faults.entries()) {
+      if (fault.times <= 0 || (fault.method && fault.method !== method) || (fault.pathPrefix && !path.startsWith(fault.pathPrefix))) continue;
+      // Still letting requests through: a later fault may take this one.
+      if (fault.skip) {
+        fault.skip -= 1;
+        continue;
+      }
+      fault.times -= 1;
+      if (fault.times <= 0) this.faults.splice(i, 1);
+      return fault;
     }
-    fault.times -= 1;
-    if (fault.times <= 0) this.faults.splice(i, 1);
-    return fault;
+    return null;
   }
 }

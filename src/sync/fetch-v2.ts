@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { GhlV2Client } from '../ghl/client.js';
 import { GhlError } from '../ghl/errors.js';
 import type { GhlContact } from '../ghl/types.js';
-import { parseSearchPage, V2_MAX_PAGE_LIMIT, V2_PAGE_WINDOW, type V2ContactPage, type V2Filter, type V2SearchRequest } from '../ghl/v2.js';
+import { parseSearchPage, V2_MAX_PAGE_LIMIT, V2_PAGE_WINDOW, type V2Filter, type V2SearchRequest } from '../ghl/v2.js';
 import type { SyncPass } from './pass.js';
 
 export const PAGE_SIZE = V2_MAX_PAGE_LIMIT;
@@ -14,6 +14,8 @@ const PAGES_PER_WINDOW = V2_PAGE_WINDOW / PAGE_SIZE;
  * cost memory for nothing: a window's requests run out before the writer does.
  */
 export const PAGES_READ_AHEAD = 6;
+/** Pages of the chunk chain (a chunk's first and last) read and not yet written. */
+export const CHAIN_PAGES_HELD = 4;
 
 type SortField = 'dateAdded' | 'dateUpdated';
 
@@ -39,46 +41,69 @@ export async function traverseV2(
   from: string | null,
   concurrency: number,
 ): Promise<{ total: number }> {
-  // Requests in flight are limited by `concurrency`; pages read but not yet written by
-  // PAGES_READ_AHEAD, as text, so memory stays bounded. The few pages that decide where the next
-  // chunk starts use their own slots and never wait for the writer, so the chain of chunks keeps
-  // moving while earlier pages are being stored.
+  // Requests in flight are limited by `concurrency`. A page read but not yet written waits as
+  // text, and their number is bounded, so memory stays bounded: PAGES_READ_AHEAD ordinary pages,
+  // plus CHAIN_PAGES_HELD of the pages that decide where the next chunk starts. Those use their own
+  // slots, so the chain of chunks keeps moving while earlier pages are being stored.
   const limit = pLimit(concurrency);
   const readAheadSlots = pLimit(PAGES_READ_AHEAD);
-  const chainLimit = pLimit(2);
+  const chainSlots = pLimit(CHAIN_PAGES_HELD);
   let excludeSupported = true;
-  const fetchPage = async <T>(search: (req: V2SearchRequest, signal: AbortSignal) => Promise<T>, bound: Bound | null, page: number): Promise<T> => {
+  const fetchText = async (bound: Bound | null, page: number): Promise<string> => {
     try {
-      return await search(request(field, bound, page, excludeSupported), pass.signal);
+      return await api.searchContactsText(request(field, bound, page, excludeSupported), pass.signal);
     } catch (err) {
       // Should GHL refuse the id filter, chunks overlap by a record instead (duplicates are skipped).
       if (!(excludeSupported && bound?.excludeId && err instanceof GhlError && (err.status === 400 || err.status === 422))) throw err;
       excludeSupported = false;
       pass.log.warn('GoHighLevel refused the id filter between chunks; continuing with overlapping chunks', { error: err.message });
-      return search(request(field, bound, page, false), pass.signal);
+      return api.searchContactsText(request(field, bound, page, false), pass.signal);
     }
   };
   const jobs: Promise<unknown>[] = [];
+  // Settled together at the end; until then a failure must not count as an unhandled rejection.
+  const track = (job: Promise<unknown>) => {
+    job.catch(() => {});
+    jobs.push(job);
+  };
   let failed = false;
   const readAndWrite = (bound: Bound | null, page: number) =>
-    jobs.push(
+    track(
       readAheadSlots(async () => {
-        // After a failure, pages still queued are skipped: the run fails anyway.
-        if (failed) return;
         try {
-          const text = await limit(() => fetchPage(api.searchContactsText, bound, page));
-          await pass.writePage(() => parseSearchPage(text));
+          // After a failure, pages not yet read are skipped: the run fails anyway.
+          const text = await limit(() => (failed ? null : fetchText(bound, page)));
+          if (text !== null && !failed) await pass.writePage(() => parseSearchPage(text));
         } catch (err) {
           failed = true;
           throw err;
         }
       }),
     );
-  const readAhead = async (bound: Bound | null, page: number): Promise<V2ContactPage> => {
-    const p = await chainLimit(() => fetchPage(api.searchContacts, bound, page));
-    jobs.push(pass.write(...unpack(p)));
-    return p;
-  };
+  // Reads a page the chain needs now (its count, its last record), and queues it for writing from its text.
+  const readAhead = (bound: Bound | null, page: number) =>
+    new Promise<{ total: number; last: { at: string; id: string } | null }>((resolve, reject) =>
+      track(
+        chainSlots(async () => {
+          let text: string;
+          try {
+            text = await fetchText(bound, page);
+            const p = parseSearchPage(text);
+            resolve({ total: p.total, last: lastOf(p.contacts, field) });
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          // The slot is held until the page is stored.
+          try {
+            await pass.writePage(() => parseSearchPage(text));
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        }),
+      ),
+    );
 
   const start: Bound | null = from ? { from, excludeId: null } : null;
   const first = await readAhead(start, 1);
@@ -88,7 +113,7 @@ export async function traverseV2(
   let bound = start;
   let chunkTotal = total;
   try {
-    for (;;) {
+    while (!failed) {
       const pages = Math.ceil(chunkTotal / PAGE_SIZE);
       if (pages <= PAGES_PER_WINDOW) {
         for (let page = 2; page <= pages; page++) readAndWrite(bound, page);
@@ -97,7 +122,7 @@ export async function traverseV2(
       // The chunk's last page decides where the next chunk starts: fetch it first, the rest alongside.
       const edgePage = readAhead(bound, PAGES_PER_WINDOW);
       for (let page = 2; page < PAGES_PER_WINDOW; page++) readAndWrite(bound, page);
-      const boundary = lastOf((await edgePage).contacts, field);
+      const boundary = (await edgePage).last;
       if (!boundary) break;
       // The next chunk learns its own total from its first answer, so contacts added meanwhile are not missed.
       bound = { from: boundary.at, excludeId: boundary.id };
@@ -113,10 +138,6 @@ export async function traverseV2(
     if (rejected) throw rejected.reason;
   }
   return { total };
-}
-
-function unpack(p: V2ContactPage): [V2ContactPage['contacts'], V2ContactPage['problems']] {
-  return [p.contacts, p.problems];
 }
 
 function lastOf(contacts: readonly GhlContact[], field: SortField): { at: string; id: string } | null {
