@@ -40,8 +40,9 @@ async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * One sync run's working state. Pages arrive from concurrent fetchers; writes are serialised
- * (one page per transaction) so memory stays bounded by the number of requests in flight.
+ * One sync run's working state. Pages arrive from concurrent fetchers and are written in the
+ * order they were queued, one page per transaction, by a few writers; the fetchers bound how
+ * many pages wait (see PAGES_READ_AHEAD).
  */
 export class SyncPass {
   readonly counters: PassCounters = { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, restored: 0, remoteTotal: null };
