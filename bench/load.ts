@@ -12,6 +12,7 @@ import { parseContacts } from '../src/ghl/parse-contact.js';
 import { silentLogger } from '../src/logger.js';
 import { mapContact } from '../src/sync/map-contact.js';
 import { benchArg } from './args.js';
+import { storagePerContact } from './storage.js';
 
 // npm run bench:load -- [--contacts 100000] [--indexes deferred|kept]
 // Where a first import's CPU goes, without the network: writes generated contacts page by page
@@ -74,13 +75,11 @@ try {
   const wallMs = performance.now() - started;
   const node = process.cpuUsage(nodeBefore);
   const dbMs = cpuMsOf(pid) - dbBefore;
-  const { rows } = await sql<{ bytes: string }>`
-    SELECT sum(pg_total_relation_size(t::regclass))::text AS bytes
-    FROM unnest(ARRAY['contacts', 'contact_context', 'contact_search', 'contact_facts', 'search_terms', 'interaction_history']) AS t`.execute(db);
+  const storage = await storagePerContact(db);
   const perContact = (ms: number) => `${Math.round((ms * 1000) / count)} µs/contact`;
   console.log(
     `bench:load — ${count} contacts, indexes ${indexes}: ${(wallMs / 1000).toFixed(1)} s; CPU of this process ${((node.user + node.system) / 1e6).toFixed(1)} s ` +
-      `(${perContact((node.user + node.system) / 1000)}), of the database ${(dbMs / 1000).toFixed(1)} s (${perContact(dbMs)}); ${Math.round(Number(rows[0]!.bytes) / count)} B/contact`,
+      `(${perContact((node.user + node.system) / 1000)}), of the database ${(dbMs / 1000).toFixed(1)} s (${perContact(dbMs)}); ${storage.total} B/contact`,
   );
   console.log('database CPU by statement:');
   for (const [key, ms] of [...perStatement].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms > 0)) console.log(`${String(ms).padStart(8)} ms  ${perContact(ms).padStart(16)}  ${key}`);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -12,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CREATE_DATA_DIR_COMMAND } from '../src/cli/usage.js';
 import { runOldSystem } from './old-system.js';
+import { storagePerContact } from './storage.js';
 
 /** CPU time all cores have spent busy since boot (Linux /proc/stat), or null elsewhere. */
 function machineCpuMs(): number | null {
@@ -102,16 +102,12 @@ try {
     const t1 = performance.now();
     const idle = await (await app.sync.start('cli', 'auto')).done;
     const idleMs = performance.now() - t1;
-    // Every table that grows with the contacts (the search index and its words included).
-    const { rows } = await sql<{ name: string; bytes: string; n: string }>`
-      SELECT t.name, pg_total_relation_size(t.name::regclass)::text AS bytes, (SELECT count(*) FROM contacts)::text AS n
-      FROM unnest(ARRAY['contacts', 'contact_context', 'contact_search', 'contact_facts', 'search_terms', 'interaction_history']) AS t(name)`.execute(db);
-    const contactCount = Math.max(1, Number(rows[0]!.n));
+    const storage = await storagePerContact(db);
     if (process.env.BENCH_TIMELINE) process.stderr.write(`written by second: ${timeline.join(' ')}\n`);
     result.full = { status: full.status, wall_ms: Math.round(fullMs), contacts_pass_ms: Math.round(contactsDoneMs || fullMs), fetched: full.contacts_fetched, created: full.contacts_created, requests: full.api_requests, rate_limited: full.rate_limited, error: full.error };
     result.idle = { status: idle.status, mode: idle.mode, wall_ms: Math.round(idleMs), requests: idle.api_requests, unchanged: idle.contacts_unchanged };
-    result.bytes_per_contact = Math.round(rows.reduce((sum, r) => sum + Number(r.bytes), 0) / contactCount);
-    result.bytes_by_table = Object.fromEntries(rows.map((r) => [r.name, Math.round(Number(r.bytes) / contactCount)]));
+    result.bytes_per_contact = storage.total;
+    result.bytes_by_table = storage.byTable;
   }
   result.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
 } finally {

@@ -67,13 +67,19 @@ export async function traverseV2(
     jobs.push(job);
   };
   let failed = false;
+  // Queues a page for writing from its text; once a write fails, no further page is read.
+  const store = (text: string) =>
+    pass.writePage(() => parseSearchPage(text)).catch((err: unknown) => {
+      failed = true;
+      throw err;
+    });
   const readAndWrite = (bound: Bound | null, page: number) =>
     track(
       readAheadSlots(async () => {
         try {
           // After a failure, pages not yet read are skipped: the run fails anyway.
           const text = await limit(() => (failed ? null : fetchText(bound, page)));
-          if (text !== null && !failed) await pass.writePage(() => parseSearchPage(text));
+          if (text !== null && !failed) await store(text);
         } catch (err) {
           failed = true;
           throw err;
@@ -95,12 +101,7 @@ export async function traverseV2(
             return;
           }
           // The slot is held until the page is stored.
-          try {
-            await pass.writePage(() => parseSearchPage(text));
-          } catch (err) {
-            failed = true;
-            throw err;
-          }
+          await store(text);
         }),
       ),
     );
