@@ -227,8 +227,8 @@ export class SyncEngine {
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
     try {
-      // A first import builds its secondary indexes after its contacts (see import-indexes). Those a
-      // killed import left unbuilt are built when this pass ends, like a new import's.
+      // A first import builds its secondary indexes and foreign keys after its contacts (see
+      // import-indexes). Those a killed import left unbuilt are built when this pass ends, like a new import's.
       if (initialImport) await dropIndexesForImport(db);
       // Opportunities do not depend on contacts. An incremental pass reads few pages, so they are
       // read alongside; a full pass decides once GHL's contact count is known (see above).

@@ -18,6 +18,15 @@ async function contactIndexes(db: Kysely<Database>): Promise<Array<{ name: strin
   return rows;
 }
 
+/** Every foreign key of the contact tables, as the catalog defines it. */
+async function contactForeignKeys(db: Kysely<Database>): Promise<Array<{ name: string; definition: string }>> {
+  const { rows } = await sql<{ name: string; definition: string }>`
+    SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+    WHERE contype = 'f' AND conrelid::regclass::text IN ('contacts', 'contact_context', 'contact_search', 'contact_facts')
+    ORDER BY conname`.execute(db);
+  return rows;
+}
+
 describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
   let fake: FakeGhl;
   let drop: () => Promise<void>;
@@ -41,11 +50,14 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     const db = (await app.database()).db;
     const before = await contactIndexes(db);
     expect(before.map((i) => i.name)).toEqual(expect.arrayContaining(['contact_search_doc_trgm', 'contact_facts_rank_idx', 'contacts_email_idx', 'contacts_pkey']));
+    const keysBefore = await contactForeignKeys(db);
+    expect(keysBefore.map((k) => k.name)).toEqual(['contact_context_contact_id_fkey', 'contact_facts_contact_id_fkey', 'contact_search_contact_id_fkey']);
     const run = await (await app.sync.start('cli', 'full')).done;
     expect(run).toMatchObject({ status: 'succeeded', contacts_created: 700 });
     expect(await contactIndexes(db)).toEqual(before);
-    // Every index but the four primary keys was dropped and built again.
-    expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes after the import`));
+    expect(await contactForeignKeys(db)).toEqual(keysBefore);
+    // Every index but the four primary keys was dropped and built again, and every foreign key.
+    expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes and 3 foreign keys after the import`));
     expect(await db.selectFrom('sync_state').select('key').where('key', '=', 'indexes_built_after_import').execute()).toEqual([]);
     // The planner has statistics for every filled table and for the expression index on emails.
     const { rows: analysed } = await sql<{ name: string }>`
@@ -66,9 +78,11 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     const db = (await app.database()).db;
     const before = await contactIndexes(db);
     fake.fault({ times: 50, pathPrefix: '/contacts/search', status: 500 });
+    const keysBefore = await contactForeignKeys(db);
     const run = await (await app.sync.start('cli', 'full')).done;
     expect(run.status).toBe('failed');
     expect(await contactIndexes(db)).toEqual(before);
+    expect(await contactForeignKeys(db)).toEqual(keysBefore);
   });
 
   it('left missing by a killed import are built by the next run', async () => {
@@ -83,6 +97,31 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     const run = await (await app.sync.start('schedule', 'auto')).done;
     expect(run).toMatchObject({ status: 'succeeded', contacts_updated: 1 });
     expect(await contactIndexes(db)).toEqual(before);
-    expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes after the import`));
+    expect(logLines.join('')).toMatch(new RegExp(`built ${before.length - 4} indexes and 3 foreign keys after the import`));
+  });
+
+  it('left missing by a killed import come back, after what their cascade would have removed', async () => {
+    const db = (await app.database()).db;
+    expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
+    const keysBefore = await contactForeignKeys(db);
+    await dropIndexesForImport(db);
+    expect(await contactForeignKeys(db)).toEqual([]);
+    // While the keys are away, a contact gone from GHL is deleted outright: nothing cascades.
+    fake.store.deleteContact(KNOWN.michael);
+    await db.deleteFrom('contacts').where('id', '=', KNOWN.michael).execute();
+    const derivedRows = (id: string) =>
+      Promise.all(['contact_context', 'contact_search', 'contact_facts'].map(async (t) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(t)} WHERE contact_id = ${id}`.execute(db)).rows[0]!.n));
+    expect(await derivedRows(KNOWN.michael)).toEqual([1, 1, 1]);
+    logLines.length = 0;
+    const run = await (await app.sync.start('schedule', 'full')).done;
+    expect(run.status).toBe('succeeded');
+    expect(logLines.join('')).toMatch(/built \d+ indexes and 3 foreign keys after the import/);
+    expect(await contactForeignKeys(db)).toEqual(keysBefore);
+    expect(await derivedRows(KNOWN.michael)).toEqual([0, 0, 0]);
+    expect(await derivedRows(KNOWN.rachel)).toEqual([1, 1, 1]);
+    // The keys are enforced again, cascade included.
+    await expect(sql`INSERT INTO contact_facts (contact_id) VALUES ('no-such-contact')`.execute(db)).rejects.toThrow(/foreign key/);
+    await db.deleteFrom('contacts').where('id', '=', KNOWN.rachel).execute();
+    expect(await derivedRows(KNOWN.rachel)).toEqual([0, 0, 0]);
   });
 });
