@@ -8,7 +8,7 @@ export interface Reply {
   status: number;
   body: unknown;
   /** The body already serialised, when the route can do that cheaply (large listings). */
-  json?: string;
+  json?: string | Buffer;
 }
 
 export interface RouteContext {
@@ -78,25 +78,31 @@ export function searchContacts(ctx: RouteContext, body: Record<string, unknown>)
     status: 200,
     // A real GHL spends its own CPU on JSON; the fake reuses each contact's serialised form so a
     // benchmark on one machine measures the client, not the simulator.
-    json: `{"contacts":[${slice.map((c) => cachedJson(c, field)).join(',')}],"total":${results.length},"traceId":"${randomUUID()}"}`,
+    json: Buffer.concat([
+      Buffer.from('{"contacts":['),
+      ...slice.flatMap((c, i) => (i ? [COMMA, cachedJson(c, field)] : [cachedJson(c, field)])),
+      Buffer.from(`],"total":${results.length},"traceId":"${randomUUID()}"}`),
+    ]),
     get body() {
       return { contacts: slice.map((c) => v2SearchContact(c, sortValue(c, field))), total: results.length };
     },
   };
 }
 
-const jsonCache = new WeakMap<FakeContact, Map<SortField, string>>();
+const COMMA = Buffer.from(',');
+// Kept as UTF-8 bytes, so a page is a copy of its contacts' bytes (no re-encoding, no length scan).
+const jsonCache = new WeakMap<FakeContact, Map<SortField, Buffer>>();
 
 /** Serialises every contact as a date-sorted search returns it, ahead of time (benchmarks call it before measuring). */
 export function warmSearchJson(contacts: readonly FakeContact[]): void {
   for (const c of contacts) for (const field of ['dateAdded', 'dateUpdated'] as const) cachedJson(c, field);
 }
 
-function cachedJson(c: FakeContact, field: SortField): string {
+function cachedJson(c: FakeContact, field: SortField): Buffer {
   let byField = jsonCache.get(c);
   if (!byField) jsonCache.set(c, (byField = new Map()));
   let text = byField.get(field);
-  if (text === undefined) byField.set(field, (text = JSON.stringify(v2SearchContact(c, sortValue(c, field)))));
+  if (text === undefined) byField.set(field, (text = Buffer.from(JSON.stringify(v2SearchContact(c, sortValue(c, field))))));
   return text;
 }
 

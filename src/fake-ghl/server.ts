@@ -136,7 +136,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       res.writeHead(200, { 'content-type': 'text/html', ...headers }).end('<html>Bad gateway</html>');
       return;
     }
-    let payload: string;
+    let payload: string | Buffer;
     if (typeof fault?.body === 'string' && fault.status) payload = fault.body;
     else if (fault?.malformed && reply.status === 200) {
       const body = reply.body;
