@@ -1,12 +1,18 @@
-import { z } from 'zod';
 import type { GhlContact } from './types.js';
 
 /** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
-const VOLATILE_KEYS = ['searchAfter', 'sort', 'traceId', 'score'];
+const VOLATILE_KEYS = new Set(['searchAfter', 'sort', 'traceId', 'score']);
+
+/**
+ * A time already in the form `toISOString` gives, with a day and hour that cannot roll over
+ * (GHL's usual form): kept as it is, skipping a Date round trip. Anything else goes through Date.
+ */
+const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 // Only the id is checked up front (and without copying the record): every other field is read
-// one by one below, so a bad value costs that field, not the contact.
-const ContactId = z.string().min(1).max(128);
+// one by one below, so a bad value costs that field, not the contact. This runs for every record
+// of every page, so it is plain code rather than a schema.
+const isContactId = (id: unknown): id is string => typeof id === 'string' && id.length >= 1 && id.length <= 128;
 
 export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] } | { ok: false; problem: string };
 
@@ -17,7 +23,7 @@ export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] 
  */
 export function parseContact(input: unknown): ParsedContact {
   const isRecord = typeof input === 'object' && input !== null && !Array.isArray(input);
-  if (!isRecord || !ContactId.safeParse((input as { id?: unknown }).id).success) {
+  if (!isRecord || !isContactId((input as { id?: unknown }).id)) {
     const id = isRecord && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
     return { ok: false, problem: `skipped a contact without a valid id (id: ${id})` };
   }
@@ -33,6 +39,7 @@ export function parseContact(input: unknown): ParsedContact {
   const date = (key: string): string | null => {
     const v = r[key];
     if (v === null || v === undefined || v === '') return null;
+    if (typeof v === 'string' && CANONICAL_TIME.test(v)) return v;
     const d = typeof v === 'number' ? new Date(v) : typeof v === 'string' ? new Date(/^\d+$/.test(v) ? Number(v) : v) : null;
     if (d && !Number.isNaN(d.getTime())) return d.toISOString();
     warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
@@ -40,16 +47,12 @@ export function parseContact(input: unknown): ParsedContact {
   };
   const tags = Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
   if (r.tags !== undefined && r.tags !== null && !Array.isArray(r.tags)) warnings.push(`contact ${r.id}: ignored tags (not a list)`);
-  const rawFields = Array.isArray(r.customFields) ? r.customFields : Array.isArray(r.customField) ? r.customField : [];
-  const customFields = rawFields
-    .filter((f): f is { id: string; value?: unknown; field_value?: unknown } => Boolean(f) && typeof (f as { id?: unknown }).id === 'string')
-    .map((f) => ({ id: f.id, value: f.value ?? f.field_value ?? null }));
 
   // Copied only when there is something to leave out (v2 search answers carry a cursor per record).
   let raw: Record<string, unknown> = r;
-  if (VOLATILE_KEYS.some((k) => k in r)) {
+  if ('searchAfter' in r || 'sort' in r || 'traceId' in r || 'score' in r) {
     raw = {};
-    for (const [k, v] of Object.entries(r)) if (!VOLATILE_KEYS.includes(k)) raw[k] = v;
+    for (const k in r) if (!VOLATILE_KEYS.has(k)) raw[k] = r[k];
   }
 
   const contact: GhlContact = {
@@ -68,7 +71,6 @@ export function parseContact(input: unknown): ParsedContact {
     dateAdded: date('dateAdded'),
     dateUpdated: date('dateUpdated'),
     lastActivity: date('lastActivity'),
-    customFields,
     raw,
   };
   return { ok: true, contact, warnings };

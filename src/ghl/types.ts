@@ -17,7 +17,6 @@ export interface GhlContact {
   dateUpdated: string | null;
   /** ISO time of the last activity when the API reports it (v1 lists, v2 single reads). */
   lastActivity: string | null;
-  customFields: Array<{ id: string; value: unknown }>;
   raw: Record<string, unknown>;
 }
 

@@ -22,7 +22,6 @@ export function ghlContact(over: Partial<GhlContact> = {}): GhlContact {
     dateAdded: '2026-01-01T00:00:00.000Z',
     dateUpdated: '2026-01-01T00:00:00.000Z',
     lastActivity: null,
-    customFields: [],
     raw: {},
   };
   const c = { ...base, ...over };

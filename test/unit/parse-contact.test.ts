@@ -13,9 +13,31 @@ describe('parseContact', () => {
     if (!p.ok) return;
     expect(p.contact).toMatchObject({
       id: 'aB3dE5fG7hJ9kL1mN3pQ', firstName: 'ada', contactName: 'ada lovelace', companyName: null, type: 'lead', tags: ['application'],
-      lastActivity: new Date(1751475015874).toISOString(), customFields: [{ id: 'cf1', value: 'Under $150k' }, { id: 'cf2', value: ['A'] }],
+      lastActivity: new Date(1751475015874).toISOString(),
     });
     expect(p.warnings).toEqual([]);
+    // Custom fields stay in the stored record, as GHL sent them.
+    expect(p.contact.raw.customField).toEqual([{ id: 'cf1', value: 'Under $150k' }, { id: 'cf2', value: ['A'] }]);
+  });
+
+  it('gives every time in one form, whatever form GHL sent it in', () => {
+    const times = ['2025-07-01T11:34:21.668Z', '2024-02-29T23:59:59.999Z', '2024-02-30T00:00:00.000Z', '2025-07-01T11:34:21Z', '2025-07-01T13:34:21.668+02:00', '1751475015874', 1751475015874, '2025-12-31T24:00:00.000Z'];
+    const read = times.map((t) => {
+      const p = parseContact({ id: 'x1', dateAdded: t });
+      return p.ok ? p.contact.dateAdded : null;
+    });
+    expect(read).toEqual([
+      '2025-07-01T11:34:21.668Z',
+      '2024-02-29T23:59:59.999Z',
+      // JavaScript dates roll an impossible day or hour over; the stored form says so.
+      '2024-03-01T00:00:00.000Z',
+      '2025-07-01T11:34:21.000Z',
+      '2025-07-01T11:34:21.668Z',
+      '2025-07-02T16:50:15.874Z',
+      '2025-07-02T16:50:15.874Z',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    for (const t of times) expect(read[times.indexOf(t)]).toBe(new Date(typeof t === 'string' && !/^\d+$/.test(t) ? t : Number(t)).toISOString());
   });
 
   it('drops volatile keys from the stored record', () => {
