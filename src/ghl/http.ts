@@ -26,8 +26,9 @@ export interface RequestStats {
 export interface GhlHttp {
   get<T>(path: string, searchParams?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
-  /** The raw body, for callers that parse later (e.g. a page waiting its turn to be written). */
   postText(path: string, body: unknown, signal?: AbortSignal): Promise<string>;
+  /** The raw body, for callers that parse later (e.g. a page waiting its turn to be written). */
+  postBytes(path: string, body: unknown, signal?: AbortSignal): Promise<Buffer>;
   readonly stats: RequestStats;
   readonly pacer: Pacer;
 }
@@ -100,6 +101,13 @@ export function createHttp(o: HttpOptions): GhlHttp {
       throw await toGhlError(err, `${method} /${path}`, secrets);
     }
   };
+  const sendBytes = async (method: 'GET' | 'POST', path: string, options: Options): Promise<Buffer> => {
+    try {
+      return Buffer.from(await api(path, { ...options, method }).arrayBuffer());
+    } catch (err) {
+      throw await toGhlError(err, `${method} /${path}`, secrets);
+    }
+  };
   const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> =>
     parseJson<T>(await sendText(method, path, options), `${method} /${path}`);
 
@@ -109,6 +117,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
     get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
     post: (path, body, signal) => send('POST', path, { json: body, signal }),
     postText: (path, body, signal) => sendText('POST', path, { json: body, signal }),
+    postBytes: (path, body, signal) => sendBytes('POST', path, { json: body, signal }),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { GhlContact } from './types.js';
 
 /** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
-const VOLATILE_KEYS = new Set(['searchAfter', 'sort', 'traceId', 'score']);
+export const VOLATILE_KEYS: readonly string[] = ['searchAfter', 'sort', 'traceId', 'score'];
+const volatile = new Set(VOLATILE_KEYS);
 
 /**
  * A time already in the form `toISOString` gives, with a day and hour that cannot roll over
@@ -50,9 +51,9 @@ export function parseContact(input: unknown): ParsedContact {
 
   // Copied only when there is something to leave out (v2 search answers carry a cursor per record).
   let raw: Record<string, unknown> = r;
-  if ('searchAfter' in r || 'sort' in r || 'traceId' in r || 'score' in r) {
+  if (VOLATILE_KEYS.some((k) => k in r)) {
     raw = {};
-    for (const k in r) if (!VOLATILE_KEYS.has(k)) raw[k] = r[k];
+    for (const k in r) if (!volatile.has(k)) raw[k] = r[k];
   }
 
   const contact: GhlContact = {
@@ -78,17 +79,20 @@ export function parseContact(input: unknown): ParsedContact {
 
 export interface ParsedPage {
   contacts: GhlContact[];
+  /** Where each of `contacts` sits in the list read (records without a usable id are left out). */
+  positions: number[];
   problems: string[];
 }
 
 export function parseContacts(items: readonly unknown[]): ParsedPage {
-  const page: ParsedPage = { contacts: [], problems: [] };
-  for (const item of items) {
+  const page: ParsedPage = { contacts: [], positions: [], problems: [] };
+  items.forEach((item, position) => {
     const p = parseContact(item);
     if (p.ok) {
       page.contacts.push(p.contact);
+      page.positions.push(position);
       page.problems.push(...p.warnings);
     } else page.problems.push(p.problem);
-  }
+  });
   return page;
 }

@@ -28,6 +28,7 @@ export interface V2ContactPage extends ParsedPage {
   lastCursor: [number, string] | null;
 }
 
+const utf8 = new TextDecoder();
 const SearchResponse = z.looseObject({ contacts: z.array(z.unknown()), total: z.number().int().nonnegative().optional() });
 const ContactResponse = z.looseObject({ contact: z.unknown() });
 
@@ -37,9 +38,12 @@ export function createV2Contacts(http: GhlHttp, locationId: string) {
       return parseSearchPage(await http.postText('contacts/search', { locationId, ...req }, signal));
     },
 
-    /** The page as text: a sync holds many fetched pages compactly and parses each when writing it. */
-    searchContactsText(req: V2SearchRequest, signal?: AbortSignal): Promise<string> {
-      return http.postText('contacts/search', { locationId, ...req }, signal);
+    /**
+     * The page as bytes: a sync holds many fetched pages compactly, parses each when writing it,
+     * and hands the same bytes to the database as the stored records (see pageJsonb).
+     */
+    searchContactsBytes(req: V2SearchRequest, signal?: AbortSignal): Promise<Buffer> {
+      return http.postBytes('contacts/search', { locationId, ...req }, signal);
     },
 
     async getContact(id: string, signal?: AbortSignal): Promise<GhlContact | null> {
@@ -56,7 +60,9 @@ export function createV2Contacts(http: GhlHttp, locationId: string) {
   };
 }
 
-export function parseSearchPage(text: string): V2ContactPage {
+export function parseSearchPage(body: string | Buffer): V2ContactPage {
+  // TextDecoder, like fetch's text(), drops a byte-order mark and replaces invalid UTF-8.
+  const text = typeof body === 'string' ? body : utf8.decode(body);
   const parsed = SearchResponse.safeParse(parseJson<unknown>(text, 'POST /contacts/search'));
   if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
   const page = parseContacts(parsed.data.contacts);

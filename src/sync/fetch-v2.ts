@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { GhlV2Client } from '../ghl/client.js';
+import { pageSource } from '../db/contact-sync.repository.js';
 import { GhlError } from '../ghl/errors.js';
 import type { GhlContact } from '../ghl/types.js';
 import { parseSearchPage, V2_MAX_PAGE_LIMIT, V2_PAGE_WINDOW, type V2Filter, type V2SearchRequest } from '../ghl/v2.js';
@@ -8,7 +9,7 @@ import type { SyncPass } from './pass.js';
 export const PAGE_SIZE = V2_MAX_PAGE_LIMIT;
 const PAGES_PER_WINDOW = V2_PAGE_WINDOW / PAGE_SIZE;
 /**
- * Pages read but not yet written, held as response text (~0.7 MB each at 500 contacts). A few
+ * Pages read but not yet written, held as response bytes (~0.7 MB each at 500 contacts). A few
  * pages ahead keep the writer from waiting on a round trip, and the next rate window's pages
  * arrive as fast as it opens instead of at the pace the previous window was written. More would
  * cost memory for nothing: a window's requests run out before the writer does.
@@ -42,22 +43,22 @@ export async function traverseV2(
   concurrency: number,
 ): Promise<{ total: number }> {
   // Requests in flight are limited by `concurrency`. A page read but not yet written waits as
-  // text, and their number is bounded, so memory stays bounded: PAGES_READ_AHEAD ordinary pages,
+  // bytes, and their number is bounded, so memory stays bounded: PAGES_READ_AHEAD ordinary pages,
   // plus CHAIN_PAGES_HELD of the pages that decide where the next chunk starts. Those use their own
   // slots, so the chain of chunks keeps moving while earlier pages are being stored.
   const limit = pLimit(concurrency);
   const readAheadSlots = pLimit(PAGES_READ_AHEAD);
   const chainSlots = pLimit(CHAIN_PAGES_HELD);
   let excludeSupported = true;
-  const fetchText = async (bound: Bound | null, page: number): Promise<string> => {
+  const fetchBytes = async (bound: Bound | null, page: number): Promise<Buffer> => {
     try {
-      return await api.searchContactsText(request(field, bound, page, excludeSupported), pass.signal);
+      return await api.searchContactsBytes(request(field, bound, page, excludeSupported), pass.signal);
     } catch (err) {
       // Should GHL refuse the id filter, chunks overlap by a record instead (duplicates are skipped).
       if (!(excludeSupported && bound?.excludeId && err instanceof GhlError && (err.status === 400 || err.status === 422))) throw err;
       excludeSupported = false;
       pass.log.warn('GoHighLevel refused the id filter between chunks; continuing with overlapping chunks', { error: err.message });
-      return api.searchContactsText(request(field, bound, page, false), pass.signal);
+      return api.searchContactsBytes(request(field, bound, page, false), pass.signal);
     }
   };
   const jobs: Promise<unknown>[] = [];
@@ -67,9 +68,9 @@ export async function traverseV2(
     jobs.push(job);
   };
   let failed = false;
-  // Queues a page for writing from its text; once a write fails, no further page is read.
-  const store = (text: string) =>
-    pass.writePage(() => parseSearchPage(text)).catch((err: unknown) => {
+  // Queues a page for writing from its bytes; once a write fails, no further page is read.
+  const store = (bytes: Buffer) =>
+    pass.writePage(() => ({ ...parseSearchPage(bytes), source: pageSource(bytes) })).catch((err: unknown) => {
       failed = true;
       throw err;
     });
@@ -78,30 +79,30 @@ export async function traverseV2(
       readAheadSlots(async () => {
         try {
           // After a failure, pages not yet read are skipped: the run fails anyway.
-          const text = await limit(() => (failed ? null : fetchText(bound, page)));
-          if (text !== null && !failed) await store(text);
+          const bytes = await limit(() => (failed ? null : fetchBytes(bound, page)));
+          if (bytes !== null && !failed) await store(bytes);
         } catch (err) {
           failed = true;
           throw err;
         }
       }),
     );
-  // Reads a page the chain needs now (its count, its last record), and queues it for writing from its text.
+  // Reads a page the chain needs now (its count, its last record), and queues it for writing from its bytes.
   const readAhead = (bound: Bound | null, page: number) =>
     new Promise<{ total: number; last: { at: string; id: string } | null }>((resolve, reject) =>
       track(
         chainSlots(async () => {
-          let text: string;
+          let bytes: Buffer;
           try {
-            text = await fetchText(bound, page);
-            const p = parseSearchPage(text);
+            bytes = await fetchBytes(bound, page);
+            const p = parseSearchPage(bytes);
             resolve({ total: p.total, last: lastOf(p.contacts, field) });
           } catch (err) {
             reject(err);
             return;
           }
           // The slot is held until the page is stored.
-          await store(text);
+          await store(bytes);
         }),
       ),
     );

@@ -27,6 +27,8 @@ export interface MappedContact {
   row: ContactRecord;
   /** Automatic nicknames, rebuilt whenever the contact changes. */
   nicknames: string[];
+  /** Where the record sits in its page's `contacts` list, when the page's own bytes are stored (see PageSource). */
+  position?: number;
 }
 
 export function displayName(c: Pick<GhlContact, 'firstName' | 'lastName' | 'contactName' | 'email'>): string | null {

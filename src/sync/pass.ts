@@ -1,12 +1,21 @@
 import type { Kysely } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { applyContactPage } from '../db/contact-sync.repository.js';
+import { applyContactPage, type PageSource } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
 import { flushSearchIndex } from '../db/maintenance.js';
 import type { GhlClient } from '../ghl/client.js';
 import type { GhlContact } from '../ghl/types.js';
 import type { Logger } from '../logger.js';
 import { mapContact } from './map-contact.js';
+
+/** A page as the writer takes it. */
+export interface PageRead {
+  contacts: readonly GhlContact[];
+  problems: readonly string[];
+  /** Where each contact sits in the response's list, and the response itself (see PageSource). */
+  positions?: readonly number[];
+  source?: PageSource | null;
+}
 
 /** Live counts of one run, shared by the fetchers, the writer and progress reporting. */
 export interface PassCounters {
@@ -113,19 +122,20 @@ export class SyncPass {
   }
 
   /**
-   * Queues a page that is read (e.g. parsed from its response text) only when its turn to be
+   * Queues a page that is read (e.g. parsed from its response bytes) only when its turn to be
    * written comes, so pages waiting for the writer stay compact; resolves once it is committed.
    */
-  writePage(read: () => { contacts: readonly GhlContact[]; problems: readonly string[] }): Promise<void> {
+  writePage(read: () => PageRead): Promise<void> {
     const job = this.writers(async () => {
       await this.writesAfter;
       this.signal.throwIfAborted();
-      const { contacts, problems } = read();
+      const { contacts, problems, positions, source } = read();
       for (const p of problems) this.addError(p);
       const fresh = this.firstSightings(contacts);
       this.counters.fetched += fresh.length;
-      const mapped = fresh.map((c) => mapContact(c, this.ghl.locationId));
-      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk }));
+      const mapped = fresh.map((i) => ({ ...mapContact(contacts[i]!, this.ghl.locationId), position: positions?.[i] }));
+      const options = { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk, page: source };
+      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, options));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.restored += r.restored.length;
@@ -137,15 +147,20 @@ export class SyncPass {
     return job;
   }
 
-  /** The page's contacts not seen before in this run: a contact listed twice (paging overlap) counts once, unless the second copy is newer. */
-  private firstSightings(contacts: readonly GhlContact[]): GhlContact[] {
-    return contacts.filter((c) => {
+  /**
+   * Where in the page the contacts not seen before in this run are: a contact listed twice
+   * (paging overlap) counts once, unless the second copy is newer.
+   */
+  private firstSightings(contacts: readonly GhlContact[]): number[] {
+    const fresh: number[] = [];
+    contacts.forEach((c, i) => {
       const before = this.seen.get(c.id);
-      if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return false;
+      if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return;
       this.seen.set(c.id, c.dateUpdated);
       if (c.dateUpdated && (!this.maxDateUpdated || c.dateUpdated > this.maxDateUpdated)) this.maxDateUpdated = c.dateUpdated;
-      return true;
+      fresh.push(i);
     });
+    return fresh;
   }
 
   /** Waits for every queued write. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyContactPage } from '../../src/db/contact-sync.repository.js';
+import { applyContactPage, pageSource } from '../../src/db/contact-sync.repository.js';
+import { parseSearchPage } from '../../src/ghl/v2.js';
 import { mapContact } from '../../src/sync/map-contact.js';
 import { changed, ghlContact } from '../helpers/contacts.js';
 import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
@@ -42,6 +43,38 @@ describe.each(testEngines())('applyContactPage (%s)', (engine) => {
       ['created', 'Added in GoHighLevel'],
       ['updated', 'Changed in GoHighLevel: dateUpdated, email'],
     ]);
+  });
+
+  it('stores the records of a page read as bytes exactly as it stores parsed ones', async () => {
+    // A v2 search answer: a cursor per record, a record without an id, accents, a numeric
+    // email, the same contact twice, custom fields in every shape.
+    const records = [
+      { id: 'bytes-a', firstName: 'Zoë', lastName: 'Ærø', companyName: 'Café “Ünïcode”', email: 'zoe@example.com', tags: ['vip'], dateAdded: '2026-01-01T00:00:00.000Z', dateUpdated: '2026-01-02T00:00:00.000Z', customFields: [{ id: 'cf1', value: ['x', 1, null] }], searchAfter: [1767225600000, 'bytes-a'] },
+      { firstName: 'No id', searchAfter: [1, 'x'] },
+      { id: 'bytes-b', firstName: 'Num', email: 12345, dateUpdated: '2026-01-01T00:00:00.000Z', nested: { deep: { er: [1.5, 'é', true] } }, searchAfter: [2, 'bytes-b'] },
+      { id: 'bytes-b', firstName: 'Num', lastName: 'Newer', email: 12345, dateUpdated: '2026-01-03T00:00:00.000Z', nested: { deep: { er: [1.5, 'é', true] } }, searchAfter: [3, 'bytes-b'] },
+    ];
+    const bytes = Buffer.from(JSON.stringify({ contacts: records, total: 4, traceId: 't' }));
+    const page = parseSearchPage(bytes);
+    expect(page.positions).toEqual([0, 2, 3]);
+    const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'LOC1'), position: page.positions[i] }));
+    expect(await applyContactPage(tdb.handle.db, mapped, { runId: null, recordCreations: true, page: pageSource(bytes) })).toMatchObject({ created: ['bytes-a', 'bytes-b'] });
+    const stored = await tdb.handle.db.selectFrom('contacts').select(['id', 'data', 'last_name', 'email']).where('id', 'in', ['bytes-a', 'bytes-b']).orderBy('id').execute();
+    // The record as parsed, without the cursor: the same as the path that serialises it again.
+    expect(stored).toEqual([
+      { id: 'bytes-a', data: page.contacts[0]!.raw, last_name: 'Ærø', email: 'zoe@example.com' },
+      { id: 'bytes-b', data: page.contacts[2]!.raw, last_name: 'Newer', email: null },
+    ]);
+    expect(stored[0]!.data).not.toHaveProperty('searchAfter');
+    // Unchanged when written again from parsed records only.
+    expect(await applyContactPage(tdb.handle.db, mapped, { runId: null, recordCreations: true })).toMatchObject({ unchanged: 2 });
+  });
+
+  it('reads a page as bytes only when the database would take them as they are', () => {
+    const json = Buffer.from('{"contacts":[{"id":"é"}]}');
+    expect(pageSource(json)?.jsonb).toEqual(Buffer.concat([Buffer.from([1]), json]));
+    expect(pageSource(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]))).toBeNull();
+    expect(pageSource(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]))).toBeNull();
   });
 
   it('keeps the newest copy when a page holds the same contact twice', async () => {
