@@ -1,3 +1,4 @@
+import { makeStorable } from './storable-text.js';
 import type { GhlContact } from './types.js';
 
 /** Keys GHL adds per response (cursor, trace) that say nothing about the contact itself. */
@@ -22,7 +23,7 @@ export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] 
  * stored and is rejected; a bad field (say a numeric email) is dropped with a warning and the
  * rest of the contact is kept.
  */
-export function parseContact(input: unknown): ParsedContact {
+export function parseContact(input: unknown, o: { clean?: boolean } = {}): ParsedContact {
   const isRecord = typeof input === 'object' && input !== null && !Array.isArray(input);
   if (!isRecord || !isContactId((input as { id?: unknown }).id)) {
     const id = isRecord && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
@@ -30,6 +31,7 @@ export function parseContact(input: unknown): ParsedContact {
   }
   const r = input as Record<string, unknown> & { id: string };
   const warnings: string[] = [];
+  if (o.clean && makeStorable(r)) warnings.push(`contact ${r.id}: removed characters the database cannot store (NUL, a broken surrogate)`);
   const str = (key: string): string | null => {
     const v = r[key];
     if (v === null || v === undefined || v === '') return null;
@@ -84,10 +86,11 @@ export interface ParsedPage {
   problems: string[];
 }
 
-export function parseContacts(items: readonly unknown[]): ParsedPage {
+/** `clean`: the records may hold text the database cannot store (see mayHoldUnstorableText). */
+export function parseContacts(items: readonly unknown[], o: { clean?: boolean } = {}): ParsedPage {
   const page: ParsedPage = { contacts: [], positions: [], problems: [] };
   items.forEach((item, position) => {
-    const p = parseContact(item);
+    const p = parseContact(item, o);
     if (p.ok) {
       page.contacts.push(p.contact);
       page.positions.push(position);

@@ -1,3 +1,4 @@
+import { makeStorable } from './storable-text.js';
 import type { GhlOpportunity, GhlPipeline, OpportunityStatus } from './types.js';
 
 const STATUSES = new Set<OpportunityStatus>(['open', 'won', 'lost', 'abandoned']);
@@ -15,6 +16,8 @@ const iso = (v: unknown): string | null => {
 export function parseOpportunity(input: unknown): Parsed<GhlOpportunity> {
   if (!input || typeof input !== 'object') return { ok: false, problem: 'skipped an opportunity that is not an object' };
   const r = input as Record<string, unknown>;
+  // Few records, so every one is checked (see storable-text).
+  makeStorable(r);
   const id = text(r.id);
   const pipelineId = text(r.pipelineId);
   const status = text(r.status)?.toLowerCase() as OpportunityStatus | undefined;

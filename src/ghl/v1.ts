@@ -40,7 +40,8 @@ export function createV1Contacts(http: GhlHttp) {
       const body = await http.get<unknown>('contacts/', { ...req }, signal);
       const parsed = ListResponse.safeParse(body);
       if (!parsed.success) throw new GhlResponseError('GoHighLevel answered GET /v1/contacts/ without a contacts list');
-      const page = parseContacts(parsed.data.contacts);
+      // The text is already parsed here; v1's pages are small, so every record is checked.
+      const page = parseContacts(parsed.data.contacts, { clean: true });
       const meta = parsed.data.meta;
       const more = parsed.data.contacts.length >= req.limit && meta?.startAfterId && typeof meta.startAfter === 'number';
       return {

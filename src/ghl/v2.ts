@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GhlError, GhlResponseError } from './errors.js';
 import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
+import { mayHoldUnstorableText } from './storable-text.js';
 import type { GhlContact } from './types.js';
 
 export const V2_VERSION_HEADER = '2021-07-28';
@@ -24,6 +25,8 @@ export interface V2SearchRequest {
 
 export interface V2ContactPage extends ParsedPage {
   total: number;
+  /** Some records' text was changed to be storable, so the page's own bytes are not what to store. */
+  textChanged: boolean;
   /** The cursor after the last record (sort value, id), for a searchAfter traversal. */
   lastCursor: [number, string] | null;
 }
@@ -65,10 +68,11 @@ export function parseSearchPage(body: string | Buffer): V2ContactPage {
   const text = typeof body === 'string' ? body : utf8.decode(body);
   const parsed = SearchResponse.safeParse(parseJson<unknown>(text, 'POST /contacts/search'));
   if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
-  const page = parseContacts(parsed.data.contacts);
+  const clean = mayHoldUnstorableText(text);
+  const page = parseContacts(parsed.data.contacts, { clean });
   const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
   const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
-  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor };
+  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor, textChanged: clean };
 }
 
 /** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */

@@ -70,7 +70,10 @@ export async function traverseV2(
   let failed = false;
   // Queues a page for writing from its bytes; once a write fails, no further page is read.
   const store = (bytes: Buffer) =>
-    pass.writePage(() => ({ ...parseSearchPage(bytes), source: pageSource(bytes) })).catch((err: unknown) => {
+    pass.writePage(() => {
+      const page = parseSearchPage(bytes);
+      return { ...page, source: page.textChanged ? null : pageSource(bytes) };
+    }).catch((err: unknown) => {
       failed = true;
       throw err;
     });

@@ -120,6 +120,32 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     expect(run.errors).toEqual(expect.arrayContaining(['skipped a contact without a valid id (id: missing)', expect.stringMatching(/ignored email \(number/)]));
   });
 
+  it('stores a contact whose text PostgreSQL cannot hold (a NUL, a broken surrogate) without it, says so, and syncs the rest', async () => {
+    // JSON allows both as escapes; PostgreSQL's text and jsonb refuse them, which would fail the page.
+    const rachel = fake.store.get(KNOWN.rachel)!;
+    const original = { companyName: rachel.companyName, lastName: rachel.lastName };
+    fake.store.updateContact(KNOWN.rachel, { companyName: 'Fresh\u0000 Headies', lastName: 'Ba\ud800ker' });
+    const deal = fake.store.opportunities[0]!;
+    const dealName = deal.name;
+    deal.name = `${dealName}\u0000`;
+    const run = await (await app.sync.start('tool', 'full')).done;
+    expect(run.status).toBe('succeeded');
+    expect(run.errors.join('\n')).not.toMatch(/opportunities were not refreshed/);
+    const storedDeal = await (await app.database()).db.selectFrom('opportunities').select('name').where('id', '=', deal.id).executeTakeFirstOrThrow();
+    expect(storedDeal.name).toBe(dealName);
+    expect(run.errors).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`contact ${KNOWN.rachel}: .*cannot store`))]));
+    const db = (await app.database()).db;
+    const row = await db.selectFrom('contacts').select(['company_name', 'last_name', 'data']).where('id', '=', KNOWN.rachel).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ company_name: 'Fresh Headies', last_name: 'Ba\ufffdker' });
+    expect(row.data).toMatchObject({ companyName: 'Fresh Headies', lastName: 'Ba\ufffdker' });
+    const found = await searchContacts(db, { name: 'rachel', company: 'fresh headies' }, { now: new Date(), limit: 1 });
+    expect(found.hits[0]).toMatchObject({ id: KNOWN.rachel });
+    // Read the same way next time, so the contact counts as unchanged.
+    expect(await (await app.sync.start('tool', 'full')).done).toMatchObject({ status: 'succeeded', contacts_updated: 0 });
+    fake.store.updateContact(KNOWN.rachel, original);
+    deal.name = dealName;
+  });
+
   it('reads later pages ahead as text and checks them when writing: a malformed record is reported, a page that is not JSON fails the run and deletes nothing', async () => {
     // Pages 2 and 3 of a full pass are read ahead of the writer and parsed only when written.
     fake.fault({ times: 1, skip: 1, pathPrefix: '/contacts/search', malformed: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseContact, parseContacts } from '../../src/ghl/parse-contact.js';
+import { mayHoldUnstorableText } from '../../src/ghl/storable-text.js';
 
 describe('parseContact', () => {
   it('reads a v1 contact: customField, epoch-ms lastActivity, nulls', () => {
@@ -57,5 +58,18 @@ describe('parseContact', () => {
       'skipped a contact without a valid id (id: missing)',
       'skipped a contact without a valid id (id: "")',
     ]);
+  });
+
+  it('makes text the database cannot store storable, when asked, and says which contact', () => {
+    const json = '{"id":"n1","companyName":"Fresh\\u0000 Headies","lastName":"Ba\\ud800ker","tags":["ok \\ud83d\\ude00"],"customFields":[{"id":"cf\\u0000","value":["x\\udc00"]}]}';
+    expect(mayHoldUnstorableText(json)).toBe(true);
+    expect(mayHoldUnstorableText('{"id":"n1","companyName":"Caf\\u00e9"}')).toBe(false);
+    const p = parseContact(JSON.parse(json), { clean: true });
+    expect(p.ok && p.contact).toMatchObject({ companyName: 'Fresh Headies', lastName: 'Ba\ufffdker', tags: ['ok 😀'] });
+    expect(p.ok && p.contact.raw.customFields).toEqual([{ id: 'cf', value: ['x\ufffd'] }]);
+    expect(p.ok && p.warnings).toEqual(['contact n1: removed characters the database cannot store (NUL, a broken surrogate)']);
+    // Not asked (the page's text held no such escape): read as it is.
+    const plain = parseContact(JSON.parse(json));
+    expect(plain.ok && plain.contact.companyName).toBe('Fresh\u0000 Headies');
   });
 });
