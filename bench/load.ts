@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { applyContactPage } from '../src/db/contact-sync.repository.js';
+import { applyContactPage, pageSource } from '../src/db/contact-sync.repository.js';
 import type { Database } from '../src/db/database.js';
 import { buildIndexesAfterImport, dropIndexesForImport } from '../src/db/import-indexes.repository.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { generateContacts } from '../src/fake-ghl/generator.js';
 import { v2SearchContact } from '../src/fake-ghl/shapes.js';
-import { parseContacts } from '../src/ghl/parse-contact.js';
+import { parseSearchPage } from '../src/ghl/v2.js';
 import { silentLogger } from '../src/logger.js';
 import { mapContact } from '../src/sync/map-contact.js';
 import { benchArg } from './args.js';
@@ -57,8 +57,8 @@ try {
   await migrateToLatest(db, silentLogger);
   const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
   const generated = generateContacts({ count, seed: 7 });
-  const pages: string[] = [];
-  for (let i = 0; i < count; i += 500) pages.push(JSON.stringify({ contacts: generated.slice(i, i + 500).map((c) => v2SearchContact(c, c.dateAdded)) }));
+  const pages: Buffer[] = [];
+  for (let i = 0; i < count; i += 500) pages.push(Buffer.from(JSON.stringify({ contacts: generated.slice(i, i + 500).map((c) => v2SearchContact(c, c.dateAdded)) })));
 
   const dbBefore = cpuMsOf(pid);
   const nodeBefore = process.cpuUsage();
@@ -66,9 +66,11 @@ try {
   measuredPid = pid;
   if (indexes === 'deferred') await dropIndexesForImport(db);
   const knownTerms = new Set<string>();
-  for (const text of pages) {
-    const page = parseContacts((JSON.parse(text) as { contacts: unknown[] }).contacts).contacts;
-    await applyContactPage(db, page.map((c) => mapContact(c, 'L')), { runId: null, recordCreations: false, knownTerms });
+  // As a sync writes a v2 page: parsed for the typed columns, the records stored from its bytes.
+  for (const bytes of pages) {
+    const page = parseSearchPage(bytes);
+    const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
+    await applyContactPage(db, mapped, { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
   }
   await buildIndexesAfterImport(db, silentLogger, { analyze: true });
   measuredPid = 0;
