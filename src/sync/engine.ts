@@ -64,6 +64,8 @@ export interface SyncEngineDeps {
   opportunitiesAlongsideUpTo?: number;
   /** Passes over this many contacts write in bulk (tests lower it; see SyncPass). */
   bulkAbove?: number;
+  /** See INDEXES_FROM_CONTACTS (tests lower it). */
+  indexesFrom?: number;
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
@@ -262,7 +264,7 @@ export class SyncEngine {
       await pass.drain();
       // PGlite has no autovacuum, so a big pass is vacuumed and analysed below; no need to analyse twice.
       const vacuumAfter = this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000;
-      await buildIndexesAfterImport(db, log, { analyze: !vacuumAfter });
+      await buildIndexesAfterImport(db, log, { analyze: !vacuumAfter, indexesFrom: this.deps.indexesFrom });
       await pass.flushBulkWrites();
       await pass.reportProgress(true);
       log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
@@ -277,7 +279,7 @@ export class SyncEngine {
     } catch (err) {
       await pass.drain().catch(() => {});
       // What was imported stays searchable at full speed (the next run would build them anyway).
-      await buildIndexesAfterImport(db, log, { analyze: true }).catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
+      await buildIndexesAfterImport(db, log, { analyze: true, indexesFrom: this.deps.indexesFrom }).catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
       await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { Database } from '../../src/db/database.js';
 import { dropIndexesForImport } from '../../src/db/import-indexes.repository.js';
-import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type FakeGhl, generateContacts, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
 import { createLogger } from '../../src/logger.js';
 import { searchContacts } from '../../src/search/search-contacts.js';
 import { syncApp } from '../helpers/sync-app.js';
@@ -38,7 +38,8 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     const t = await createTestTarget(engine);
     drop = t.drop;
     logLines = [];
-    app = syncApp(fake, t.target, { log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }) });
+    // 700 contacts: below the real threshold for secondary indexes, above this one.
+    app = syncApp(fake, t.target, { log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }), sync: { indexesFrom: 500 } });
   });
   afterEach(async () => {
     await app.close();
@@ -77,10 +78,11 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
   it('are built again when the first import fails', async () => {
     const db = (await app.database()).db;
     const before = await contactIndexes(db);
-    fake.fault({ times: 50, pathPrefix: '/contacts/search', status: 500 });
+    // The first page (500 contacts, as many as this test's threshold) is stored; the second keeps failing.
+    fake.fault({ times: 50, skip: 1, pathPrefix: '/contacts/search', status: 500 });
     const keysBefore = await contactForeignKeys(db);
     const run = await (await app.sync.start('cli', 'full')).done;
-    expect(run.status).toBe('failed');
+    expect(run).toMatchObject({ status: 'failed', contacts_created: 500 });
     expect(await contactIndexes(db)).toEqual(before);
     expect(await contactForeignKeys(db)).toEqual(keysBefore);
   });
@@ -123,5 +125,42 @@ describe.each(testEngines())('indexes of a first import (%s)', (engine) => {
     await expect(sql`INSERT INTO contact_facts (contact_id) VALUES ('no-such-contact')`.execute(db)).rejects.toThrow(/foreign key/);
     await db.deleteFrom('contacts').where('id', '=', KNOWN.rachel).execute();
     expect(await derivedRows(KNOWN.rachel)).toEqual([0, 0, 0]);
+  });
+
+  it('wait, in a small brain, until a pass brings it past the threshold', async () => {
+    const t2 = await createTestTarget(engine);
+    const small = syncApp(fake, t2.target, { log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }), sync: { indexesFrom: 800 } });
+    try {
+      const db = (await small.database()).db;
+      const before = await contactIndexes(db);
+      const keysBefore = await contactForeignKeys(db);
+      expect((await (await small.sync.start('cli', 'full')).done).status).toBe('succeeded');
+      // 700 contacts: the foreign keys are back, the secondary indexes wait.
+      expect((await contactIndexes(db)).map((i) => i.name)).toEqual(['contact_context_pkey', 'contact_facts_pkey', 'contact_search_pkey', 'contacts_pkey']);
+      expect(await contactForeignKeys(db)).toEqual(keysBefore);
+      expect(logLines.join('')).toMatch(/built 0 indexes and 3 foreign keys after the import .*; 10 indexes wait until the brain holds 800 contacts/);
+      // Searches work without them, and the tables have statistics.
+      const found = await searchContacts(db, { name: 'rachel', company: 'fresh headies' }, { now: new Date(), limit: 5 });
+      expect(found.hits[0]).toMatchObject({ id: KNOWN.rachel });
+      const { rows: analysed } = await sql<{ n: number }>`SELECT count(DISTINCT tablename)::int AS n FROM pg_stats WHERE tablename IN ('contacts', 'contact_context', 'contact_search', 'contact_facts')`.execute(db);
+      expect(analysed[0]!.n).toBe(4);
+
+      // A later pass that leaves the brain small builds nothing and analyses nothing.
+      logLines.length = 0;
+      expect((await (await small.sync.start('schedule', 'auto')).done).status).toBe('succeeded');
+      expect(logLines.join('')).not.toMatch(/indexes after the import/);
+      expect((await contactIndexes(db)).length).toBe(4);
+
+      // The pass that brings it past the threshold builds them, exactly as the migrations define them.
+      for (const c of generateContacts({ count: 150, seed: 99 })) fake.store.addContact({ ...c, id: `Grown${c.id.slice(5)}` });
+      const grown = await (await small.sync.start('schedule', 'auto')).done;
+      expect(grown).toMatchObject({ status: 'succeeded', contacts_created: 150 });
+      expect(logLines.join('')).toMatch(/built 10 indexes and 0 foreign keys after the import/);
+      expect(await contactIndexes(db)).toEqual(before);
+      expect(await db.selectFrom('sync_state').select('key').where('key', '=', 'indexes_built_after_import').execute()).toEqual([]);
+    } finally {
+      await small.close();
+      await t2.drop();
+    }
   });
 });

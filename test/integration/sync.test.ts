@@ -193,7 +193,7 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     const big = await startFakeGhl({ contactCount: 1_234, seed: 13, rateLimit: { max: 10_000 } });
     const t = await createTestTarget(engine);
     // 1,234 contacts count as "large" here; the real threshold is 10,000.
-    const bigApp = syncApp(big, t.target, { sync: { bulkAbove: 1_000 } });
+    const bigApp = syncApp(big, t.target, { sync: { bulkAbove: 1_000, indexesFrom: 1_000 } });
     try {
       const db = (await bigApp.database()).db;
       const pendingPages = async () => (await sql<{ n: number }>`SELECT gin_clean_pending_list('contact_search_doc_trgm'::regclass)::int AS n`.execute(db)).rows[0]!.n;
