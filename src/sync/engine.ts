@@ -77,7 +77,7 @@ const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
  */
 const OPPORTUNITIES_ALONGSIDE_UP_TO = 10_000;
 /**
- * Requests in flight. A page then waits as text for the writer (see PAGES_READ_AHEAD), so this
+ * Requests in flight. A page then waits as bytes for the writer (see PAGES_READ_AHEAD), so this
  * only has to outpace the writer: 3 round trips of 200 ms bring 15 pages a second, the writer
  * stores ~13 at 100,000 contacts on PostgreSQL. Measured there (contact pass / peak RSS): 3 in
  * flight with 6 read ahead 20.1–21.5 s / 285–303 MB; 4 in flight holding their pages until

@@ -146,7 +146,7 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     deal.name = dealName;
   });
 
-  it('reads later pages ahead as text and checks them when writing: a malformed record is reported, a page that is not JSON fails the run and deletes nothing', async () => {
+  it('reads later pages ahead as bytes and checks them when writing: a malformed record is reported, a page that is not JSON fails the run and deletes nothing', async () => {
     // Pages 2 and 3 of a full pass are read ahead of the writer and parsed only when written.
     fake.fault({ times: 1, skip: 1, pathPrefix: '/contacts/search', malformed: true });
     const reported = await (await app.sync.start('tool', 'full')).done;
