@@ -72,7 +72,7 @@ try {
     const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
     await applyContactPage(db, mapped, { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
   }
-  await buildIndexesAfterImport(db, silentLogger, { analyze: true });
+  await buildIndexesAfterImport(db, silentLogger, { analyze: true, indexesFrom: 0 });
   measuredPid = 0;
   const wallMs = performance.now() - started;
   const node = process.cpuUsage(nodeBefore);

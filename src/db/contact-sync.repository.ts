@@ -74,11 +74,11 @@ export async function applyContactPage(
   const contacts = [...latest.values()];
   if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
 
-  return db.transaction().execute(async (trx) => {
+  const write = (source: PageSource | null | undefined) => db.transaction().execute(async (trx) => {
     if (options.bulk) await useBulkPendingList(trx);
     // `old` reads the snapshot taken before the upsert, so it still holds the previous data of changed rows.
     const { rows } = await sql<{ id: string; inserted: boolean; old_data: Record<string, unknown> | null; was_deleted: boolean }>`
-      WITH input AS (${inputRows(contacts, options.page)}),
+      WITH input AS (${inputRows(contacts, source)}),
       old AS (SELECT c.id, c.data, c.deleted_at FROM contacts c JOIN input USING (id)),
       up AS (
         INSERT INTO contacts (id, location_id, first_name, last_name, name, company_name, email, phone, phone_digits,
@@ -110,6 +110,16 @@ export async function applyContactPage(
     if (rows.length > 0) await refreshDerived(trx, rows.map((r) => latest.get(r.id)!), result, options);
     return result;
   });
+  try {
+    return await write(options.page);
+  } catch (err) {
+    // The database reads the page's bytes with its own JSON parser, which refuses a few things
+    // JSON.parse takes (a number beyond numeric's range, nesting past its stack limit). Such a
+    // page is written again from its parsed records rather than failing every sync.
+    const code = (err as { code?: string }).code ?? '';
+    if (!options.page || !(code.startsWith('22') || code === '54001')) throw err;
+    return write(null);
+  }
 }
 
 async function refreshDerived(

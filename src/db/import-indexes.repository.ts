@@ -14,7 +14,9 @@ import type { Database } from './database.js';
  * The definitions are read from the catalog (the migrations stay their only source) and saved,
  * in the transaction that drops them, under this key: a run killed mid-import leaves them
  * there, and the next run restores them when its pass ends (searches meanwhile scan the tables).
- * A migration that changes one of these indexes or keys must therefore allow for it to be absent.
+ * A small brain keeps its index definitions saved until it grows (see INDEXES_FROM_CONTACTS), so a
+ * migration that changes one of these indexes or keys must allow for it to be absent, and should
+ * update or remove its saved definition; one whose column or table is gone is left out.
  */
 const SAVED_KEY = 'indexes_built_after_import';
 /**
@@ -26,6 +28,9 @@ const SAVED_KEY = 'indexes_built_after_import';
  */
 export const INDEXES_FROM_CONTACTS = 2_000;
 const TABLES = ['contacts', 'contact_context', 'contact_search', 'contact_facts'];
+
+/** undefined_column, undefined_table, undefined_object, undefined_function. */
+const OUTDATED_DEFINITION = new Set(['42703', '42P01', '42704', '42883']);
 
 interface Saved {
   table: string;
@@ -87,9 +92,20 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   // A small brain's later passes: nothing to build yet, and nothing to analyse on that account.
   if (saved.indexes.length + saved.foreignKeys.length === 0) return 0;
   const tables = TABLES.filter((t) => [...saved.indexes, ...saved.foreignKeys].some((i) => i.table === t));
+  let built = 0;
   const restoreTable = async (table: string) => {
     // IF NOT EXISTS: an index built before an interruption is not built twice.
-    for (const index of saved.indexes.filter((i) => i.table === table)) await sql.raw(index.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')).execute(db);
+    for (const index of saved.indexes.filter((i) => i.table === table)) {
+      try {
+        await sql.raw(index.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')).execute(db);
+        built += 1;
+      } catch (err) {
+        // A definition saved before a migration changed the schema under it (a column or table
+        // gone): the migration decided what exists now, so the old index is not brought back.
+        if (!OUTDATED_DEFINITION.has((err as { code?: string }).code ?? '')) throw err;
+        log.warn(`left out index ${index.name}: its saved definition no longer fits the schema`, { error: (err as Error).message });
+      }
+    }
     for (const key of saved.foreignKeys.filter((k) => k.table === table)) await addForeignKey(db, key);
     // New indexes start without statistics (an expression index has its own).
     if (o.analyze) await sql`ANALYZE ${sql.table(table)}`.execute(db);
@@ -103,6 +119,7 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
       for (const table of lane) await restoreTable(table).catch((err: unknown) => failures.push(err));
     }),
   );
+  for (const extra of failures.slice(1)) log.warn('could not restore an index or key after the import', { error: (extra as Error).message });
   if (failures.length) throw failures[0];
   // Tables that lost no index were filled all the same.
   const rest = TABLES.filter((t) => !tables.includes(t));
@@ -110,10 +127,10 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   if (waiting.length) await saveState(db, { indexes: waiting, foreignKeys: [] });
   else await db.deleteFrom('sync_state').where('key', '=', SAVED_KEY).execute();
   log.debug(
-    `built ${saved.indexes.length} indexes and ${saved.foreignKeys.length} foreign keys after the import in ${Date.now() - started} ms` +
+    `built ${built} indexes and ${saved.foreignKeys.length} foreign keys after the import in ${Date.now() - started} ms` +
       (waiting.length ? `; ${waiting.length} indexes wait until the brain holds ${indexesFrom} contacts` : ''),
   );
-  return saved.indexes.length;
+  return built;
 }
 
 /**

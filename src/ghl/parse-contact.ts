@@ -25,13 +25,15 @@ export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] 
  */
 export function parseContact(input: unknown, o: { clean?: boolean } = {}): ParsedContact {
   const isRecord = typeof input === 'object' && input !== null && !Array.isArray(input);
+  // Cleaned before anything is read from it, the id included.
+  const cleaned = isRecord && o.clean === true && makeStorable(input as Record<string, unknown>);
   if (!isRecord || !isContactId((input as { id?: unknown }).id)) {
     const id = isRecord && 'id' in input ? JSON.stringify((input as { id: unknown }).id) : 'missing';
     return { ok: false, problem: `skipped a contact without a valid id (id: ${id})` };
   }
   const r = input as Record<string, unknown> & { id: string };
   const warnings: string[] = [];
-  if (o.clean && makeStorable(r)) warnings.push(`contact ${r.id}: removed characters the database cannot store (NUL, a broken surrogate)`);
+  if (cleaned) warnings.push(`contact ${r.id}: removed characters the database cannot store (NUL, a broken surrogate)`);
   const str = (key: string): string | null => {
     const v = r[key];
     if (v === null || v === undefined || v === '') return null;
@@ -55,7 +57,8 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
   let raw: Record<string, unknown> = r;
   if (VOLATILE_KEYS.some((k) => k in r)) {
     raw = {};
-    for (const k in r) if (!volatile.has(k)) raw[k] = r[k];
+    // defineProperty: a key named __proto__ (JSON allows it) stays a key instead of replacing the prototype.
+    for (const k in r) if (!volatile.has(k)) Object.defineProperty(raw, k, { value: r[k], enumerable: true, writable: true, configurable: true });
   }
 
   const contact: GhlContact = {

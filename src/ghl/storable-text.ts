@@ -45,7 +45,8 @@ export function makeStorable(value: Record<string, unknown> | unknown[]): boolea
       changed = true;
       delete value[key];
     }
-    value[k] = fixed;
+    // defineProperty: a key that becomes __proto__ stays a key instead of replacing the prototype.
+    Object.defineProperty(value, k, { value: fixed, enumerable: true, writable: true, configurable: true });
   }
   return changed;
 }

@@ -54,7 +54,8 @@ export function createV1Contacts(http: GhlHttp) {
     async getContact(id: string, signal?: AbortSignal): Promise<GhlContact | null> {
       try {
         const body = ContactResponse.parse(await http.get<unknown>(`contacts/${encodeURIComponent(id)}`, undefined, signal));
-        const p = parseContact(body.contact);
+        // Such a read may be stored (a contact paging missed), so its text is made storable too.
+        const p = parseContact(body.contact, { clean: true });
         if (!p.ok) throw new GhlResponseError(`GoHighLevel answered GET /v1/contacts/${id} with an unreadable contact`);
         return p.contact;
       } catch (err) {

@@ -70,6 +70,16 @@ describe.each(testEngines())('applyContactPage (%s)', (engine) => {
     expect(await applyContactPage(tdb.handle.db, mapped, { runId: null, recordCreations: true })).toMatchObject({ unchanged: 2 });
   });
 
+  it('writes a page from its parsed records when the database refuses its bytes', async () => {
+    // JSON.parse reads 1e200000 as Infinity (stored as null); PostgreSQL's numeric cannot hold it at all.
+    const bytes = Buffer.from('{"contacts":[{"id":"bytes-huge","firstName":"Huge","lastName":"Number","lifetimeValue":1e200000}]}');
+    const page = parseSearchPage(bytes);
+    const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'LOC1'), position: page.positions[i] }));
+    expect(await applyContactPage(tdb.handle.db, mapped, { runId: null, recordCreations: true, page: pageSource(bytes) })).toMatchObject({ created: ['bytes-huge'] });
+    const row = await tdb.handle.db.selectFrom('contacts').select(['name', 'data']).where('id', '=', 'bytes-huge').executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: 'Huge Number', data: { id: 'bytes-huge', firstName: 'Huge', lastName: 'Number', lifetimeValue: null } });
+  });
+
   it('reads a page as bytes only when the database would take them as they are', () => {
     const json = Buffer.from('{"contacts":[{"id":"é"}]}');
     expect(pageSource(json)?.jsonb).toEqual(Buffer.concat([Buffer.from([1]), json]));

@@ -44,6 +44,11 @@ describe('parseContact', () => {
   it('drops volatile keys from the stored record', () => {
     const p = parseContact({ id: 'x1', searchAfter: [1, 'x1'], traceId: 't', firstName: 'A' });
     expect(p.ok && Object.keys(p.contact.raw)).toEqual(['id', 'firstName']);
+    // A key named __proto__ stays a key of the stored record.
+    const q = parseContact(JSON.parse('{"id":"x2","__proto__":{"firstName":"Injected"},"searchAfter":[1,"x2"]}'));
+    expect(q.ok && Object.keys(q.contact.raw)).toEqual(['id', '__proto__']);
+    expect(q.ok && Object.getPrototypeOf(q.contact.raw)).toBe(Object.prototype);
+    expect(q.ok && q.contact.firstName).toBeNull();
   });
 
   it('keeps a contact with a bad field and reports it; rejects one without an id', () => {
@@ -68,6 +73,9 @@ describe('parseContact', () => {
     expect(p.ok && p.contact).toMatchObject({ companyName: 'Fresh Headies', lastName: 'Ba\ufffdker', tags: ['ok 😀'] });
     expect(p.ok && p.contact.raw.customFields).toEqual([{ id: 'cf', value: ['x\ufffd'] }]);
     expect(p.ok && p.warnings).toEqual(['contact n1: removed characters the database cannot store (NUL, a broken surrogate)']);
+    // The id is cleaned before it is checked.
+    expect(parseContact(JSON.parse('{"id":"\\u0000"}'), { clean: true })).toMatchObject({ ok: false });
+    expect(parseContact(JSON.parse('{"id":"a\\u0000b"}'), { clean: true })).toMatchObject({ ok: true, contact: { id: 'ab' } });
     // Not asked (the page's text held no such escape): read as it is.
     const plain = parseContact(JSON.parse(json));
     expect(plain.ok && plain.contact.companyName).toBe('Fresh\u0000 Headies');
