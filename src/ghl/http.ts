@@ -1,4 +1,4 @@
-import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from 'ky';
+import ky, { HTTPError, type KyInstance, type KyResponse, type Options, TimeoutError } from 'ky';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import { GhlAuthError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
@@ -26,7 +26,6 @@ export interface RequestStats {
 export interface GhlHttp {
   get<T>(path: string, searchParams?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
-  postText(path: string, body: unknown, signal?: AbortSignal): Promise<string>;
   /** The raw body, for callers that parse later (e.g. a page waiting its turn to be written). */
   postBytes(path: string, body: unknown, signal?: AbortSignal): Promise<Buffer>;
   readonly stats: RequestStats;
@@ -94,30 +93,23 @@ export function createHttp(o: HttpOptions): GhlHttp {
     },
   });
 
-  const sendText = async (method: 'GET' | 'POST', path: string, options: Options): Promise<string> => {
+  /** One request, its body read as `read` says; every failure becomes a GhlError naming the method and path. */
+  const sendAs = async <B>(method: 'GET' | 'POST', path: string, options: Options, read: (r: KyResponse) => Promise<B>): Promise<B> => {
     try {
-      return await api(path, { ...options, method }).text();
-    } catch (err) {
-      throw await toGhlError(err, `${method} /${path}`, secrets);
-    }
-  };
-  const sendBytes = async (method: 'GET' | 'POST', path: string, options: Options): Promise<Buffer> => {
-    try {
-      return Buffer.from(await api(path, { ...options, method }).arrayBuffer());
+      return await read(await api(path, { ...options, method }));
     } catch (err) {
       throw await toGhlError(err, `${method} /${path}`, secrets);
     }
   };
   const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> =>
-    parseJson<T>(await sendText(method, path, options), `${method} /${path}`);
+    parseJson<T>(await sendAs(method, path, options, (r) => r.text()), `${method} /${path}`);
 
   return {
     stats,
     pacer,
     get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
     post: (path, body, signal) => send('POST', path, { json: body, signal }),
-    postText: (path, body, signal) => sendText('POST', path, { json: body, signal }),
-    postBytes: (path, body, signal) => sendBytes('POST', path, { json: body, signal }),
+    postBytes: (path, body, signal) => sendAs('POST', path, { json: body, signal }, async (r) => Buffer.from(await r.arrayBuffer())),
   };
 }
 

@@ -38,12 +38,12 @@ const ContactResponse = z.looseObject({ contact: z.unknown() });
 export function createV2Contacts(http: GhlHttp, locationId: string) {
   return {
     async searchContacts(req: V2SearchRequest, signal?: AbortSignal): Promise<V2ContactPage> {
-      return parseSearchPage(await http.postText('contacts/search', { locationId, ...req }, signal));
+      return parseSearchPage(await http.postBytes('contacts/search', { locationId, ...req }, signal));
     },
 
     /**
      * The page as bytes: a sync holds many fetched pages compactly, parses each when writing it,
-     * and hands the same bytes to the database as the stored records (see pageJsonb).
+     * and hands the same bytes to the database as the stored records (see PageSource).
      */
     searchContactsBytes(req: V2SearchRequest, signal?: AbortSignal): Promise<Buffer> {
       return http.postBytes('contacts/search', { locationId, ...req }, signal);
