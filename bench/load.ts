@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { applyContactPage, pageSource } from '../src/db/contact-sync.repository.js';
 import type { Database } from '../src/db/database.js';
-import { buildIndexesAfterImport, dropIndexesForImport } from '../src/db/import-indexes.repository.js';
+import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../src/db/import-indexes.repository.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { generateContacts } from '../src/fake-ghl/generator.js';
 import { v2SearchContact } from '../src/fake-ghl/shapes.js';
@@ -76,7 +76,7 @@ try {
     const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
     await applyContactPage(db, mapped, { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
   }
-  await buildIndexesAfterImport(db, silentLogger, { analyze: true, indexesFrom: 0 });
+  await analyzeTables(db, (await buildIndexesAfterImport(db, silentLogger, { indexesFrom: 0 })).filled);
   measuredPid = 0;
   const wallMs = performance.now() - started;
   const node = process.cpuUsage(nodeBefore);

@@ -68,7 +68,7 @@ async function load(handle: DbHandle, contacts: FakeContact[]): Promise<number> 
     const page = parseContacts(contacts.slice(i, i + 500).map((c) => JSON.parse(JSON.stringify(v2SearchContact(c, c.dateAdded))))).contacts;
     await applyContactPage(handle.db, page.map((c) => mapContact(c, 'L')), { runId: null, recordCreations: false });
   }
-  const built = await buildIndexesAfterImport(handle.db, silentLogger, { analyze: false });
+  const { built } = await buildIndexesAfterImport(handle.db, silentLogger);
   await sql`VACUUM (ANALYZE)`.execute(handle.db);
   return built;
 }

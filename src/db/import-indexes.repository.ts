@@ -68,21 +68,27 @@ export async function dropIndexesForImport(db: Kysely<Database>): Promise<number
   });
 }
 
+export interface IndexesRestored {
+  /** Secondary indexes built. */
+  built: number;
+  /** The tables a first import filled, whose planner statistics are now due (see analyzeTables); none when nothing was waiting. */
+  filled: string[];
+}
+
 /**
  * Builds every index and foreign key a first import dropped (none when nothing was dropped; the
- * indexes not until the brain holds `indexesFrom` contacts) and, if asked, refreshes the planner's
- * statistics of the tables it filled (~1 s of database CPU at 100,000 contacts, so a caller about
- * to vacuum and analyse anyway skips it). Each build is its own statement, so should one be
- * interrupted, the rest are still built by the next call.
+ * indexes not until the brain holds `indexesFrom` contacts). Each build is its own statement, so
+ * should one be interrupted, the rest are still built by the next call. The tables' statistics are
+ * left to the caller (analyzeTables), which can refresh them while it does something else.
  *
  * On PostgreSQL the work goes in two lanes, one connection each: the trigram index alone takes
  * about as long as everything else together, so its table has a lane to itself and the other
  * tables follow one another in the second. (With a lane per table, the trigram build shared the
  * cores with three others and finished last: 4.1 s instead of 2.4 s at 100,000 contacts on 2 cores.)
  */
-export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger, o: { analyze: boolean; indexesFrom?: number }): Promise<number> {
+export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger, o: { indexesFrom?: number } = {}): Promise<IndexesRestored> {
   const state = await savedState(db);
-  if (state.indexes.length + state.foreignKeys.length === 0) return 0;
+  if (state.indexes.length + state.foreignKeys.length === 0) return { built: 0, filled: [] };
   const started = Date.now();
   const indexesFrom = o.indexesFrom ?? INDEXES_FROM_CONTACTS;
   // Counts no further than it needs to.
@@ -90,7 +96,7 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   const waiting = rows[0]!.n < indexesFrom ? state.indexes : [];
   const saved = { indexes: state.indexes.filter((i) => !waiting.includes(i)), foreignKeys: state.foreignKeys };
   // A small brain's later passes: nothing to build yet, and nothing to analyse on that account.
-  if (saved.indexes.length + saved.foreignKeys.length === 0) return 0;
+  if (saved.indexes.length + saved.foreignKeys.length === 0) return { built: 0, filled: [] };
   const tables = TABLES.filter((t) => [...saved.indexes, ...saved.foreignKeys].some((i) => i.table === t));
   let built = 0;
   const restoreTable = async (table: string) => {
@@ -107,8 +113,6 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
       }
     }
     for (const key of saved.foreignKeys.filter((k) => k.table === table)) await addForeignKey(db, key);
-    // New indexes start without statistics (an expression index has its own).
-    if (o.analyze) await sql`ANALYZE ${sql.table(table)}`.execute(db);
   };
   const slow = (t: string) => saved.indexes.some((i) => i.table === t && /gin_trgm_ops/.test(i.definition));
   const lanes = [tables.filter(slow), tables.filter((t) => !slow(t))].filter((lane) => lane.length > 0);
@@ -121,16 +125,23 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   );
   for (const extra of failures.slice(1)) log.warn('could not restore an index or key after the import', { error: (extra as Error).message });
   if (failures.length) throw failures[0];
-  // Tables that lost no index were filled all the same.
-  const rest = TABLES.filter((t) => !tables.includes(t));
-  if (o.analyze && rest.length) await sql`ANALYZE ${sql.join(rest.map((t) => sql.table(t)))}`.execute(db);
   if (waiting.length) await saveState(db, { indexes: waiting, foreignKeys: [] });
   else await db.deleteFrom('sync_state').where('key', '=', SAVED_KEY).execute();
   log.debug(
     `built ${built} indexes and ${saved.foreignKeys.length} foreign keys after the import in ${Date.now() - started} ms` +
       (waiting.length ? `; ${waiting.length} indexes wait until the brain holds ${indexesFrom} contacts` : ''),
   );
-  return built;
+  // Tables that lost no index were filled all the same.
+  return { built, filled: [...TABLES] };
+}
+
+/**
+ * Refreshes the planner's statistics of the given tables, each on its own connection (~2 s of
+ * database CPU after 100,000 contacts, most of it for contacts). New indexes start without
+ * statistics, and an expression index has its own.
+ */
+export async function analyzeTables(db: Kysely<Database>, tables: readonly string[]): Promise<void> {
+  await Promise.all(tables.map((t) => sql`ANALYZE ${sql.table(t)}`.execute(db)));
 }
 
 /**
