@@ -9,11 +9,16 @@ import type { DataDirInitializer } from './embedded/engine.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+/** A connection of its own, for the statements Kysely cannot send (COPY); released by the caller. */
+export type ConnectForCopy = () => Promise<pg.PoolClient>;
+
 export interface DbHandle {
   readonly db: Kysely<Database>;
   readonly kind: DatabaseKind;
   /** A credential-free description for logs and `doctor`. */
   readonly description: string;
+  /** PostgreSQL servers only: COPY FROM STDIN through the embedded engine's socket stops PGlite. */
+  readonly connectForCopy?: ConnectForCopy;
   close(): Promise<void>;
 }
 
@@ -24,7 +29,7 @@ export async function openDatabase(target: DatabaseTarget, log: Logger, o: { ini
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', description: `PostgreSQL ${redact(target.url)}`, close: () => db.destroy() };
+    return { db, kind: 'postgres', description: `PostgreSQL ${redact(target.url)}`, connectForCopy: () => pool.connect(), close: () => db.destroy() };
   }
   // Loaded lazily: the WASM engine costs ~250 MB and is not needed with a PostgreSQL server.
   const embedded = await import('./embedded/index.js');

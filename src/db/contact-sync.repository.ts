@@ -66,11 +66,7 @@ export async function applyContactPage(
   page: readonly MappedContact[],
   options: PageWriteOptions,
 ): Promise<PageWriteResult> {
-  const latest = new Map<string, MappedContact>();
-  for (const c of page) {
-    const prev = latest.get(c.row.id);
-    if (!prev || String(c.row.date_updated ?? '') >= String(prev.row.date_updated ?? '')) latest.set(c.row.id, c);
-  }
+  const latest = newestPerContact(page);
   const contacts = [...latest.values()];
   if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
 
@@ -122,6 +118,34 @@ export async function applyContactPage(
   }
 }
 
+/** The page's contacts by id, the newest copy of any listed twice. */
+export function newestPerContact(page: readonly MappedContact[]): Map<string, MappedContact> {
+  const latest = new Map<string, MappedContact>();
+  for (const c of page) {
+    const prev = latest.get(c.row.id);
+    if (!prev || String(c.row.date_updated ?? '') >= String(prev.row.date_updated ?? '')) latest.set(c.row.id, c);
+  }
+  return latest;
+}
+
+/** A contact's search rows, given what people saved about it (nothing, for a new contact). */
+export function searchRowsOf(c: MappedContact, saved?: { manual_nicknames: string[]; importance_override: number | null }): SearchRows {
+  return buildSearchRows({
+    id: c.row.id,
+    name: c.row.name,
+    companyName: c.row.company_name,
+    email: c.row.email,
+    phone: c.row.phone,
+    type: c.row.type,
+    tags: c.row.tags,
+    dateAdded: c.row.date_added,
+    lastActivityAt: c.row.last_activity_at,
+    nicknames: c.nicknames,
+    manualNicknames: saved?.manual_nicknames ?? [],
+    importanceOverride: saved?.importance_override ?? null,
+  });
+}
+
 async function refreshDerived(
   trx: Transaction<Database>,
   changed: MappedContact[],
@@ -137,22 +161,7 @@ async function refreshDerived(
     ON CONFLICT (contact_id) DO UPDATE SET nicknames = excluded.nicknames, updated_at = now()
     RETURNING contact_id, manual_nicknames, importance_override`.execute(trx);
   const saved = new Map(savedRows.map((r) => [r.contact_id, r]));
-  const rows = changed.map((c) =>
-    buildSearchRows({
-      id: c.row.id,
-      name: c.row.name,
-      companyName: c.row.company_name,
-      email: c.row.email,
-      phone: c.row.phone,
-      type: c.row.type,
-      tags: c.row.tags,
-      dateAdded: c.row.date_added,
-      lastActivityAt: c.row.last_activity_at,
-      nicknames: c.nicknames,
-      manualNicknames: saved.get(c.row.id)?.manual_nicknames ?? [],
-      importanceOverride: saved.get(c.row.id)?.importance_override ?? null,
-    }),
-  );
+  const rows = changed.map((c) => searchRowsOf(c, saved.get(c.row.id)));
   await writeSearchRows(trx, rows, options.knownTerms);
 
   const runId = options.runId;
@@ -203,7 +212,21 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
       last_activity_at = excluded.last_activity_at, has_email = excluded.has_email, has_phone = excluded.has_phone,
       importance_base = excluded.importance_base, importance_override = excluded.importance_override,
       tags_norm = excluded.tags_norm, industries = excluded.industries`.execute(db);
-  await addSearchTerms(db, rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]), knownTerms);
+  await addSearchTerms(db, termsOf(rows), knownTerms);
+}
+
+/** The words of contacts' names and companies, for the misspelling dictionary. */
+export function termsOf(rows: readonly SearchRows[]): string[] {
+  return rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]);
+}
+
+/** The words worth sending to the dictionary: long enough, and not sent already as far as `known` tells. */
+export function unsentTerms(words: readonly string[], known?: Set<string>): string[] {
+  return [...new Set(words.filter((w) => w.length >= 2 && !known?.has(w)))];
+}
+
+export function rememberTerms(terms: readonly string[], known?: Set<string>): void {
+  if (known && known.size < 200_000) for (const t of terms) known.add(t);
 }
 
 /**
@@ -211,10 +234,10 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
  * `known` (one per sync run) skips words this run already sent; the table only ever grows.
  */
 export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[], known?: Set<string>): Promise<void> {
-  const terms = [...new Set(words.filter((w) => w.length >= 2 && !known?.has(w)))];
+  const terms = unsentTerms(words, known);
   if (terms.length === 0) return;
   // Remembered before the commit: should this page's transaction fail, the run fails too.
-  if (known && known.size < 200_000) for (const t of terms) known.add(t);
+  rememberTerms(terms, known);
   await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
 }
 

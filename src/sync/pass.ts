@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { ConnectForCopy } from '../db/connection.js';
+import { copyNewContacts } from '../db/contact-copy.repository.js';
 import { applyContactPage, type PageSource } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
 import { flushSearchIndex } from '../db/maintenance.js';
@@ -77,6 +79,8 @@ export class SyncPass {
     readonly signal: AbortSignal,
     private readonly options: {
       recordCreations: boolean;
+      /** The brain held no contacts when this pass began: pages are written with COPY over these connections. */
+      copyInto?: ConnectForCopy;
       writeConcurrency?: number;
       onProgress: (pass: SyncPass) => void | Promise<void>;
       /** Told GHL's contact count once the first page of a pass answers. */
@@ -135,7 +139,9 @@ export class SyncPass {
       this.counters.fetched += fresh.length;
       const mapped = fresh.map((i) => ({ ...mapContact(contacts[i]!, this.ghl.locationId), position: positions?.[i] }));
       const options = { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk, page: source };
-      const r = await withRetryOnConflict(() => applyContactPage(this.db, mapped, options));
+      // A page COPY cannot take (a contact it meets already stored) is merged the usual way.
+      const copyInto = this.options.copyInto;
+      const r = await withRetryOnConflict(async () => (copyInto && (await copyNewContacts(copyInto, mapped, this.knownTerms))) || applyContactPage(this.db, mapped, options));
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.restored += r.restored.length;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyNewContacts } from '../../src/db/contact-copy.repository.js';
 import { applyContactPage, pageSource } from '../../src/db/contact-sync.repository.js';
 import { parseSearchPage } from '../../src/ghl/v2.js';
 import { mapContact } from '../../src/sync/map-contact.js';
@@ -78,6 +79,52 @@ describe.each(testEngines())('applyContactPage (%s)', (engine) => {
     expect(await applyContactPage(tdb.handle.db, mapped, { runId: null, recordCreations: true, page: pageSource(bytes) })).toMatchObject({ created: ['bytes-huge'] });
     const row = await tdb.handle.db.selectFrom('contacts').select(['name', 'data']).where('id', '=', 'bytes-huge').executeTakeFirstOrThrow();
     expect(row).toEqual({ name: 'Huge Number', data: { id: 'bytes-huge', firstName: 'Huge', lastName: 'Number', lifetimeValue: null } });
+  });
+
+  it("writes a first import's page with COPY exactly as the upsert writes it, and hands back a page that meets a stored contact", async () => {
+    const connect = tdb.handle.connectForCopy;
+    // COPY FROM STDIN through the embedded engine's socket stops PGlite: it must never be offered there.
+    if (engine === 'pglite') return expect(connect).toBeUndefined();
+    expect(connect).toBeDefined();
+    const db = tdb.handle.db;
+    const odd = ghlContact({
+      firstName: 'Tab\there',
+      lastName: 'Back\\slash "Quote"',
+      companyName: 'Ünïcode, Café 🌿\nNew line',
+      email: null,
+      phone: '+1 (555) 010-9999',
+      tags: ['a "quoted" tag', 'back\\slash', 'comma, {braces}', 'NULL', ''],
+      raw: { id: 'x', note: 'tab\tnewline\nreturn\rbackslash\\ end', nested: { list: [1, 'é', null, { deep: true }] }, big: 12345678901 },
+    });
+    odd.raw.id = odd.id;
+    const plain = ghlContact({ firstName: 'Rachel', lastName: 'Copy', companyName: 'Fresh Headies' });
+    const older = changed(plain, { lastName: 'Older', dateUpdated: '2025-12-01T00:00:00.000Z' });
+    const page = [odd, older, plain].map((c) => mapContact(c, 'LOC1'));
+    const ids = [odd.id, plain.id].sort();
+    const snapshot = async () => ({
+      contacts: await db.selectFrom('contacts').select(['id', 'location_id', 'first_name', 'last_name', 'name', 'company_name', 'email', 'phone', 'phone_digits', 'type', 'source', 'assigned_to', 'tags', 'date_added', 'date_updated', 'last_activity_at', 'data', 'deleted_at']).where('id', 'in', ids).orderBy('id').execute(),
+      context: await db.selectFrom('contact_context').select(['contact_id', 'nicknames', 'manual_nicknames', 'notes', 'importance_override']).where('contact_id', 'in', ids).orderBy('contact_id').execute(),
+      search: await db.selectFrom('contact_search').selectAll().where('contact_id', 'in', ids).orderBy('contact_id').execute(),
+      facts: await db.selectFrom('contact_facts').selectAll().where('contact_id', 'in', ids).orderBy('contact_id').execute(),
+    });
+
+    const known = new Set<string>();
+    expect(await copyNewContacts(connect!, page, known)).toEqual({ created: ids, updated: [], restored: [], unchanged: 0 });
+    const copied = await snapshot();
+    expect(copied.contacts.map((c) => c.last_name)).toContain('Copy');
+    expect(copied.contacts.find((c) => c.id === odd.id)).toMatchObject({ first_name: 'Tab\there', company_name: 'Ünïcode, Café 🌿\nNew line', email: null, tags: odd.tags, data: odd.raw });
+    expect(known.has('rachel')).toBe(true);
+    expect(await db.selectFrom('search_terms').select('term').where('term', 'in', ['rachel', 'copy', 'fresh', 'headies']).execute()).toHaveLength(4);
+
+    await db.deleteFrom('contacts').where('id', 'in', ids).execute();
+    expect(await applyContactPage(db, page, { runId: null, recordCreations: false })).toMatchObject({ created: ids });
+    expect(await snapshot()).toEqual(copied);
+
+    // A page that meets a stored contact writes nothing and is handed back, for the usual merge.
+    const fresh = ghlContact({ firstName: 'Never', lastName: 'Written' });
+    expect(await copyNewContacts(connect!, [fresh, plain].map((c) => mapContact(c, 'LOC1')))).toBeNull();
+    expect(await db.selectFrom('contacts').select('id').where('id', '=', fresh.id).execute()).toEqual([]);
+    expect(await db.selectFrom('contact_search').select('contact_id').where('contact_id', '=', fresh.id).execute()).toEqual([]);
   });
 
   it('reads a page as bytes only when the database would take them as they are', () => {

@@ -1,0 +1,85 @@
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ConnectForCopy } from './connection.js';
+import { soundex } from '../search/phonetic.js';
+import type { MappedContact } from '../sync/map-contact.js';
+import { newestPerContact, type PageWriteResult, rememberTerms, searchRowsOf, termsOf, unsentTerms } from './contact-sync.repository.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Writes a first import's page of new contacts with COPY, in one transaction: the rows of all four
+ * contact tables stream in as text, with none of an upsert's parameter decoding, conflict checks or
+ * joins (at 20,000 contacts and two writers: ~60 µs of database CPU a contact against ~165).
+ * Only for contacts the brain cannot hold yet: should one be there after all (listed again on a
+ * later page), the page is rolled back and the result is null, for the caller to merge it the usual way.
+ * Not for PGlite: COPY FROM STDIN through its socket stops the engine.
+ */
+export async function copyNewContacts(connect: ConnectForCopy, page: readonly MappedContact[], knownTerms?: Set<string>): Promise<PageWriteResult | null> {
+  const contacts = [...newestPerContact(page).values()];
+  if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
+  const rows = contacts.map((c) => searchRowsOf(c));
+  const terms = unsentTerms(termsOf(rows), knownTerms);
+  const client = await connect();
+  try {
+    await client.query('BEGIN');
+    await copyLines(
+      client,
+      'COPY contacts (id, location_id, first_name, last_name, name, company_name, email, phone, phone_digits, type, source, assigned_to, tags, date_added, date_updated, last_activity_at, data) FROM STDIN',
+      contacts.map(({ row: r }) =>
+        line([r.id, r.location_id, r.first_name, r.last_name, r.name, r.company_name, r.email, r.phone, r.phone_digits, r.type, r.source, r.assigned_to, arrayLiteral(r.tags), r.date_added, r.date_updated, r.last_activity_at, JSON.stringify(r.data)]),
+      ),
+    );
+    await copyLines(client, 'COPY contact_context (contact_id, nicknames) FROM STDIN', contacts.map((c) => line([c.row.id, arrayLiteral(c.nicknames)])));
+    await copyLines(
+      client,
+      'COPY contact_search (contact_id, doc, name_norm, company_norm, nicknames_norm, importance_base, importance_override, date_added, last_activity_at) FROM STDIN',
+      rows.map(({ search: s }) => line([s.contact_id, s.doc, s.name_norm ?? '', s.company_norm ?? '', arrayLiteral(s.nicknames_norm ?? []), s.importance_base ?? 5, s.importance_override, s.date_added, s.last_activity_at])),
+    );
+    await copyLines(
+      client,
+      'COPY contact_facts (contact_id, type, date_added, last_activity_at, has_email, has_phone, importance_base, importance_override, tags_norm, industries) FROM STDIN',
+      rows.map(({ facts: f }) =>
+        line([f.contact_id, f.type, f.date_added, f.last_activity_at, f.has_email ?? false, f.has_phone ?? false, f.importance_base ?? 5, f.importance_override, arrayLiteral(f.tags_norm ?? []), arrayLiteral(f.industries ?? [])]),
+      ),
+    );
+    if (terms.length) await client.query('INSERT INTO search_terms (term, sound) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [terms, terms.map(soundex)]);
+    await client.query('COMMIT');
+    client.release();
+  } catch (err) {
+    // A connection that cannot even roll back is closed, not handed out again.
+    const clean = await client.query('ROLLBACK').then(() => true, () => false);
+    client.release(clean ? undefined : (err as Error));
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return null;
+    throw err;
+  }
+  rememberTerms(terms, knownTerms);
+  return { created: contacts.map((c) => c.row.id).sort(), updated: [], restored: [], unchanged: 0 };
+}
+
+async function copyLines(client: pg.PoolClient, statement: string, lines: string[]): Promise<void> {
+  const stream = client.query(copyFrom(statement));
+  await pipeline(async function* () {
+    yield Buffer.from(lines.join(''));
+  }, stream);
+}
+
+type Field = string | number | boolean | Date | null | undefined;
+
+/** One row in COPY's text format: tab-separated, \N for null, backslash escapes. */
+function line(fields: readonly Field[]): string {
+  return `${fields.map(field).join('\t')}\n`;
+}
+
+function field(v: Field): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** A text[] literal: every element quoted, quotes and backslashes escaped (COPY escapes the result again). */
+function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((s) => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
