@@ -15,7 +15,7 @@ import { benchArg } from './args.js';
 import { storagePerContact } from './storage.js';
 
 // npm run bench:load -- [--contacts 100000] [--indexes deferred|kept] [--writers 2]
-// Where a first import's CPU goes, without the network: writes generated contacts page by page
+// Where a large pass's CPU goes, without the network: merges generated contacts page by page
 // (500, by two writers as a sync does on PostgreSQL) into a fresh PostgreSQL database and prints
 // the CPU of this process and of its database backends (read from /proc, so Linux only), in total
 // and statement by statement. One writer reads differently: a saving that shows with one writer
@@ -79,7 +79,8 @@ try {
   measuring = true;
   if (indexes === 'deferred') await dropIndexesForImport(db);
   const knownTerms = new Set<string>();
-  // As a sync writes a v2 page: parsed for the typed columns, the records stored from its bytes.
+  // As a sync merges a v2 page (every pass but a first import into a PostgreSQL server, which
+  // uses COPY): parsed for the typed columns, the records stored from its bytes.
   let next = 0;
   const writer = async () => {
     while (next < pages.length) {

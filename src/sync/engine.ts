@@ -48,8 +48,8 @@ export interface SyncHandle {
 export interface SyncEngineDeps {
   db(): Promise<Kysely<Database>>;
   dbKind(): DatabaseKind;
-  /** A connection for COPY, on a PostgreSQL server (a first import writes with it); null elsewhere. */
-  connectForCopy?(): Promise<ConnectForCopy | null>;
+  /** How to open a connection for COPY, on a PostgreSQL server (a first import writes with it); null elsewhere. */
+  copyConnector?(): Promise<ConnectForCopy | null>;
   ghl: GhlClient | null;
   log: Logger;
   now(): Date;
@@ -215,7 +215,7 @@ export class SyncEngine {
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // Into an empty brain, pages go in with COPY (see copyNewContacts).
-      copyInto: initialImport ? ((await this.deps.connectForCopy?.()) ?? undefined) : undefined,
+      copyInto: initialImport ? ((await this.deps.copyConnector?.()) ?? undefined) : undefined,
       // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
       writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
       onProgress: async (p) => {
