@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { copyNewContacts } from '../src/db/contact-copy.repository.js';
 import { applyContactPage, pageSource } from '../src/db/contact-sync.repository.js';
 import type { Database } from '../src/db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../src/db/import-indexes.repository.js';
@@ -14,16 +15,20 @@ import { mapContact } from '../src/sync/map-contact.js';
 import { benchArg } from './args.js';
 import { storagePerContact } from './storage.js';
 
-// npm run bench:load -- [--contacts 100000] [--indexes deferred|kept] [--writers 2]
-// Where a large pass's CPU goes, without the network: merges generated contacts page by page
+// npm run bench:load -- [--contacts 100000] [--indexes deferred|kept] [--writers 2] [--write merge|copy]
+// Where a large pass's CPU goes, without the network: writes generated contacts page by page
 // (500, by two writers as a sync does on PostgreSQL) into a fresh PostgreSQL database and prints
 // the CPU of this process and of its database backends (read from /proc, so Linux only), in total
-// and statement by statement. One writer reads differently: a saving that shows with one writer
-// may vanish with two (fresh memory and page faults weigh differently), so compare with --writers 2.
+// and statement by statement. `--write merge` (the default) upserts each page, as every pass does
+// but a first import into a PostgreSQL server; `--write copy` writes as that first import does.
+// One writer reads differently: a saving that shows with one writer may vanish with two (fresh
+// memory and page faults weigh differently), so compare with --writers 2.
 const count = Number(benchArg('contacts', '100000'));
 const indexes = benchArg('indexes', 'deferred');
 const writers = Number(benchArg('writers', '2'));
 if (!Number.isInteger(writers) || writers < 1) throw new Error('--writers takes a whole number, at least 1');
+const write = benchArg('write', 'merge');
+if (write !== 'merge' && write !== 'copy') throw new Error('--write takes merge or copy');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** CPU time (ms) a process has used: utime + stime from /proc/<pid>/stat, in 10 ms ticks. */
@@ -43,10 +48,16 @@ const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => Promise
   const first = args[0] as string | { text?: string };
   const key = (typeof first === 'string' ? first : (first.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 60);
   const before = cpuMsOf(pid);
-  return clientQuery.apply(this, args).then((result) => {
-    perStatement.set(key, (perStatement.get(key) ?? 0) + cpuMsOf(pid) - before);
-    return result;
-  });
+  const record = () => perStatement.set(key, (perStatement.get(key) ?? 0) + cpuMsOf(pid) - before);
+  const result = clientQuery.apply(this, args) as Promise<unknown> | NodeJS.EventEmitter;
+  if ('then' in result)
+    return result.then((r) => {
+      record();
+      return r;
+    });
+  // A COPY stream says it is done with an event instead.
+  result.once('finish', record);
+  return result;
 };
 
 const admin = new pg.Client({ connectionString: adminUrl });
@@ -79,14 +90,16 @@ try {
   measuring = true;
   if (indexes === 'deferred') await dropIndexesForImport(db);
   const knownTerms = new Set<string>();
-  // As a sync merges a v2 page (every pass but a first import into a PostgreSQL server, which
-  // uses COPY): parsed for the typed columns, the records stored from its bytes.
+  // As a sync writes a v2 page: parsed for the typed columns; merged with the records stored from
+  // its bytes, or copied (a page COPY hands back is merged, as a sync does).
+  const connect = () => pool.connect();
   let next = 0;
   const writer = async () => {
     while (next < pages.length) {
       const bytes = pages[next++]!;
       const page = parseSearchPage(bytes);
       const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
+      if (write === 'copy' && (await copyNewContacts(connect, mapped, knownTerms))) continue;
       await applyContactPage(db, mapped, { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
     }
   };
@@ -99,7 +112,7 @@ try {
   const storage = await storagePerContact(db);
   const perContact = (ms: number) => `${Math.round((ms * 1000) / count)} µs/contact`;
   console.log(
-    `bench:load — ${count} contacts, ${writers} writer${writers > 1 ? 's' : ''}, indexes ${indexes}: ${(wallMs / 1000).toFixed(1)} s; CPU of this process ${((node.user + node.system) / 1e6).toFixed(1)} s ` +
+    `bench:load — ${count} contacts, ${writers} writer${writers > 1 ? 's' : ''}, ${write}, indexes ${indexes}: ${(wallMs / 1000).toFixed(1)} s; CPU of this process ${((node.user + node.system) / 1e6).toFixed(1)} s ` +
       `(${perContact((node.user + node.system) / 1000)}), of the database ${(dbMs / 1000).toFixed(1)} s (${perContact(dbMs)}); ${storage.total} B/contact`,
   );
   console.log('database CPU by statement:');
