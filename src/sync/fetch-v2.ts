@@ -11,8 +11,9 @@ const PAGES_PER_WINDOW = V2_PAGE_WINDOW / PAGE_SIZE;
 /**
  * Pages read but not yet written, held as response bytes (~0.7 MB each at 500 contacts). A few
  * pages ahead keep the writer from waiting on a round trip, and the next rate window's pages
- * arrive as fast as it opens instead of at the pace the previous window was written. More would
- * cost memory for nothing: a window's requests run out before the writer does.
+ * arrive as fast as it opens instead of at the pace the previous window was written. More costs
+ * memory for no measurable gain: 16 (100,000 contacts on PostgreSQL, four alternating pairs) moved
+ * the pass by -0.7, +1.4, -1.0 and -0.4 s, and peak RSS up by ~10 MB.
  */
 export const PAGES_READ_AHEAD = 6;
 /** Pages of the chunk chain (a chunk's first and last) read and not yet written. */
