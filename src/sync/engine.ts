@@ -216,7 +216,7 @@ export class SyncEngine {
       recordCreations: !initialImport,
       // Into an empty brain, pages go in with COPY (see copyNewContacts).
       copyInto: initialImport ? ((await this.deps.copyConnector?.()) ?? undefined) : undefined,
-      // PostgreSQL writes two pages at once (one per core); PGlite has a single backend anyway.
+      // PostgreSQL writes two pages at once in a large pass (one per core); PGlite has a single backend anyway.
       writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GhlClient } from '../../src/ghl/client.js';
+import { silentLogger } from '../../src/logger.js';
+import { SyncPass } from '../../src/sync/pass.js';
+import { ghlContact } from '../helpers/contacts.js';
+import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
+
+describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await openTestDatabase(engine);
+  });
+  afterAll(async () => tdb?.dispose());
+
+  /** What the pass had stored when the second of two queued pages began to be written. */
+  async function storedWhenSecondPageStarts(remoteTotal: number): Promise<number> {
+    const pass = new SyncPass(tdb.handle.db, { locationId: 'LOC1' } as GhlClient, 1, silentLogger, new AbortController().signal, {
+      recordCreations: false,
+      writeConcurrency: 2,
+      onProgress: () => {},
+    });
+    pass.noteRemoteTotal(remoteTotal);
+    let seen = -1;
+    const first = pass.write([ghlContact(), ghlContact()]);
+    const second = pass.writePage(() => {
+      seen = pass.counters.created;
+      return { contacts: [ghlContact()], problems: [] };
+    });
+    await Promise.all([first, second]);
+    await pass.flushBulkWrites();
+    expect(pass.counters.created).toBe(3);
+    return seen;
+  }
+
+  it('writes a small pass page by page, and a large one two pages at a time', async () => {
+    // Small: the second page waits for the first (two writers extending a table leave spare pages).
+    expect(await storedWhenSecondPageStarts(1_206)).toBe(2);
+    // Large: both pages are written at once.
+    expect(await storedWhenSecondPageStarts(100_000)).toBe(0);
+  });
+});
