@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { copyNewContacts } from '../src/db/contact-copy.repository.js';
+import { copyNewContacts, prepareCopy } from '../src/db/contact-copy.repository.js';
 import { applyContactPage, pageSource } from '../src/db/contact-sync.repository.js';
 import type { Database } from '../src/db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../src/db/import-indexes.repository.js';
@@ -93,14 +93,16 @@ try {
   // As a sync writes a v2 page: parsed for the typed columns; merged with the records stored from
   // its bytes, or copied (a page COPY hands back is merged, as a sync does).
   const connect = () => pool.connect();
+  const read = (bytes: Buffer) => {
+    const page = parseSearchPage(bytes);
+    return page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
+  };
   let next = 0;
   const writer = async () => {
     while (next < pages.length) {
       const bytes = pages[next++]!;
-      const page = parseSearchPage(bytes);
-      const mapped = page.contacts.map((c, i) => ({ ...mapContact(c, 'L'), position: page.positions[i] }));
-      if (write === 'copy' && (await copyNewContacts(connect, mapped, knownTerms))) continue;
-      await applyContactPage(db, mapped, { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
+      if (write === 'copy' && (await copyNewContacts(connect, prepareCopy(read(bytes), knownTerms), knownTerms))) continue;
+      await applyContactPage(db, read(bytes), { runId: null, recordCreations: false, knownTerms, page: pageSource(bytes) });
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectForCopy } from '../db/connection.js';
-import { copyNewContacts } from '../db/contact-copy.repository.js';
-import { applyContactPage, type PageSource } from '../db/contact-sync.repository.js';
+import { copyNewContacts, type PreparedCopy, prepareCopy } from '../db/contact-copy.repository.js';
+import { applyContactPage, type PageSource, type PageWriteResult } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
 import { flushSearchIndex } from '../db/maintenance.js';
 import type { GhlClient } from '../ghl/client.js';
 import type { GhlContact } from '../ghl/types.js';
 import type { Logger } from '../logger.js';
-import { mapContact } from './map-contact.js';
+import { mapContact, type MappedContact } from './map-contact.js';
 
 /** A page as the writer takes it. */
 export interface PageRead {
@@ -137,15 +137,7 @@ export class SyncPass {
     const job = this.writers(async () => {
       await this.writesAfter;
       this.signal.throwIfAborted();
-      const { contacts, problems, positions, source } = read();
-      for (const p of problems) this.addError(p);
-      const fresh = this.firstSightings(contacts);
-      this.counters.fetched += fresh.length;
-      const mapped = fresh.map((i) => ({ ...mapContact(contacts[i]!, this.ghl.locationId), position: positions?.[i] }));
-      const options = { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk, page: source };
-      // A page COPY cannot take (a contact it meets already stored) is merged the usual way.
-      const copyInto = this.options.copyInto;
-      const r = await withRetryOnConflict(async () => (copyInto && (await copyNewContacts(copyInto, mapped, this.knownTerms))) || applyContactPage(this.db, mapped, options));
+      const r = await this.writeOne(read);
       this.counters.created += r.created.length;
       this.counters.updated += r.updated.length + r.restored.length;
       this.counters.restored += r.restored.length;
@@ -155,6 +147,34 @@ export class SyncPass {
     this.pending.add(job);
     void job.catch(() => {}).finally(() => this.pending.delete(job));
     return job;
+  }
+
+  /** Writes one page: with COPY into an empty brain, else (or when COPY hands it back) merged. */
+  private async writeOne(read: () => PageRead): Promise<PageWriteResult> {
+    const copyInto = this.options.copyInto;
+    const { source, fresh, mapped, prepared } = this.readPage(read, copyInto !== undefined);
+    const options = { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk, page: source };
+    if (!copyInto || !prepared) return withRetryOnConflict(() => applyContactPage(this.db, mapped!, options));
+    // A page COPY cannot take (a contact it meets already stored) is read again and merged the usual way.
+    return withRetryOnConflict(async () => (await copyNewContacts(copyInto, prepared, this.knownTerms)) ?? applyContactPage(this.db, this.mapFresh(read(), fresh), options));
+  }
+
+  /**
+   * Reads a page: its problems reported, the contacts not seen before in this run counted and
+   * mapped. For COPY they are encoded at once and only the encoding is returned, so the parsed
+   * records are garbage before the database is waited for (see prepareCopy).
+   */
+  private readPage(read: () => PageRead, forCopy: boolean): { source: PageSource | null | undefined; fresh: number[]; mapped?: MappedContact[]; prepared?: PreparedCopy } {
+    const page = read();
+    for (const p of page.problems) this.addError(p);
+    const fresh = this.firstSightings(page.contacts);
+    this.counters.fetched += fresh.length;
+    const mapped = this.mapFresh(page, fresh);
+    return forCopy ? { source: page.source, fresh, prepared: prepareCopy(mapped, this.knownTerms) } : { source: page.source, fresh, mapped };
+  }
+
+  private mapFresh(page: PageRead, fresh: readonly number[]): MappedContact[] {
+    return fresh.map((i) => ({ ...mapContact(page.contacts[i]!, this.ghl.locationId), position: page.positions?.[i] }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyNewContacts } from '../../src/db/contact-copy.repository.js';
+import { copyNewContacts, prepareCopy } from '../../src/db/contact-copy.repository.js';
 import { applyContactPage, pageSource } from '../../src/db/contact-sync.repository.js';
 import { parseSearchPage } from '../../src/ghl/v2.js';
 import { mapContact } from '../../src/sync/map-contact.js';
@@ -109,7 +109,7 @@ describe.each(testEngines())('applyContactPage (%s)', (engine) => {
     });
 
     const known = new Set<string>();
-    expect(await copyNewContacts(connect!, page, known)).toEqual({ created: ids, updated: [], restored: [], unchanged: 0 });
+    expect(await copyNewContacts(connect!, prepareCopy(page, known), known)).toEqual({ created: ids, updated: [], restored: [], unchanged: 0 });
     const copied = await snapshot();
     expect(copied.contacts.map((c) => c.last_name)).toContain('Copy');
     expect(copied.contacts.find((c) => c.id === odd.id)).toMatchObject({ first_name: 'Tab\there', company_name: 'Ünïcode, Café 🌿\nNew line', email: null, tags: odd.tags, data: odd.raw });
@@ -122,7 +122,7 @@ describe.each(testEngines())('applyContactPage (%s)', (engine) => {
 
     // A page that meets a stored contact writes nothing and is handed back, for the usual merge.
     const fresh = ghlContact({ firstName: 'Never', lastName: 'Written' });
-    expect(await copyNewContacts(connect!, [fresh, plain].map((c) => mapContact(c, 'LOC1')))).toBeNull();
+    expect(await copyNewContacts(connect!, prepareCopy([fresh, plain].map((c) => mapContact(c, 'LOC1'))))).toBeNull();
     expect(await db.selectFrom('contacts').select('id').where('id', '=', fresh.id).execute()).toEqual([]);
     expect(await db.selectFrom('contact_search').select('contact_id').where('contact_id', '=', fresh.id).execute()).toEqual([]);
   });

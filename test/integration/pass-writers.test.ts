@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GhlClient } from '../../src/ghl/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { SyncPass } from '../../src/sync/pass.js';
-import { ghlContact } from '../helpers/contacts.js';
+import { changed, ghlContact } from '../helpers/contacts.js';
 import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
 
 describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
@@ -31,6 +31,30 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
     expect(pass.counters.created).toBe(3);
     return seen;
   }
+
+  it('merges a page COPY hands back (a contact it meets is stored already), reading the page again', async () => {
+    const connect = tdb.handle.connectForCopy;
+    // COPY FROM STDIN through the embedded engine's socket stops PGlite: it must never be offered there.
+    if (engine === 'pglite') return expect(connect).toBeUndefined();
+    const pass = new SyncPass(tdb.handle.db, { locationId: 'LOC1' } as GhlClient, 1, silentLogger, new AbortController().signal, {
+      recordCreations: false,
+      copyInto: connect,
+      onProgress: () => {},
+    });
+    const copied = ghlContact({ firstName: 'Copied' });
+    await pass.write([copied]);
+    const newer = changed(copied, { lastName: 'Newer', dateUpdated: '2026-06-01T00:00:00.000Z' });
+    const added = ghlContact({ firstName: 'Merged' });
+    let reads = 0;
+    await pass.writePage(() => {
+      reads += 1;
+      return { contacts: [newer, added], problems: [] };
+    });
+    expect(reads).toBe(2);
+    expect(pass.counters).toMatchObject({ fetched: 3, created: 2, updated: 1 });
+    const rows = await tdb.handle.db.selectFrom('contacts').select(['id', 'last_name']).where('id', 'in', [copied.id, added.id]).orderBy('id').execute();
+    expect(rows).toEqual([{ id: copied.id, last_name: 'Newer' }, { id: added.id, last_name: added.lastName }].sort((x, y) => (x.id < y.id ? -1 : 1)));
+  });
 
   it('writes a small pass page by page, and a large one two pages at a time', async () => {
     // Small: the second page waits for the first (two writers extending a table leave spare pages).
