@@ -173,7 +173,8 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   if (req.hasPhone !== undefined) where.push(sql<SqlBool>`s.has_phone = ${req.hasPhone}`);
   const minImportance = req.minImportance !== undefined && req.minImportance > 1 ? req.minImportance : null;
   const bounds: Bounds = { cut, silentBefore, bases: possibleBases({ type: req.type, tagged: Boolean(req.tag) }) };
-  const atLeast = minImportance ? sql<SqlBool>`(${sql.join(importanceParts(minImportance, bounds, false), sql`) OR (`)})` : null;
+  // Bracketed whole: it is ANDed with the other conditions, and AND binds tighter than OR.
+  const atLeast = minImportance ? sql<SqlBool>`((${sql.join(importanceParts(minImportance, bounds, false), sql`) OR (`)}))` : null;
 
   const sort: SortOrder = req.sort ?? (words.length || req.email || req.phone ? 'relevance' : 'importance');
   const q = { db, where, docWhere, text, score, matchedOn, importance, cut, limit: o.limit };

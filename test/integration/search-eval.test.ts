@@ -231,6 +231,20 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
     expect(dates).toEqual([...dates].sort().reverse());
   });
 
+  it('an importance floor narrows a text search or any other sort instead of widening it', async () => {
+    expect((await search({ query: 'xyzzy quux', min_importance: 8 })).total).toBe(0);
+    const rachels = (await search({ query: 'rachel', limit: 100 })).contacts;
+    const floored = await search({ query: 'rachel', min_importance: 9, limit: 100 });
+    expect(floored.contacts.map((c) => c.id).sort()).toEqual(rachels.filter((c) => c.importance >= 9).map((c) => c.id).sort());
+    expect(count((c) => !c.email && importance(c) >= 9)).toBeGreaterThan(0);
+    for (const sort of ['recent', 'relevance'] as const) {
+      const out = await search({ has_email: false, min_importance: 9, sort, limit: 100 });
+      expect(out.total, sort).toBe(count((c) => !c.email && importance(c) >= 9));
+      const byId = new Map(all.map((c) => [c.id, c]));
+      expect(out.contacts.every((c) => !byId.get(c.id)!.email && c.importance >= 9), sort).toBe(true);
+    }
+  });
+
   it('finds a contact by a nickname saved by hand, and says what it searched when nothing matches', async () => {
     const saved = await mcp.call('save_contact_context', { contact_id: KNOWN.michael, add_nicknames: ['the jar guy'] });
     expect(saved.isError, textOf(saved)).toBeFalsy();
