@@ -4,11 +4,13 @@ import type { ContactRow, Database } from '../db/database.js';
 import { ToolError } from '../errors.js';
 import { parseQuery } from '../search/parse-query.js';
 import { searchContacts } from '../search/search-contacts.js';
+import { fenceUntrusted } from './render.js';
 
 /**
- * One contact from an id or a query. A query must point at one contact: an exact match (email,
- * phone, nickname) that no other contact shares, or a single hit. Otherwise the candidates are
- * listed, never guessed.
+ * One contact from an id or a query. A query must point at one contact: a single hit, or an email
+ * or phone number that no other contact has. Otherwise the candidates are listed (the closest
+ * first), never guessed: "james" names James Rodriguez exactly and Joshua St. James partly, and
+ * only the person asking knows which one they meant.
  */
 export async function resolveContact(db: Kysely<Database>, input: { contact_id?: string; query?: string }, now: Date): Promise<ContactRow> {
   if (input.contact_id) {
@@ -18,13 +20,14 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
   }
   if (!input.query) throw new ToolError('Give either contact_id or query.', 'For example { "query": "rachel from fresh headies" }.');
   const { hits, total } = await searchContacts(db, parseQuery(input.query, now), { now, limit: 6 });
-  const exact = hits.filter((h) => h.score >= 1);
-  const chosen = exact.length === 1 ? exact[0] : total === 1 ? hits[0] : undefined;
+  const exact = hits.filter((h) => h.score >= 1 && (h.matched_on === 'email' || h.matched_on === 'phone'));
+  const chosen = total === 1 ? hits[0] : exact.length === 1 ? exact[0] : undefined;
   if (chosen) return (await findContact(db, chosen.id))!;
   if (total === 0) throw new ToolError(`No contact matches "${input.query}".`, 'Try search_contacts with fewer or different words, or check that the brain is synced.');
   const list = hits.map((h) => `- ${[h.name ?? '(no name)', h.company, h.email].filter(Boolean).join(' · ')} [${h.id}]`).join('\n');
   throw new ToolError(
-    `"${input.query}" matches ${total} contacts; which one?\n${list}${total > hits.length ? `\n…and ${total - hits.length} more` : ''}`,
+    // Names and companies are anyone's text: fenced as data, like every other answer.
+    `"${input.query}" matches ${total} contacts; which one?\n${fenceUntrusted(list)}${total > hits.length ? `\n…and ${total - hits.length} more` : ''}`,
     'Call get_contact_360 again with the contact_id of the right one.',
   );
 }

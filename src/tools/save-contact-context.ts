@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findContact, loadContext, saveContext } from '../db/contact-context.repository.js';
 import { ToolError } from '../errors.js';
 import { defineTool } from './define-tool.js';
+import { fenceUntrusted } from './render.js';
 
 const Nickname = z.string().trim().min(1).max(60);
 
@@ -66,6 +67,8 @@ export const saveContactContext = defineTool({
     };
   },
   render(o) {
-    return `Saved for ${o.contact_id}: ${o.saved.join('; ')}. Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); nicknames: ${o.nicknames.join(', ')}.`;
+    // The automatic nicknames come from names and companies, which anyone can write: fenced as data.
+    const nicknames = o.nicknames.length ? `nicknames:\n${fenceUntrusted(o.nicknames.join(', '))}` : 'no nicknames.';
+    return `Saved for ${o.contact_id}: ${o.saved.join('; ')}. Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); ${nicknames}`;
   },
 });
