@@ -1,4 +1,4 @@
-import { industryOf } from './lexicon.js';
+import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, startOfToday, startOfWeek } from './time-words.js';
 
@@ -52,7 +52,7 @@ const RULES: Rule[] = [
   { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
-  { pattern: /\b(?:in |from )?(?:the )?([a-z0-9]+)(?: industry| business| trade| space| sector| companies| shops| brands)\b/, apply: (m, r) => { const i = industryOf(m[1]!); if (i) r.industry = i; else return undo(); } },
+  { pattern: /\b(?:in |from )?(?:the )?([a-z0-9-]+(?: [a-z0-9-]+)?)(?: industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: (m, r) => { const i = industryOf(m[1]!, { framed: true }); if (i) r.industry = i; else return undo(); } },
 ];
 
 /** The words that introduce a company: "rachel from fresh headies", "who's at …". */
@@ -108,6 +108,12 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name; but
   // not after "at" / "from", where it is part of a company's name ("who's at Kush Kings?").
   const beforeCompany = text.split(COMPANY_INTRO_WORD)[0]!;
+  for (const phrase of INDUSTRY_PHRASES) {
+    if (!r.industry && beforeCompany.includes(` ${phrase} `)) {
+      r.industry = industryOf(phrase)!;
+      text = text.replace(` ${phrase} `, ' ');
+    }
+  }
   for (const w of beforeCompany.split(/\s+/).filter(Boolean)) {
     const industry = industryOf(w);
     if (industry && !r.industry) {
@@ -121,7 +127,7 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     const company = meaningful(at[2] ?? '', false);
     if (company) {
       // "leads from dispensaries": only industry words after "from" name the industry, not a company.
-      const industries = company.split(' ').map(industryOf);
+      const industries = industryOf(company) ? [industryOf(company)] : company.split(' ').map((w) => industryOf(w));
       if (!r.industry && industries.every(Boolean)) r.industry = industries[0]!;
       else r.company = company;
       if (name) r.name = name;

@@ -211,7 +211,8 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
   it('"contacts in the cannabis industry" matches company names and tags', async () => {
     const re = new RegExp(industryRegex('cannabis')!);
     const truth = (c: FakeContact) => re.test(normalizeText(c.companyName ?? '')) || re.test(c.tags.map(normalizeText).join(' '));
-    for (const query of ['contacts in the cannabis industry', 'dispensaries', 'hemp companies']) {
+    const queries = ['contacts in the cannabis industry', 'dispensaries', 'hemp companies', 'contacts in the edibles industry', 'extraction companies', 'head shops', 'mary jane companies', 'emerald triangle contacts'];
+    for (const query of queries) {
       const out = await q(query, 100);
       expect(out.total, query).toBe(count(truth));
     }

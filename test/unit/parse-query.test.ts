@@ -24,6 +24,17 @@ describe('parseQuery', () => {
     ["who's at Kush Kings?", 'company like "kush kings", sorted by relevance'],
     ['cannabis contacts from denver', 'company like "denver", cannabis industry (company names and tags), sorted by relevance'],
     ['leads from dispensaries', 'type=lead, cannabis industry (company names and tags), sorted by importance'],
+    ['contacts in the edibles industry', 'cannabis industry (company names and tags), sorted by importance'],
+    ['extraction companies', 'cannabis industry (company names and tags), sorted by importance'],
+    ['grow businesses', 'cannabis industry (company names and tags), sorted by importance'],
+    ['head shops', 'cannabis industry (company names and tags), sorted by importance'],
+    ['pre-rolls', 'cannabis industry (company names and tags), sorted by importance'],
+    ['emerald triangle contacts', 'cannabis industry (company names and tags), sorted by importance'],
+    ['leads from head shops', 'type=lead, cannabis industry (company names and tags), sorted by importance'],
+    ['mary jane companies', 'cannabis industry (company names and tags), sorted by importance'],
+    // Also a person's name: the industry only when framed as one.
+    ['mary jane', 'name or nickname like "mary jane", sorted by relevance'],
+    ["who's at Golden State Extracts?", 'company like "golden state extracts", sorted by relevance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });
