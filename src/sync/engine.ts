@@ -356,21 +356,47 @@ export class SyncEngine {
     return !(recent && lastFull.remote_total === remote);
   }
 
-  /** Follows a run that another process is executing, by watching its row. */
+  /**
+   * True when the process running `row` is gone: a holder on this machine whose process has ended,
+   * or (PostgreSQL) the sync lock free, which the server releases when its holder's connection drops.
+   */
+  private async ownerGone(db: Kysely<Database>, row: SyncRunRow): Promise<boolean> {
+    if (this.deps.isHolderGone?.(row.holder)) return true;
+    if (this.deps.dbKind() !== 'postgres') return false;
+    const lock = await tryAcquireSyncLock(db);
+    await lock?.release();
+    return lock !== null;
+  }
+
+  /**
+   * Follows a run that another process is executing, by watching its row. Should that process die
+   * without a word (a closed terminal, a killed duplicate server), its row would say "running"
+   * forever and whoever waits here (the schedule included) with it; so every few looks the owner
+   * is checked, and a run whose owner is gone is marked failed and the wait ends.
+   */
   private follow(db: Kysely<Database>, running: SyncRunRow): SyncHandle {
     const runId = Number(running.id);
     const listeners = new Set<(p: SyncProgress) => void>();
     const done = (async () => {
-      for (;;) {
+      for (let look = 1; ; look++) {
         const row = await findRun(db, runId);
         if (!row || row.status !== 'running') return row ?? running;
         for (const l of listeners) l({ runId, fetched: row.contacts_fetched, total: row.remote_total, message: `${row.mode} sync (run by ${row.holder}): ${row.contacts_fetched} contacts read` });
+        if (look % OWNER_CHECK_EVERY === 0) {
+          // Silent for the stale limit (the database's clock judges), or its owner is gone.
+          const abandoned = (await abandonStaleRuns(db, this.deps.staleAfterSeconds ?? 60)) > 0 || ((await this.ownerGone(db, row)) && (await abandonStaleRuns(db, 0, runId)) > 0);
+          if (abandoned) this.deps.log.warn(`sync #${runId} (run by ${row.holder}) stopped without finishing: its process is gone`);
+          if (abandoned) continue; // The row now says how it ended.
+        }
         await sleep(this.deps.pollMs ?? 500);
       }
     })();
     return { runId, joined: true, done, onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)) };
   }
 }
+
+/** Looks at a followed run's row between two checks that its owner is still there. */
+const OWNER_CHECK_EVERY = 10;
 
 function errorMessage(err: unknown): string {
   if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;

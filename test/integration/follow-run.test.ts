@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { startFakeGhl } from '../../src/fake-ghl/index.js';
+import { syncApp } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+// A run started by another process that dies without finishing must not keep its followers (the
+// schedule among them) waiting forever.
+describe.each(testEngines())('following another process\'s run (%s)', (engine) => {
+  it('gives up on a run whose heartbeat stops, and the next sync runs', async () => {
+    const fake = await startFakeGhl({ contactCount: 120, seed: 4, rateLimit: { max: 10_000 } });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target, { sync: { pollMs: 20, staleAfterSeconds: 3 } });
+    // On PostgreSQL the owner also holds the sync lock (a row whose lock is free is taken over at once).
+    const owner = engine === 'postgres' ? new pg.Client({ connectionString: (target as { url: string }).url }) : null;
+    try {
+      const db = (await app.database()).db;
+      await owner?.connect();
+      await owner?.query('SELECT pg_advisory_lock(4151777001)');
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO sync_runs (trigger, mode, status, holder) VALUES ('cli', 'full', 'running', 'elsewhere:4242') RETURNING id`.execute(db);
+      const beat = () => sql`UPDATE sync_runs SET heartbeat_at = now(), contacts_fetched = contacts_fetched + 1 WHERE id = ${rows[0]!.id}`.execute(db);
+      const followed = await app.sync.start('schedule', 'auto');
+      expect(followed).toMatchObject({ joined: true, runId: Number(rows[0]!.id) });
+      let settled = false;
+      void followed.done.finally(() => (settled = true));
+      // While its owner keeps its heartbeat, the run is waited for.
+      for (let i = 0; i < 10; i++) {
+        await beat();
+        await sleep(100);
+      }
+      expect(settled).toBe(false);
+      // The owner falls silent: once the stale limit passes, the wait ends with the run failed.
+      const ended = await followed.done;
+      expect(ended).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
+      await owner?.end();
+      const next = await app.sync.start('schedule', 'auto');
+      expect(next.joined).toBe(false);
+      expect((await next.done).status).toBe('succeeded');
+    } finally {
+      await owner?.end().catch(() => {});
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
+  it.runIf(engine === 'postgres')('gives up on a run whose owner\'s connection (and sync lock) is gone, before the heartbeat goes stale', async () => {
+    const fake = await startFakeGhl({ contactCount: 120, seed: 4, rateLimit: { max: 10_000 } });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target, { sync: { pollMs: 20, staleAfterSeconds: 3600 } });
+    const owner = new pg.Client({ connectionString: (target as { url: string }).url });
+    try {
+      await app.database();
+      await owner.connect();
+      // What another medtainer-mcp process holds while it syncs: the advisory lock and a running row.
+      await owner.query('SELECT pg_advisory_lock(4151777001)');
+      await owner.query(`INSERT INTO sync_runs (trigger, mode, status, holder) VALUES ('cli', 'full', 'running', 'elsewhere:4242')`);
+      const followed = await app.sync.start('schedule', 'auto');
+      expect(followed.joined).toBe(true);
+      let settled = false;
+      void followed.done.finally(() => (settled = true));
+      await sleep(500);
+      expect(settled).toBe(false);
+      await owner.end(); // the process dies: PostgreSQL drops its connection and its lock
+      expect(await followed.done).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
+      expect((await (await app.sync.start('schedule', 'auto')).done).status).toBe('succeeded');
+    } finally {
+      await owner.end().catch(() => {});
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+});
