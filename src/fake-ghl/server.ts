@@ -15,6 +15,11 @@ export interface FakeSettings {
   indexLagMs: number;
   /** How v1 says "no such contact": 400 (seen in the wild) or 404. */
   v1NotFoundStatus: 400 | 404;
+  /**
+   * Called just before an accepted request's answer is built, with its route ("POST /contacts/search")
+   * and parsed body: a test's way to change GHL's data between two pages of one read.
+   */
+  beforeAnswer?: (route: string, body: unknown) => void;
 }
 
 export interface FakeStats {
@@ -130,7 +135,10 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       if (fault.status === 429) stats.rateLimited += 1;
       reply = { status: fault.status, body: fault.body ?? { statusCode: fault.status, message: fault.status >= 500 ? 'Internal server error' : 'Fault' } };
       Object.assign(headers, fault.headers ?? {});
-    } else reply = route(req.method ?? 'GET', url, body, grant!);
+    } else {
+      settings.beforeAnswer?.(routeKey, body);
+      reply = route(req.method ?? 'GET', url, body, grant!);
+    }
     stats.inFlight -= 1;
     if (fault?.nonJson && reply.status === 200) {
       res.writeHead(200, { 'content-type': 'text/html', ...headers }).end('<html>Bad gateway</html>');

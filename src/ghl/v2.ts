@@ -29,6 +29,8 @@ export interface V2ContactPage extends ParsedPage {
   textChanged: boolean;
   /** The cursor after the last record (sort value, id), for a searchAfter traversal. */
   lastCursor: [number, string] | null;
+  /** How many records GHL listed, readable or not. */
+  listed: number;
 }
 
 const utf8 = new TextDecoder();
@@ -73,7 +75,7 @@ export function parseSearchPage(body: string | Buffer): V2ContactPage {
   const page = parseContacts(parsed.data.contacts, { clean });
   const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
   const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
-  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor, textChanged: clean };
+  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor, textChanged: clean, listed: parsed.data.contacts.length };
 }
 
 /** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */

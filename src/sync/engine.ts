@@ -251,7 +251,7 @@ export class SyncEngine {
         const localBefore = countContacts(db);
         localBefore.catch(() => {});
         pass.writeAfter(localBefore);
-        await this.traverse(pass, ghl, from.toISOString());
+        await this.traverseWhole(pass, ghl, from.toISOString());
         if (await this.reconcileDue(db, pass, remoteTotal, localBefore)) {
           log.info(`sync #${runId}: GHL and the brain disagree on the number of contacts; running a full pass`);
           mode = 'full';
@@ -259,7 +259,7 @@ export class SyncEngine {
         }
       }
       if (mode === 'full') {
-        await this.traverse(pass, ghl, null);
+        await this.traverseWhole(pass, ghl, null);
         readOpportunities();
         await pass.drain();
         // Only a complete pass may look for deletions; any error above skipped this.
@@ -334,7 +334,27 @@ export class SyncEngine {
     }
   }
 
-  private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<unknown> {
+  /**
+   * Reads GHL's list of contacts (changed since `from`, or all). A v2 list that changed while its
+   * numbered pages were read may have hidden a contact (see SyncPass.sawFewerThan), so it is read
+   * once more; what was read already is not written again. (v1 reads with a cursor, which a change
+   * does not disturb.) Should the second reading come up short too, which takes another change
+   * at the same place, the contact it hides waits for its next change or the next full pass.
+   */
+  private async traverseWhole(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { total } = await this.traverse(pass, ghl, from);
+      if (ghl.version === 'v1' || !pass.sawFewerThan(total)) return;
+      const what = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read: the list changed while it was read`;
+      if (attempt === 2) {
+        this.deps.log.warn(`${what}, twice; a contact may be missing until it changes again or a full sync runs`);
+        return;
+      }
+      this.deps.log.info(`${what}; reading it again`);
+    }
+  }
+
+  private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<{ total: number }> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
     return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? FETCH_CONCURRENCY);
   }

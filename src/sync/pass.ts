@@ -17,6 +17,8 @@ export interface PageRead {
   /** Where each contact sits in the response's list, and the response itself (see PageSource). */
   positions?: readonly number[];
   source?: PageSource | null;
+  /** How many records the response listed, readable or not (contacts.length when absent). */
+  listed?: number;
 }
 
 /** Live counts of one run, shared by the fetchers, the writer and progress reporting. */
@@ -62,6 +64,8 @@ export class SyncPass {
   readonly seen = new Map<string, string | null>();
   /** The newest dateUpdated seen, for the next incremental run. */
   maxDateUpdated: string | null = null;
+  /** Records listed that could not be read (reported as problems); they count as seen in sawFewerThan. */
+  private unreadable = 0;
   private readonly writers: LimitFunction;
   private readonly pending = new Set<Promise<unknown>>();
   private lastProgress = 0;
@@ -167,6 +171,7 @@ export class SyncPass {
   private readPage(read: () => PageRead, forCopy: boolean): { source: PageSource | null | undefined; fresh: number[]; mapped?: MappedContact[]; prepared?: PreparedCopy } {
     const page = read();
     for (const p of page.problems) this.addError(p);
+    this.unreadable += Math.max(0, (page.listed ?? page.contacts.length) - page.contacts.length);
     const fresh = this.firstSightings(page.contacts);
     this.counters.fetched += fresh.length;
     const mapped = this.mapFresh(page, fresh);
@@ -191,6 +196,16 @@ export class SyncPass {
       fresh.push(i);
     });
     return fresh;
+  }
+
+  /**
+   * True when this run has seen fewer contacts than a list GHL reported holding `total`: the list
+   * changed while its numbered pages were read (an edit or a deletion shifts every later record
+   * back by one place, so a record can slip between two pages). Contacts added meanwhile only
+   * raise the count, so without such a change this is false.
+   */
+  sawFewerThan(total: number): boolean {
+    return this.seen.size + this.unreadable < total;
   }
 
   /** Waits for every queued write. */
