@@ -1,15 +1,22 @@
 import type { App } from '../app.js';
 import type { AnyTool } from '../tools/define-tool.js';
+import { findContactsNeedingFollowUp } from '../tools/find-contacts-needing-follow-up.js';
 import { getSyncStats } from '../tools/get-sync-stats.js';
 import { pipelineDigest } from '../tools/pipeline-digest.js';
 import { readContacts } from '../tools/read-contacts.js';
 import { DEMO_NOTICE } from '../tools/register.js';
+import { searchContacts } from '../tools/search-contacts.js';
 import type { CliIo } from './io.js';
 import { createProgressReporter } from './progress-bar.js';
 
 /** Example questions and the tool calls that answer them. */
 const EXAMPLES: Array<{ question: string; tool: AnyTool; input: Record<string, unknown> }> = [
+  // From the brain: no API request.
+  { question: 'Show me rachel from fresh headies', tool: searchContacts, input: { query: 'show me rachel from fresh headies', limit: 3 } },
+  { question: 'Recent leads', tool: searchContacts, input: { query: 'recent leads', limit: 5 } },
+  { question: "Who haven't I contacted in 30 days?", tool: findContactsNeedingFollowUp, input: { days: 30, limit: 5 } },
   { question: 'Is the CRM brain healthy?', tool: getSyncStats, input: {} },
+  // Live from GoHighLevel.
   { question: 'Look up Fresh Headies in GoHighLevel right now', tool: readContacts, input: { query: 'freshheadies', limit: 3 } },
   { question: 'How is the pipeline doing this month?', tool: pipelineDigest, input: { pipeline: 'Wholesale' } },
 ];

@@ -127,6 +127,9 @@ describe('demo mode', () => {
     expect(r.stdout).toMatch(/Synced 400 contacts/);
     expect(r.stdout.match(/DEMO DATA/g)?.length).toBeGreaterThanOrEqual(3);
     expect(r.stdout).toMatch(/Rachel Baker · Fresh Headies/);
+    // The brain's own answers come first: a search and the follow-up list.
+    expect(r.stdout).toMatch(/> Show me rachel from fresh headies {3}\(search_contacts\)\n.*\n1 contact matched/);
+    expect(r.stdout).toMatch(/\(find_contacts_needing_follow_up\)\n.*\n\d+ important contact\(s\) need follow-up/);
   });
 
   it('--demo serves tools against the simulated location and says so in every result', async () => {
