@@ -7,7 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { lastSuccessfulRun } from './db/sync-runs.repository.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
-import { type Scheduler, startScheduler } from './scheduler.js';
+import { plannedNextRun, type Scheduler, startScheduler } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
 
@@ -81,7 +81,9 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     now,
     sync,
     ghl,
-    schedule: { nextRunAt: () => scheduler?.nextRunAt() ?? null },
+    schedule: {
+      nextRunAt: (lastSuccessAt) => (scheduler ? scheduler.nextRunAt() : plannedNextRun(config.sync.intervalMinutes, config.sync.cron, lastSuccessAt ?? null, now())),
+    },
   };
 
   const syncOnStart = async (): Promise<void> => {

@@ -25,6 +25,22 @@ export function scheduleFor(intervalMinutes: number, cron: string | null): { pat
 }
 
 /**
+ * When a server with this schedule syncs next, for a process that does not run the schedule itself
+ * (the command line): the patterns are wall-clock times, so every server with the same settings
+ * ticks at the same moments. A period that divides neither an hour nor a day counts from the last
+ * good sync instead. Null when the schedule is off.
+ */
+export function plannedNextRun(intervalMinutes: number, cron: string | null, lastSuccessAt: Date | null, now: Date): Date | null {
+  const schedule = scheduleFor(intervalMinutes, cron);
+  if (!schedule) return null;
+  if (schedule.minSeconds) {
+    const due = lastSuccessAt ? lastSuccessAt.getTime() + schedule.minSeconds * 1000 : now.getTime();
+    return new Date(Math.max(due, now.getTime()));
+  }
+  return new Cron(schedule.pattern, { paused: true }).nextRun(now);
+}
+
+/**
  * The periodic sync. `protect` skips a tick while the previous run is still going; `catch` keeps
  * one failure from killing the job; `unref` lets the process exit when the client goes away.
  */

@@ -15,8 +15,11 @@ export interface ToolDeps {
   config: Config;
   log: Logger;
   now(): Date;
-  /** The running schedule, when this process has one. */
-  schedule?: { nextRunAt(): Date | null };
+  /**
+   * When the scheduled sync runs next: this process's schedule, or in one that does not run it
+   * (the command line), when a server with the same settings would (see plannedNextRun).
+   */
+  schedule?: { nextRunAt(lastSuccessAt?: Date | null): Date | null };
   /** Absent in processes that cannot sync. */
   sync?: SyncEngine;
   /** Null when GoHighLevel is not configured (config.ghl.unavailableReason says why). */

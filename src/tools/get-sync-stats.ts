@@ -49,7 +49,7 @@ export const getSyncStats = defineTool({
       const n = dist.get(score) ?? 0;
       if (score >= 5 || n > 0) distribution[String(score)] = n;
     }
-    const next = deps.schedule?.nextRunAt() ?? null;
+    const next = deps.schedule?.nextRunAt(success?.finished_at ?? null) ?? null;
     return {
       total_contacts: counts.total,
       deleted_contacts: counts.deleted,
@@ -84,7 +84,7 @@ export const getSyncStats = defineTool({
           `${s.contacts_fetched} fetched, ${s.contacts_created} new, ${s.contacts_updated} updated, ${s.contacts_deleted} deleted, ` +
           `${s.api_requests} API requests, ${s.duration_ms} ms.`,
       );
-    } else lines.push('No sync has run yet: call gohighlevel_sync_all_contacts.');
+    } else lines.push('No sync has run yet: call gohighlevel_sync_all_contacts (from a terminal: npx medtainer-mcp sync).');
     if (o.health.last_error) lines.push(`Last error: ${o.health.last_error}`);
     lines.push(`Next scheduled sync: ${o.next_scheduled_sync_at ?? 'none (schedule off)'}.`);
     return lines.join('\n');
