@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
+import { DatabaseUnavailableError } from './errors.js';
+import { redact } from './redact.js';
 import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
 import type { Database } from './db/database.js';
 import type { DataDirInitializer } from './db/embedded/engine.js';
@@ -59,8 +61,9 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     })().catch((err: unknown) => {
       // Forget a failed attempt so the next call tries again (e.g. PostgreSQL came back).
       opening = null;
-      log.error('could not open the database', { error: err instanceof Error ? err.message : String(err) });
-      throw err;
+      const unavailable = databaseUnavailable(config.database, err);
+      log.error(`${unavailable.message} ${unavailable.hint}`);
+      throw unavailable;
     });
     return opening;
   };
@@ -127,4 +130,18 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       handle = null;
     },
   };
+}
+
+/** Why the brain did not open, where it was looked for (no password), and what to check. */
+function databaseUnavailable(target: Config['database'], err: unknown): DatabaseUnavailableError {
+  const cause = redact(err instanceof Error ? err.message : String(err));
+  const doctor = 'npx medtainer-mcp doctor checks the settings.';
+  if (target.kind === 'postgres') {
+    return new DatabaseUnavailableError(
+      `Cannot open the database at ${redact(target.url)}: ${cause}.`,
+      `Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running; ${doctor}`,
+    );
+  }
+  const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
+  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, `Check that MEDTAINER_DATA_DIR is a folder this user can write to; ${doctor}`);
 }

@@ -12,3 +12,8 @@ export class ToolError extends Error {
     super(message);
   }
 }
+
+/** The brain could not be opened: every tool and command that needs it says why and what to check. */
+export class DatabaseUnavailableError extends ToolError {
+  override name = 'DatabaseUnavailableError';
+}

@@ -14,6 +14,7 @@ import { statsCommand } from './cli/stats.js';
 import { syncCommand } from './cli/sync.js';
 import { CREATE_DATA_DIR_COMMAND, USAGE } from './cli/usage.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { ToolError } from './errors.js';
 import { createLogger, type LogLevel, type RootLogger } from './logger.js';
 import { startDemoLocation } from './demo.js';
 import { createGhlClient } from './ghl/client.js';
@@ -185,6 +186,7 @@ main().then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) io.err(`${err.message}\n`);
+    else if (err instanceof ToolError) io.err(`medtainer-mcp: ${err.message}\n${err.hint ? `Next step: ${err.hint}\n` : ''}`);
     else io.err(`medtainer-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },

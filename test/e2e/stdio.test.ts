@@ -80,6 +80,26 @@ describe('process handling', () => {
     }
   });
 
+  it('a database it cannot reach: tools and commands say where and what to check, without the password', async () => {
+    const env = { DATABASE_URL: 'postgres://medtainer:s3cret-pw@127.0.0.1:1/brain', SYNC_ON_START: 'false' };
+    const server = await spawnServer(env);
+    try {
+      const res = await server.client.callTool({ name: 'search_contacts', arguments: { query: 'rachel' } });
+      expect(res.isError).toBe(true);
+      const text = JSON.stringify(res.content);
+      expect(text).toMatch(/Cannot open the database at postgres:\/\/medtainer:\[redacted\]@127\.0\.0\.1:1\/brain: connect ECONNREFUSED/);
+      expect(text).toMatch(/Next step: Check DATABASE_URL/);
+      expect(text + server.stderr()).not.toMatch(/s3cret-pw/);
+    } finally {
+      server.child.stdin!.end();
+      await server.exited;
+    }
+    const cli = await runCli(['stats'], env);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/Next step: Check DATABASE_URL/);
+    expect(cli.stderr).not.toMatch(/s3cret-pw/);
+  });
+
   it('prints --version and --help, and lists every configuration problem at once', async () => {
     const version = await runCli(['--version'], {});
     expect(version.code).toBe(0);
