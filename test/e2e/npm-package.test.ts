@@ -35,11 +35,11 @@ describe('the npm package', () => {
   }, 360_000);
   afterAll(() => work && rmSync(work, { recursive: true, force: true }));
 
-  it('is small and holds only what runs: the bin, the bundled server and the README; PGlite is its only dependency', () => {
+  it('is small and holds only what runs: the bin, the bundled server, the README and the licence; PGlite is its only dependency', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/medtainer-mcp.js', 'dist/runtime/medtainer-mcp.js']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'bin/medtainer-mcp.js', 'dist/runtime/medtainer-mcp.js']));
     expect(paths.some((p) => /^dist\/runtime\/chunks\/embedded-.+\.js$/.test(p))).toBe(true);
-    const stray = paths.filter((p) => !/^(package\.json|README\.md|claude_desktop_config\.example\.json|bin\/[^/]+\.js|dist\/runtime\/.+\.(js|txt))$/.test(p));
+    const stray = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|claude_desktop_config\.example\.json|bin\/[^/]+\.js|dist\/runtime\/.+\.(js|txt))$/.test(p));
     expect(stray).toEqual([]);
     console.info(`[package] ${packed.filename}: ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${paths.length} files`);
     // The SDK, Kysely, zod, pg, ky and croner are inside the bundle, so npx downloads PGlite and nothing else.
