@@ -72,6 +72,13 @@ export interface SyncEngineDeps {
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
 /**
+ * An automatic sync makes a full pass when the last one is older than this. Comparing counts
+ * finds most deletions at no cost, but not one offset by an addition (a contact deleted and
+ * another created between two syncs): the deleted one would stay in the brain until counts next
+ * differ. A full pass a day costs a request per 500 contacts.
+ */
+const FULL_PASS_EVERY_MS = 24 * 3600_000;
+/**
  * Up to this many contacts, a full pass fits in one rate-limit window with room to spare, so
  * opportunities are read alongside the contact pages. Beyond it they wait until every contact
  * page has been read: otherwise their requests take budget the contact pages need, and the
@@ -161,7 +168,9 @@ export class SyncEngine {
   private async resolveMode(db: Kysely<Database>, mode: RequestedMode): Promise<SyncMode> {
     if (mode !== 'auto') return mode;
     if (await isBrainEmpty(db)) return 'full';
-    return (await lastSuccessfulRun(db, 'full')) ? 'incremental' : 'full';
+    const lastFull = await lastSuccessfulRun(db, 'full');
+    const age = lastFull?.finished_at ? this.deps.now().getTime() - lastFull.finished_at.getTime() : Infinity;
+    return age < FULL_PASS_EVERY_MS ? 'incremental' : 'full';
   }
 
   private execute(db: Kysely<Database>, ghl: GhlClient, runId: number, mode: SyncMode, lock: HeldLock | null): SyncHandle {
@@ -372,7 +381,7 @@ export class SyncEngine {
     const local = (await localBefore).total + pass.counters.created + pass.counters.restored;
     if (remote === null || remote === local) return false;
     const lastFull = await lastSuccessfulRun(db, 'full');
-    const recent = lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < 24 * 3600_000;
+    const recent = lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < FULL_PASS_EVERY_MS;
     return !(recent && lastFull.remote_total === remote);
   }
 

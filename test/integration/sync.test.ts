@@ -230,6 +230,31 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('makes a full pass a day, which repairs what incremental syncs cannot see', async () => {
+    const small = await startFakeGhl({ contactCount: 300, seed: 15 });
+    const t = await createTestTarget(engine);
+    let now = Date.now();
+    const smallApp = syncApp(small, t.target, { now: () => new Date(now) });
+    try {
+      expect((await (await smallApp.sync.start('cli', 'auto')).done).mode).toBe('full');
+      // A change stamped before the incremental window (a clock running ahead, a search index
+      // lagging past the overlap); GHL's count and the brain's still agree.
+      const missed = small.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!;
+      small.store.updateContact(missed.id, { companyName: 'Renamed Quietly Inc', dateUpdated: missed.dateUpdated });
+      const soon = await (await smallApp.sync.start('schedule', 'auto')).done;
+      expect(soon).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 0 });
+      now += 25 * 3600_000;
+      const nextDay = await (await smallApp.sync.start('schedule', 'auto')).done;
+      expect(nextDay).toMatchObject({ status: 'succeeded', mode: 'full', contacts_updated: 1, contacts_deleted: 0 });
+      const db = (await smallApp.database()).db;
+      expect((await db.selectFrom('contacts').select('company_name').where('id', '=', missed.id).executeTakeFirstOrThrow()).company_name).toBe('Renamed Quietly Inc');
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
   it('keeps the contact sync (and the previous opportunity mirror) when opportunities cannot be read', async () => {
     const db = (await app.database()).db;
     expect((await (await app.sync.start('tool', 'full')).done).status).toBe('succeeded');
