@@ -31,6 +31,13 @@ export async function activeContactIds(db: Kysely<Database>): Promise<string[]> 
   return rows.map((r) => r.id);
 }
 
+/** The records stored for these contacts, by id. */
+export async function storedRecords(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('contacts').select(['id', 'data']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.data as Record<string, unknown>]));
+}
+
 /** Soft-deletes contacts GHL confirmed gone, with a history row each. */
 export async function markContactsDeleted(db: Kysely<Database>, ids: readonly string[], runId: number): Promise<number> {
   if (ids.length === 0) return 0;

@@ -1,5 +1,7 @@
 import pLimit from 'p-limit';
-import { activeContactIds, markContactsDeleted } from '../db/contacts.repository.js';
+import { activeContactIds, markContactsDeleted, storedRecords } from '../db/contacts.repository.js';
+import { parseContact } from '../ghl/parse-contact.js';
+import type { GhlContact } from '../ghl/types.js';
 import type { SyncPass } from './pass.js';
 
 /** Confirming a deletion costs a request each; more than this many wait for the next run. */
@@ -16,18 +18,37 @@ export async function reconcileDeletions(pass: SyncPass): Promise<{ deleted: num
   const batch = candidates.slice(0, MAX_CONFIRMATIONS_PER_RUN);
   const limit = pLimit(10);
   const gone: string[] = [];
+  const found: GhlContact[] = [];
   await Promise.all(
     batch.map((id) =>
       limit(async () => {
         const contact = await pass.ghl.getContact(id, pass.signal);
-        if (contact) await pass.write([contact]);
+        if (contact) found.push(contact);
         else gone.push(id);
       }),
     ),
   );
+  if (found.length) {
+    const stored = await storedRecords(pass.db, found.map((c) => c.id));
+    await pass.write(found.map((c) => shapedLike(stored.get(c.id), c)));
+  }
   const deleted = await markContactsDeleted(pass.db, gone, pass.runId);
   pass.counters.deleted += deleted;
   const pending = candidates.length - batch.length;
   if (pending > 0) pass.addError(`${pending} possibly deleted contacts are left to confirm on the next full sync`);
   return { deleted, pending };
+}
+
+/**
+ * A single read (GET /contacts/{id}) has other keys than a list's records (name,
+ * fullNameLowerCase, lastActivity, timezone…). Stored as it comes, the next list would "change"
+ * it back: a history row and an activity date for nothing. So it takes the stored record's keys:
+ * their values from the single read where it has them, the stored ones where it has not.
+ */
+function shapedLike(stored: Record<string, unknown> | undefined, read: GhlContact): GhlContact {
+  if (!stored) return read;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(stored)) raw[key] = key in read.raw ? read.raw[key] : stored[key];
+  const p = parseContact(raw);
+  return p.ok ? p.contact : read;
 }

@@ -255,6 +255,31 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('stores a contact a full pass only found by reading it alone in the shape of a listed one, so the next pass finds nothing changed', async () => {
+    const small = await startFakeGhl({ contactCount: 300, seed: 16 });
+    const t = await createTestTarget(engine);
+    const smallApp = syncApp(small, t.target);
+    try {
+      expect((await (await smallApp.sync.start('cli', 'full')).done).status).toBe('succeeded');
+      const lagging = small.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!.id;
+      // Just changed, so GHL's search index does not list it yet: the pass reads it by its id.
+      small.configure({ indexLagMs: 60_000 });
+      small.store.updateContact(lagging, { companyName: 'Lagging Labs' });
+      const found = await (await smallApp.sync.start('cli', 'full')).done;
+      expect(found).toMatchObject({ status: 'succeeded', contacts_updated: 1, contacts_deleted: 0 });
+      small.configure({ indexLagMs: 0 });
+      const again = await (await smallApp.sync.start('cli', 'full')).done;
+      expect(again).toMatchObject({ status: 'succeeded', contacts_updated: 0, contacts_unchanged: 300 });
+      const db = (await smallApp.database()).db;
+      const history = await db.selectFrom('interaction_history').select(['kind', 'summary']).where('contact_id', '=', lagging).execute();
+      expect(history).toEqual([{ kind: 'updated', summary: 'Changed in GoHighLevel: companyName, dateUpdated' }]);
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
   it('keeps the contact sync (and the previous opportunity mirror) when opportunities cannot be read', async () => {
     const db = (await app.database()).db;
     expect((await (await app.sync.start('tool', 'full')).done).status).toBe('succeeded');
