@@ -30,7 +30,8 @@ const STOP_WORDS = new Set(
 
 interface Rule {
   pattern: RegExp;
-  apply(m: RegExpMatchArray, r: SearchRequest, now: Date): void;
+  /** Reads the match into `r`; returns { understood } when it understood less than the whole match. */
+  apply(m: RegExpMatchArray, r: SearchRequest, now: Date): unknown;
 }
 
 // Order matters: longer phrases first, each removes what it understood from the text.
@@ -52,8 +53,26 @@ const RULES: Rule[] = [
   { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
-  { pattern: /\b(?:in |from )?(?:the )?([a-z0-9-]+(?: [a-z0-9-]+)?)(?: industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: (m, r) => { const i = industryOf(m[1]!, { framed: true }); if (i) r.industry = i; else return undo(); } },
+  { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },
 ];
+
+/**
+ * "<industry> companies", "in the edibles business", "mary jane brands". The words before the
+ * framing word may be a two-word industry ("mary jane") or another word and an industry word
+ * ("show me cannabis companies"): then only the industry word and its frame were understood.
+ */
+function industryFramed(m: RegExpMatchArray, r: SearchRequest): { understood: string } | undefined {
+  const [, before, word, frame] = m as unknown as [string, string | undefined, string, string];
+  const pair = before ? industryOf(`${before} ${word}`, { framed: true }) : null;
+  if (pair) {
+    r.industry = pair;
+    return undefined;
+  }
+  const single = industryOf(word, { framed: true });
+  if (!single) return undo();
+  r.industry = single;
+  return before ? { understood: `${word}${frame}` } : undefined;
+}
 
 /** The words that introduce a company: "rachel from fresh headies", "who's at …". */
 const COMPANY_INTRO = 'from|at|works at|working at|with|of';
@@ -99,8 +118,9 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     const m = text.match(rule.pattern);
     if (!m) continue;
     try {
-      rule.apply(m, r, now);
-      text = text.replace(m[0], ' ');
+      // Most rules return whatever their assignment gives; only an object says what was understood.
+      const result = rule.apply(m, r, now) as { understood?: unknown } | undefined;
+      text = text.replace(typeof result?.understood === 'string' ? result.understood : m[0], ' ');
     } catch (err) {
       if (!(err instanceof Undo)) throw err;
     }

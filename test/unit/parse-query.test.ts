@@ -32,6 +32,10 @@ describe('parseQuery', () => {
     ['emerald triangle contacts', 'cannabis industry (company names and tags), sorted by importance'],
     ['leads from head shops', 'type=lead, cannabis industry (company names and tags), sorted by importance'],
     ['mary jane companies', 'cannabis industry (company names and tags), sorted by importance'],
+    // A word before the industry word is not part of it.
+    ['show me cannabis companies', 'cannabis industry (company names and tags), sorted by importance'],
+    ['our cbd brands', 'cannabis industry (company names and tags), sorted by importance'],
+    ['find hemp companies', 'cannabis industry (company names and tags), sorted by importance'],
     // Also a person's name: the industry only when framed as one.
     ['mary jane', 'name or nickname like "mary jane", sorted by relevance'],
     ["who's at Golden State Extracts?", 'company like "golden state extracts", sorted by relevance'],
