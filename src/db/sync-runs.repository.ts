@@ -62,6 +62,18 @@ export async function runningRun(db: Kysely<Database>): Promise<SyncRunRow | nul
   return (await db.selectFrom('sync_runs').selectAll().where('status', '=', 'running').executeTakeFirst()) ?? null;
 }
 
+/** True when run `id` is still running and has sent no heartbeat for `seconds` (the database's clock). */
+export async function isRunSilent(db: Kysely<Database>, id: number, seconds: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('sync_runs')
+    .select('id')
+    .where('id', '=', String(id))
+    .where('status', '=', 'running')
+    .where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${seconds})`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Fails running rows whose holder stopped sending heartbeats (it crashed or was killed). */
 export async function abandonStaleRuns(db: Kysely<Database>, staleAfterSeconds: number, onlyId?: number): Promise<number> {
   let q = db

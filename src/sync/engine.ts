@@ -9,6 +9,7 @@ import { vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
   abandonStaleRuns,
+  isRunSilent,
   claimRun,
   consecutiveFailures,
   findRun,
@@ -129,13 +130,15 @@ export class SyncEngine {
     }
   }
 
-  private async claimAndStart(trigger: SyncTrigger, mode: RequestedMode): Promise<SyncHandle> {
+  private async claimAndStart(trigger: SyncTrigger, mode: RequestedMode, attempt = 1): Promise<SyncHandle> {
     const ghl = this.deps.ghl;
     if (!ghl) throw new SyncUnavailableError('GoHighLevel is not configured');
     if (this.stopped) throw new SyncUnavailableError('the server is shutting down');
     const db = await this.deps.db();
     const staleAfter = this.deps.staleAfterSeconds ?? 60;
-    await abandonStaleRuns(db, staleAfter);
+    // On PostgreSQL the sync lock says whether a run's owner is alive (see below); a silent
+    // heartbeat only means a slow one.
+    if (this.deps.dbKind() !== 'postgres') await abandonStaleRuns(db, staleAfter);
     const resolved = await this.resolveMode(db, mode);
 
     const lock = this.deps.dbKind() === 'postgres' ? await tryAcquireSyncLock(db) : undefined;
@@ -149,8 +152,13 @@ export class SyncEngine {
     if (!claim || !claim.claimed) {
       await lock?.release();
       const running = claim?.running ?? (await runningRun(db));
-      // The other run finished between our two looks: try again.
-      if (!running) return this.claimAndStart(trigger, mode);
+      if (!running) {
+        // The lock's holder is between taking it and writing its row, or between finishing its row
+        // and letting go: look again shortly, for a while.
+        if (attempt >= LOCK_WAIT_ATTEMPTS) throw new SyncUnavailableError('another process holds the sync lock without a running sync');
+        await sleep(this.deps.pollMs ?? 500);
+        return this.claimAndStart(trigger, mode, attempt + 1);
+      }
       return this.follow(db, running);
     }
     return this.execute(db, ghl, claim.id, resolved, lock ?? null);
@@ -386,15 +394,17 @@ export class SyncEngine {
   }
 
   /**
-   * True when the process running `row` is gone: a holder on this machine whose process has ended,
-   * or (PostgreSQL) the sync lock free, which the server releases when its holder's connection drops.
+   * True when the process running `row` is gone. On PostgreSQL the sync lock decides: the server
+   * releases it when its holder's connection drops, and a holder's name may repeat across machines.
+   * On PGlite, a heartbeat silent past the stale limit or a holder on this machine that has ended.
    */
   private async ownerGone(db: Kysely<Database>, row: SyncRunRow): Promise<boolean> {
-    if (this.deps.isHolderGone?.(row.holder)) return true;
-    if (this.deps.dbKind() !== 'postgres') return false;
-    const lock = await tryAcquireSyncLock(db);
-    await lock?.release();
-    return lock !== null;
+    if (this.deps.dbKind() === 'postgres') {
+      const lock = await tryAcquireSyncLock(db);
+      await lock?.release();
+      return lock !== null;
+    }
+    return (await isRunSilent(db, Number(row.id), this.deps.staleAfterSeconds ?? 60)) || Boolean(this.deps.isHolderGone?.(row.holder));
   }
 
   /**
@@ -411,11 +421,9 @@ export class SyncEngine {
         const row = await findRun(db, runId);
         if (!row || row.status !== 'running') return row ?? running;
         for (const l of listeners) l({ runId, fetched: row.contacts_fetched, total: row.remote_total, message: `${row.mode} sync (run by ${row.holder}): ${row.contacts_fetched} contacts read` });
-        if (look % OWNER_CHECK_EVERY === 0) {
-          // Silent for the stale limit (the database's clock judges), or its owner is gone.
-          const abandoned = (await abandonStaleRuns(db, this.deps.staleAfterSeconds ?? 60)) > 0 || ((await this.ownerGone(db, row)) && (await abandonStaleRuns(db, 0, runId)) > 0);
-          if (abandoned) this.deps.log.warn(`sync #${runId} (run by ${row.holder}) stopped without finishing: its process is gone`);
-          if (abandoned) continue; // The row now says how it ended.
+        if (look % OWNER_CHECK_EVERY === 0 && (await this.ownerGone(db, row)) && (await abandonStaleRuns(db, 0, runId)) > 0) {
+          this.deps.log.warn(`sync #${runId} (run by ${row.holder}) stopped without finishing: its process is gone`);
+          continue; // The row now says how it ended.
         }
         await sleep(this.deps.pollMs ?? 500);
       }
@@ -426,6 +434,8 @@ export class SyncEngine {
 
 /** Looks at a followed run's row between two checks that its owner is still there. */
 const OWNER_CHECK_EVERY = 10;
+/** Looks (one poll apart) for the run of a process that holds the sync lock before giving up. */
+const LOCK_WAIT_ATTEMPTS = 20;
 
 function errorMessage(err: unknown): string {
   if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;

@@ -9,7 +9,7 @@ import { createTestTarget, testEngines } from '../helpers/test-db.js';
 // A run started by another process that dies without finishing must not keep its followers (the
 // schedule among them) waiting forever.
 describe.each(testEngines())('following another process\'s run (%s)', (engine) => {
-  it('gives up on a run whose heartbeat stops, and the next sync runs', async () => {
+  it('gives up on a run whose owner is gone (PGlite: its heartbeat stops; PostgreSQL: its sync lock is free), and the next sync runs', async () => {
     const fake = await startFakeGhl({ contactCount: 120, seed: 4, rateLimit: { max: 10_000 } });
     const { target, drop } = await createTestTarget(engine);
     const app = syncApp(fake, target, { sync: { pollMs: 20, staleAfterSeconds: 3 } });
@@ -32,15 +32,44 @@ describe.each(testEngines())('following another process\'s run (%s)', (engine) =
         await sleep(100);
       }
       expect(settled).toBe(false);
-      // The owner falls silent: once the stale limit passes, the wait ends with the run failed.
+      if (owner) {
+        // On PostgreSQL an owner holding the sync lock is alive, however long its silence.
+        await sleep(4_000);
+        expect(settled).toBe(false);
+        await owner.end();
+      }
+      // The owner is gone: the wait ends with the run failed.
       const ended = await followed.done;
       expect(ended).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
-      await owner?.end();
       const next = await app.sync.start('schedule', 'auto');
       expect(next.joined).toBe(false);
       expect((await next.done).status).toBe('succeeded');
     } finally {
       await owner?.end().catch(() => {});
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
+  it.runIf(engine === 'postgres')('waits for the row of a process that holds the sync lock, then follows its run', async () => {
+    const fake = await startFakeGhl({ contactCount: 120, seed: 4, rateLimit: { max: 10_000 } });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target, { sync: { pollMs: 20 } });
+    const owner = new pg.Client({ connectionString: (target as { url: string }).url });
+    try {
+      await app.database();
+      await owner.connect();
+      await owner.query('SELECT pg_advisory_lock(4151777001)');
+      const starting = app.sync.start('schedule', 'auto');
+      await sleep(200);
+      const { rows } = await owner.query(`INSERT INTO sync_runs (trigger, mode, status, holder) VALUES ('cli', 'full', 'running', 'elsewhere:4242') RETURNING id`);
+      const followed = await starting;
+      expect(followed).toMatchObject({ joined: true, runId: Number(rows[0].id) });
+      await owner.query(`UPDATE sync_runs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [rows[0].id]);
+      expect((await followed.done).status).toBe('succeeded');
+    } finally {
+      await owner.end().catch(() => {});
       await app.close();
       await fake.close();
       await drop();
