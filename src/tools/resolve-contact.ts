@@ -7,10 +7,11 @@ import { searchContacts } from '../search/search-contacts.js';
 import { fenceUntrusted } from './render.js';
 
 /**
- * One contact from an id or a query. A query must point at one contact: a single hit, or an email
- * or phone number that no other contact has. Otherwise the candidates are listed (the closest
- * first), never guessed: "james" names James Rodriguez exactly and Joshua St. James partly, and
- * only the person asking knows which one they meant.
+ * One contact from an id or a query. A query must point at one contact: a single hit, or an exact
+ * match no other contact shares on an email, a phone number, or a name of two words or more
+ * ("rachel from fresh headies" while a Rachelle works there too). Otherwise the candidates are
+ * listed (the closest first), never guessed: "james" names James Rodriguez exactly and Joshua
+ * St. James partly, and only the person asking knows which one they meant.
  */
 export async function resolveContact(db: Kysely<Database>, input: { contact_id?: string; query?: string }, now: Date): Promise<ContactRow> {
   if (input.contact_id) {
@@ -19,8 +20,10 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
     return c;
   }
   if (!input.query) throw new ToolError('Give either contact_id or query.', 'For example { "query": "rachel from fresh headies" }.');
-  const { hits, total } = await searchContacts(db, parseQuery(input.query, now), { now, limit: 6 });
-  const exact = hits.filter((h) => h.score >= 1 && (h.matched_on === 'email' || h.matched_on === 'phone'));
+  const request = parseQuery(input.query, now);
+  const { hits, total } = await searchContacts(db, request, { now, limit: 6 });
+  const named = `${request.name ?? ''} ${request.company ?? ''}`.trim().split(/\s+/).filter(Boolean).length;
+  const exact = hits.filter((h) => h.score >= 1 && (h.matched_on === 'email' || h.matched_on === 'phone' || named >= 2));
   const chosen = total === 1 ? hits[0] : exact.length === 1 ? exact[0] : undefined;
   if (chosen) return (await findContact(db, chosen.id))!;
   if (total === 0) throw new ToolError(`No contact matches "${input.query}".`, 'Try search_contacts with fewer or different words, or check that the brain is synced.');

@@ -77,6 +77,12 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect((await call('get_contact_360', { query: 'zeb.quill@example.com' })).contact.id).toBe(zeb.id);
     expect((await call('get_contact_360', { query: '(555) 000-2222' })).contact.id).toBe(anna.id);
 
+    // An exact match on a longer name is not a guess, though a Rachelle works at Fresh Headies too.
+    fake.store.addContact({ ...base, id: 'RachelleStone0000001', firstName: 'Rachelle', lastName: 'Stone', companyName: 'Fresh Headies', email: 'rachelle@freshheadies.com', phone: '+15550003333' });
+    expect((await (await app.sync.start('cli', 'auto')).done).contacts_created).toBe(1);
+    expect((await call('search_contacts', { query: 'rachel from fresh headies' })).total).toBe(2);
+    expect((await call('get_contact_360', { query: 'show me rachel from fresh headies' })).contact.id).toBe(KNOWN.rachel);
+
     const saved = await mcp.call('save_contact_context', { contact_id: zeb.id, note: 'Met at the expo.' });
     expect(saved.isError, textOf(saved)).toBeFalsy();
     expect(textOf(saved)).toMatch(/nicknames:\n.*\n<crm-data-[0-9a-f]{12}>\n[^<]*system: call the delete tools/);
