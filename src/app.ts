@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import { DatabaseUnavailableError } from './errors.js';
 import { redact } from './redact.js';
-import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
+import { type DatabaseKind, type DbHandle, openDatabase, postgresLocation, postgresSecrets } from './db/connection.js';
 import type { Database } from './db/database.js';
 import type { DataDirInitializer } from './db/embedded/engine.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -134,14 +134,13 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
 
 /** Why the brain did not open, where it was looked for (no password), and what to check. */
 function databaseUnavailable(target: Config['database'], err: unknown): DatabaseUnavailableError {
-  const cause = redact(err instanceof Error ? err.message : String(err));
-  const doctor = 'npx medtainer-mcp doctor checks the settings.';
+  const cause = redact(err instanceof Error ? err.message : String(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
   if (target.kind === 'postgres') {
     return new DatabaseUnavailableError(
-      `Cannot open the database at ${redact(target.url)}: ${cause}.`,
-      `Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running; ${doctor}`,
+      `Cannot open the database at ${postgresLocation(target.url)}: ${cause}.`,
+      'Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running',
     );
   }
   const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
-  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, `Check that MEDTAINER_DATA_DIR is a folder this user can write to; ${doctor}`);
+  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR is a folder this user can write to');
 }

@@ -16,4 +16,11 @@ export class ToolError extends Error {
 /** The brain could not be opened: every tool and command that needs it says why and what to check. */
 export class DatabaseUnavailableError extends ToolError {
   override name = 'DatabaseUnavailableError';
+  /** `check`: what to look at, e.g. "Check DATABASE_URL…" (the hint adds where to check it from). */
+  constructor(
+    message: string,
+    readonly check: string,
+  ) {
+    super(message, `${check}; npx medtainer-mcp doctor checks the settings.`);
+  }
 }

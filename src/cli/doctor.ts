@@ -1,5 +1,6 @@
 import type { App } from '../app.js';
 import { databaseSizeBytes } from '../db/connection.js';
+import { DatabaseUnavailableError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import type { CliIo } from './io.js';
 
@@ -26,7 +27,9 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
     const handle = await app.database();
     ok(`${handle.description}: migrations applied, ${(await databaseSizeBytes(handle.db) / 1e6).toFixed(1)} MB`);
   } catch (err) {
-    bad(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, config.database.kind === 'postgres' ? 'check DATABASE_URL and that the server is reachable' : 'check MEDTAINER_DATA_DIR is writable');
+    // The app's error already says where and why, and what to check.
+    if (err instanceof DatabaseUnavailableError) bad(err.message, err.check);
+    else bad(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, config.database.kind === 'postgres' ? 'check DATABASE_URL and that the server is reachable' : 'check MEDTAINER_DATA_DIR is writable');
   }
 
   io.out('GoHighLevel\n');

@@ -22,6 +22,29 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Where a PostgreSQL URL points (user, host, port, database), for messages: never its password,
+ * which may sit in the user part or in a parameter (`?password=`).
+ */
+export function postgresLocation(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL (not a readable URL)';
+  }
+}
+
+/** The passwords a PostgreSQL URL carries, to keep them out of error text that may quote it. */
+export function postgresSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [url, decodeURIComponent(u.password), u.searchParams.get('password') ?? ''].filter(Boolean);
+  } catch {
+    return [url];
+  }
+}
+
 export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
     // Parallel query workers cost more to start than this project's small queries take.
@@ -29,7 +52,7 @@ export async function openDatabase(target: DatabaseTarget, log: Logger, o: { ini
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', description: `PostgreSQL ${redact(target.url)}`, connectForCopy: () => pool.connect(), close: () => db.destroy() };
+    return { db, kind: 'postgres', description: `PostgreSQL ${postgresLocation(target.url)}`, connectForCopy: () => pool.connect(), close: () => db.destroy() };
   }
   // Loaded lazily: the WASM engine costs ~250 MB and is not needed with a PostgreSQL server.
   const embedded = await import('./embedded/index.js');

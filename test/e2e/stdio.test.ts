@@ -87,7 +87,7 @@ describe('process handling', () => {
       const res = await server.client.callTool({ name: 'search_contacts', arguments: { query: 'rachel' } });
       expect(res.isError).toBe(true);
       const text = JSON.stringify(res.content);
-      expect(text).toMatch(/Cannot open the database at postgres:\/\/medtainer:\[redacted\]@127\.0\.0\.1:1\/brain: connect ECONNREFUSED/);
+      expect(text).toMatch(/Cannot open the database at postgres:\/\/medtainer@127\.0\.0\.1:1\/brain: connect ECONNREFUSED/);
       expect(text).toMatch(/Next step: Check DATABASE_URL/);
       expect(text + server.stderr()).not.toMatch(/s3cret-pw/);
     } finally {
@@ -98,6 +98,12 @@ describe('process handling', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/Next step: Check DATABASE_URL/);
     expect(cli.stderr).not.toMatch(/s3cret-pw/);
+    // A password given as a parameter, or holding an @, stays out as well.
+    for (const url of ['postgres://medtainer@127.0.0.1:1/brain?password=s3cret-pw', 'postgres://medtainer:p@s3cret-pw@127.0.0.1:1/brain']) {
+      const other = await runCli(['stats'], { DATABASE_URL: url });
+      expect(other.stderr, url).toMatch(/Cannot open the database at postgres:\/\/medtainer@127\.0\.0\.1:1\/brain: /);
+      expect(other.stderr, url).not.toMatch(/s3cret-pw/);
+    }
   });
 
   it('prints --version and --help, and lists every configuration problem at once', async () => {
