@@ -14,7 +14,7 @@ const EXAMPLES: Array<{ question: string; tool: AnyTool; input: Record<string, u
   // From the brain: no API request.
   { question: 'Show me rachel from fresh headies', tool: searchContacts, input: { query: 'show me rachel from fresh headies', limit: 3 } },
   { question: 'Recent leads', tool: searchContacts, input: { query: 'recent leads', limit: 5 } },
-  { question: "Who haven't I contacted in 30 days?", tool: findContactsNeedingFollowUp, input: { days: 30, limit: 5 } },
+  { question: 'Who needs follow-up?', tool: findContactsNeedingFollowUp, input: { days: 30, limit: 5 } },
   { question: 'Is the CRM brain healthy?', tool: getSyncStats, input: {} },
   // Live from GoHighLevel.
   { question: 'Look up Fresh Headies in GoHighLevel right now', tool: readContacts, input: { query: 'freshheadies', limit: 3 } },

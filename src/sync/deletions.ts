@@ -48,7 +48,10 @@ export async function reconcileDeletions(pass: SyncPass): Promise<{ deleted: num
 function shapedLike(stored: Record<string, unknown> | undefined, read: GhlContact): GhlContact {
   if (!stored) return read;
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(stored)) raw[key] = key in read.raw ? read.raw[key] : stored[key];
+  // defineProperty: a key named "__proto__" is data here, as parse-contact treats it.
+  for (const key of Object.keys(stored)) {
+    Object.defineProperty(raw, key, { value: Object.hasOwn(read.raw, key) ? read.raw[key] : stored[key], enumerable: true, writable: true, configurable: true });
+  }
   const p = parseContact(raw);
   return p.ok ? p.contact : read;
 }

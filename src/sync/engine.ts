@@ -360,6 +360,7 @@ export class SyncEngine {
    */
   private async traverseWhole(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      pass.startList();
       const { total } = await this.traverse(pass, ghl, from);
       if (ghl.version === 'v1' || !pass.sawFewerThan(total)) return;
       const what = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read: the list changed while it was read`;

@@ -198,6 +198,11 @@ export class SyncPass {
     return fresh;
   }
 
+  /** A list is read (again): its unreadable records are counted afresh; contacts seen stay seen. */
+  startList(): void {
+    this.unreadable = 0;
+  }
+
   /**
    * True when this run has seen fewer contacts than a list GHL reported holding `total`: the list
    * changed while its numbered pages were read (an edit or a deletion shifts every later record
