@@ -153,10 +153,11 @@ export class SyncEngine {
       await lock?.release();
       const running = claim?.running ?? (await runningRun(db));
       if (!running) {
-        // The lock's holder is between taking it and writing its row, or between finishing its row
-        // and letting go: look again shortly, for a while.
-        if (attempt >= LOCK_WAIT_ATTEMPTS) throw new SyncUnavailableError('another process holds the sync lock without a running sync');
-        await sleep(this.deps.pollMs ?? 500);
+        // The lock's holder is between taking it and writing its row (milliseconds), or between
+        // finishing its row and letting go: look again soon, then less often, for ten seconds.
+        const waited = LOCK_WAIT_FIRST_MS * (2 ** (attempt - 1) - 1);
+        if (waited >= LOCK_WAIT_MAX_MS) throw new SyncUnavailableError('another process holds the sync lock without a running sync');
+        await sleep(LOCK_WAIT_FIRST_MS * 2 ** (attempt - 1));
         return this.claimAndStart(trigger, mode, attempt + 1);
       }
       return this.follow(db, running);
@@ -435,8 +436,9 @@ export class SyncEngine {
 
 /** Looks at a followed run's row between two checks that its owner is still there. */
 const OWNER_CHECK_EVERY = 10;
-/** Looks (one poll apart) for the run of a process that holds the sync lock before giving up. */
-const LOCK_WAIT_ATTEMPTS = 20;
+/** How long a start looks for the run of a process holding the sync lock: first after 10 ms, doubling. */
+const LOCK_WAIT_FIRST_MS = 10;
+const LOCK_WAIT_MAX_MS = 10_000;
 
 function errorMessage(err: unknown): string {
   if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;
