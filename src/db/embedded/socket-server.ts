@@ -117,9 +117,9 @@ export class PgliteWireServer {
   private async release(conn: Connection): Promise<void> {
     this.queue.splice(0, this.queue.length, ...this.queue.filter((b) => (b.conn === conn ? (b.done(), false) : true)));
     if (this.owner === conn.id) {
-      await this.db.runExclusive(async () => {
-        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
-      });
+      // No other connection gets a turn while the dead one owns the session (see drain), so no
+      // runExclusive here: exec takes the same lock, and waiting for it inside would never end.
+      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK').catch(() => {});
       this.owner = null;
       void this.drain();
     }

@@ -178,6 +178,23 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
+  it('rolls back the transaction of a connection that goes away inside it, and serves the others', async () => {
+    const dir = dataDir();
+    const db = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      await query(db, 'CREATE TABLE orphan (v text)');
+      const tx = (await db.pool.connect()) as unknown as pg.PoolClient;
+      await tx.query('BEGIN');
+      await tx.query("INSERT INTO orphan VALUES ('never committed')");
+      tx.release(new Error('the process holding it died')); // closes the connection mid-transaction
+      const answered = query(db, 'SELECT count(*)::int AS n FROM orphan');
+      const late = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 15 s: the session is still held')), 15_000).unref());
+      expect(await Promise.race([answered, late])).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps one connection\'s transaction apart from another connection\'s writes', async () => {
     const dir = dataDir();
     const db = await openEmbedded({ dataDir: dir, log: silentLogger });
