@@ -51,6 +51,8 @@ export async function openDatabase(target: DatabaseTarget, log: Logger, o: { ini
     const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: `-c max_parallel_workers_per_gather=0 -c gin_pending_list_limit=${PENDING_LIST_KB.small}kB` });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
+    // So must one in use (a transaction, the sync lock's): its query fails, the process does not.
+    pool.on('connect', (client) => client.on('error', (err) => log.warn('postgres connection lost while in use', { error: redact(err.message) })));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', description: `PostgreSQL ${postgresLocation(target.url)}`, connectForCopy: () => pool.connect(), close: () => db.destroy() };
   }

@@ -123,8 +123,10 @@ export class SharedPool implements PostgresPool {
 
   private setPool(endpoint: ReturnType<typeof parseEndpoint> & object, role: Role): void {
     const pool = new pg.Pool({ ...pgSettings(endpoint), user: 'postgres', database: 'postgres', max: 8, idleTimeoutMillis: 30_000 });
-    // Idle connections of an owner that exits error out; the next connect() recovers.
+    // Idle connections of an owner that exits error out; the next connect() recovers. A connection
+    // in use (a transaction) errors on itself: its query fails, the process must not.
     pool.on('error', (err) => this.log.debug(`embedded database connection lost: ${err.message}`));
+    pool.on('connect', (client) => client.on('error', (err) => this.log.debug(`embedded database connection lost while in use: ${err.message}`)));
     this.pool = pool;
     if (role !== this.current) {
       this.current = role;

@@ -65,6 +65,28 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
+  it('survives its owner being killed while it is inside a transaction: that transaction fails, the process goes on', async () => {
+    const dir = dataDir();
+    const owner = await holder(dir, 10);
+    const me = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(me.role()).toBe('client');
+      const tx = (await me.pool.connect()) as unknown as pg.PoolClient;
+      await tx.query('BEGIN');
+      await tx.query(`INSERT INTO t VALUES ('in-flight', 0)`);
+      owner.child.kill('SIGKILL');
+      await new Promise((r) => owner.child.once('exit', r));
+      // Without a listener on the connection in use, its error event would end this process.
+      await expect(tx.query('COMMIT')).rejects.toThrow();
+      tx.release(true);
+      const [row] = await query<{ n: number }>(me, `SELECT count(*)::int AS n FROM t WHERE id = 'in-flight'`);
+      expect(row).toEqual({ n: 0 });
+      expect(me.role()).toBe('owner');
+    } finally {
+      await me.close();
+    }
+  });
+
   it('creates a new data directory through the initializer (once), and in-process when the initializer fails', async () => {
     const dir = dataDir();
     const calls: string[] = [];
