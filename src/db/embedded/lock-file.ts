@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
 
 export interface LockInfo {
   pid: number;
@@ -26,17 +27,52 @@ export function tryLock(path: string, info: LockInfo, isAlive: (pid: number) => 
     }
     const holder = readLock(path);
     // `isAlive` answers for our own pid too: another instance in this process may hold the lock.
-    if (holder && isAlive(holder.pid)) return { acquired: false, holder };
+    const held = (lock: LockInfo) => isAlive(lock.pid) && !outlivedItsProcess(lock);
+    if (holder && held(holder)) return { acquired: false, holder };
     // Dead holder (or an unreadable file): remove it, but only while holding the takeover file.
     if (!withTakeover(path, () => {
       const current = readLock(path);
       // An unreadable lock may be one being written this instant; only an old one is stale.
-      if (current ? !isAlive(current.pid) : Date.now() - statSync(path).mtimeMs > 5_000) unlinkSync(path);
+      if (current ? !held(current) : Date.now() - statSync(path).mtimeMs > 5_000) unlinkSync(path);
     })) continue;
   }
   const holder = readLock(path);
   return holder ? { acquired: false, holder } : { acquired: false, holder: { pid: -1, endpoint: '', startedAt: '' } };
 }
+
+/**
+ * True when the pid a lock names now belongs to another process than the one that wrote it: pids
+ * are reused, so after a crash and a reboot (or a container restart) the pid of a lock left
+ * behind may be alive again. The lock was written before this machine booted, or (where /proc
+ * tells) the process with that pid started after the lock was written.
+ */
+export function outlivedItsProcess(lock: LockInfo): boolean {
+  const written = Date.parse(lock.startedAt);
+  if (!Number.isFinite(written)) return false;
+  if (written < Date.now() - os.uptime() * 1000 - CLOCK_SLACK_MS) return true;
+  const started = processStartedAt(lock.pid);
+  return started !== null && started > written + CLOCK_SLACK_MS;
+}
+
+/** Boot time and process start times are known to the second. */
+const CLOCK_SLACK_MS = 2_000;
+
+/** When a process started (ms since the epoch), from /proc on Linux; null elsewhere or when unknown. */
+function processStartedAt(pid: number): number | null {
+  try {
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    // Field 22 (starttime, in clock ticks since boot); the command name before it may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[19]);
+    if (!bootSeconds || !Number.isFinite(ticks)) return null;
+    return bootSeconds * 1000 + (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node.js runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export function readLock(path: string): LockInfo | null {
   try {

@@ -143,6 +143,25 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
+  it('takes over a lock whose pid now belongs to another process (pids are reused after a reboot)', async () => {
+    const dir = dataDir();
+    const first = await openEmbedded({ dataDir: dir, log: silentLogger });
+    await first.close();
+    // A live process that started after the lock was written cannot be the one that wrote it.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    children.push(other);
+    const written = new Date(Date.now() - 3_600_000).toISOString();
+    writeFileSync(`${path.resolve(dir)}.lock`, JSON.stringify({ pid: other.pid, endpoint: 'unix:/nonexistent', startedAt: written }));
+    const db = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(db.role()).toBe('owner');
+      expect(JSON.parse(readFileSync(`${path.resolve(dir)}.lock`, 'utf8')).pid).toBe(process.pid);
+    } finally {
+      await db.close();
+      other.kill('SIGKILL');
+    }
+  });
+
   it('lets two processes start together on a fresh directory: one owns it, both work', async () => {
     const dir = dataDir();
     const [a, b] = await Promise.all([holder(dir, 100), holder(dir, 100)]);
