@@ -134,7 +134,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
 
 /** Why the brain did not open, where it was looked for (no password), and what to check. */
 function databaseUnavailable(target: Config['database'], err: unknown): DatabaseUnavailableError {
-  const cause = redact(err instanceof Error ? err.message : String(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
+  const cause = redact(describeThrown(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
   if (target.kind === 'postgres') {
     return new DatabaseUnavailableError(
       `Cannot open the database at ${postgresLocation(target.url)}: ${cause}.`,
@@ -143,4 +143,16 @@ function databaseUnavailable(target: Config['database'], err: unknown): Database
   }
   const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
   return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR is a folder this user can write to');
+}
+
+/** What was thrown, in words: the embedded engine throws plain objects (e.g. { errno: 44 }) too. */
+function describeThrown(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { message?: unknown; code?: unknown; errno?: unknown; name?: unknown };
+    const words = [e.name, e.message, e.code, e.errno !== undefined ? `errno ${String(e.errno)}` : undefined].filter((w) => typeof w === 'string' || typeof w === 'number');
+    if (words.length) return words.join(': ');
+    return JSON.stringify(err) ?? String(err);
+  }
+  return String(err);
 }

@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { PostgresPool } from 'kysely';
 import pg from 'pg';
@@ -16,7 +17,9 @@ export interface EmbeddedDatabase {
 
 /** The on-disk embedded database, shared safely with other processes on the same directory. */
 export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void; initializeDataDir?: DataDirInitializer }): Promise<EmbeddedDatabase> {
-  const pool = new SharedPool(o.dataDir, o.log, o.onRole, o.initializeDataDir);
+  // PGlite cannot open a data directory that is itself a symbolic link; its target it can.
+  const dataDir = existsSync(o.dataDir) ? realpathSync(o.dataDir) : o.dataDir;
+  const pool = new SharedPool(dataDir, o.log, o.onRole, o.initializeDataDir);
   // Connect once now, so opening fails here (not on the first query) when something is wrong.
   const client = await pool.connect();
   client.release();

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,20 @@ describe('the embedded database shared between processes', () => {
     } finally {
       await db.close();
       other.kill('SIGKILL');
+    }
+  });
+
+  it('opens a data directory that is a symbolic link, in the folder it points to', async () => {
+    const real = dataDir();
+    mkdirSync(real, { recursive: true });
+    const link = path.join(path.dirname(real), 'link');
+    symlinkSync(real, link);
+    const db = await openEmbedded({ dataDir: link, log: silentLogger });
+    try {
+      expect(await query(db, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(existsSync(path.join(real, 'PG_VERSION'))).toBe(true);
+    } finally {
+      await db.close();
     }
   });
 
