@@ -34,7 +34,8 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
 
   io.out('GoHighLevel\n');
   const ghl = app.deps.ghl;
-  if (!ghl) bad('skipped: no credentials', 'set GOHIGHLEVEL_API_KEY (and GOHIGHLEVEL_LOCATION_ID for v2)');
+  // Not configured: already one problem above, with its fix; not counted twice.
+  if (!ghl) io.out(`  --    skipped: ${config.ghl.unavailableReason ? 'GoHighLevel is not configured (see above)' : 'no client'}\n`);
   else {
     try {
       const page = await ghl.searchLive(undefined, 1);

@@ -103,6 +103,12 @@ describe('syncing through the built server', () => {
     expect(bad.stdout).toMatch(/FAIL {2}GoHighLevel answered .* with 401/);
     expect(bad.stdout).toMatch(/fix: Check GOHIGHLEVEL_API_KEY/);
     expect(bad.stdout + bad.stderr).not.toContain('pit-99999999');
+    // A token without its location: one problem, named once, with its fix.
+    const noLocation = await runCli(['doctor'], { ...env(newDir()), GOHIGHLEVEL_LOCATION_ID: '' });
+    expect(noLocation.code).toBe(1);
+    expect(noLocation.stdout).toMatch(/FAIL {2}GoHighLevel is not configured\n {8}fix: .*GOHIGHLEVEL_LOCATION_ID/);
+    expect(noLocation.stdout).toMatch(/skipped: GoHighLevel is not configured \(see above\)/);
+    expect(noLocation.stdout.match(/FAIL/g)).toHaveLength(1);
   });
 
   it('reads settings from a .env in the working folder; the environment wins where both set one', async () => {
