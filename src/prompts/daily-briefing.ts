@@ -79,7 +79,8 @@ const days = (what: string, fallback: number) =>
   z
     .string()
     .trim()
-    .regex(/^\d{1,4}$/, 'a whole number of days, like 30')
+    // Empty is "not given": prompt forms send the fields a person left blank as "".
+    .regex(/^(\d{1,4})?$/, 'a whole number of days, like 30')
     .optional()
     .describe(`${what} (days, default ${fallback})`);
 
@@ -96,7 +97,7 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
       },
     },
     async (args) => {
-      const num = (v: string | undefined, fallback: number) => Math.max(1, v === undefined ? fallback : Number(v));
+      const num = (v: string | undefined, fallback: number) => Math.max(1, v === undefined || v === '' ? fallback : Number(v));
       const o: BriefingOptions = { followUpDays: num(args.follow_up_days, 30), newLeadDays: num(args.new_lead_days, 7), staleDays: num(args.stale_days, 14) };
       const now = deps.now();
       const data = await gatherBriefing(deps, o);

@@ -41,7 +41,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
     },
     async (uri, variables) => {
       const raw = Array.isArray(variables.id) ? variables.id[0] : variables.id;
-      const id = decodeURIComponent(raw ?? '').trim();
+      const id = decodedId(raw ?? '');
       if (!id) throw new McpError(ErrorCode.InvalidParams, 'The resource URI needs a contact id: contact://{id}.');
       const db = await deps.db();
       const contact = await findContact(db, id);
@@ -52,4 +52,13 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(payload, null, 2) }] };
     },
   );
+}
+
+/** The id in a contact URI; a broken %-escape (contact://%) is the caller's mistake, said as such. */
+function decodedId(raw: string): string {
+  try {
+    return decodeURIComponent(raw).trim();
+  } catch {
+    throw new McpError(ErrorCode.InvalidParams, `"${raw}" is not a readable contact id (a broken %-escape); use the id as search_contacts gives it.`);
+  }
 }

@@ -65,6 +65,8 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
 
   it('answers an unknown id with a clear resource-not-found error', async () => {
     await expect(mcp.client.readResource({ uri: 'contact://no-such-contact' })).rejects.toThrow(/No contact has the id "no-such-contact"/);
+    // A broken %-escape is bad input (-32602), not a server error.
+    await expect(mcp.client.readResource({ uri: 'contact://%' })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/not a readable contact id/) });
   });
 
   it('daily_briefing brings follow-ups, new leads and stale deals from the brain', async () => {
@@ -105,5 +107,9 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
     expect(text).toContain('New leads, last 1 days');
     expect(text).toContain('no stage change for 60+ days');
     await expect(mcp.client.getPrompt({ name: 'daily_briefing', arguments: { follow_up_days: 'a month' } })).rejects.toThrow(/whole number of days/);
+    // A field left blank in a prompt form arrives as "": the default.
+    const blank = promptText(await mcp.client.getPrompt({ name: 'daily_briefing', arguments: { follow_up_days: '', new_lead_days: ' ', stale_days: '60' } }));
+    expect(blank).toContain('Important contacts silent for 30+ days');
+    expect(blank).toContain('New leads, last 7 days');
   });
 });
