@@ -61,7 +61,8 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     })().catch((err: unknown) => {
       // Forget a failed attempt so the next call tries again (e.g. PostgreSQL came back).
       opening = null;
-      const unavailable = databaseUnavailable(config.database, err);
+      // Already said in full (e.g. a brain a newer version migrated), or said here.
+      const unavailable = err instanceof DatabaseUnavailableError ? err : databaseUnavailable(config.database, err);
       log.error(`${unavailable.message} ${unavailable.hint}`);
       throw unavailable;
     });

@@ -1,6 +1,8 @@
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { DatabaseUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { VERSION } from '../version.js';
 import { vacuumAfterSync } from './maintenance.js';
 
 /**
@@ -13,7 +15,7 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
   }
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) throw newerBrain(result.error) ?? (result.error instanceof Error ? result.error : new Error(String(result.error)));
   // A migration that rewrites rows of an existing brain leaves the old versions behind; PGlite has
   // no autovacuum to reclaim them, so the caller asks for it there (a new brain has nothing to reclaim).
   const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -31,4 +33,14 @@ export function migratorFor(db: Kysely<any>): Migrator {
     migrationTableName: 'medtainer_migrations',
     migrationLockTableName: 'medtainer_migrations_lock',
   });
+}
+
+/** A brain a newer version has migrated: this one does not know its latest migration, and says so. */
+function newerBrain(err: unknown): DatabaseUnavailableError | null {
+  const missing = /previously executed migration (\S+) is missing/.exec(err instanceof Error ? err.message : String(err))?.[1];
+  if (!missing) return null;
+  return new DatabaseUnavailableError(
+    `This brain was opened by a newer medtainer-mcp: it has migration ${missing}, which version ${VERSION} does not know.`,
+    'Run the newer version (npx -y medtainer-mcp@latest), or point DATABASE_URL or MEDTAINER_DATA_DIR at another brain',
+  );
 }

@@ -63,4 +63,16 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     // The base range is now a stated rule of the table.
     await expect(sql`UPDATE contact_facts SET importance_base = 9 WHERE contact_id = 'c1'`.execute(db)).rejects.toThrow(/importance_base_range/);
   });
+
+  it('says so when a newer version has migrated the brain, and changes nothing', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    await migrateToLatest(handle.db, silentLogger);
+    await sql`INSERT INTO medtainer_migrations (name, timestamp) VALUES ('9999_from_the_future', now()::text)`.execute(handle.db);
+    await expect(migrateToLatest(handle.db, silentLogger)).rejects.toMatchObject({
+      message: expect.stringMatching(/opened by a newer medtainer-mcp: it has migration 9999_from_the_future/),
+      hint: expect.stringMatching(/medtainer-mcp@latest/),
+    });
+  });
 });
