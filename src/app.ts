@@ -143,7 +143,7 @@ function databaseUnavailable(target: Config['database'], err: unknown): Database
     );
   }
   const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
-  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR is a folder this user can write to');
+  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR names a folder of its own (new or empty on first use) that this user can write to');
 }
 
 /** What was thrown, in words: the embedded engine throws plain objects (e.g. { errno: 44 }) too. */

@@ -19,6 +19,7 @@ export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'w
 export type DataDirInitializer = (dataDir: string) => Promise<void>;
 
 export async function createPglite(dataDir: string | undefined, log: Logger, initialize?: DataDirInitializer): Promise<PGlite> {
+  if (dataDir) refuseForeignFolder(dataDir);
   if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) await createElsewhere(dataDir, log, initialize);
   const quiet = (text: string) => {
     log.debug(`pglite: ${text}`);
@@ -32,6 +33,18 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
   });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   return pglite;
+}
+
+/**
+ * A folder that holds other files and no database is someone else's: creating a database in it
+ * would mix PostgreSQL's files with theirs.
+ */
+function refuseForeignFolder(dataDir: string): void {
+  if (!existsSync(dataDir) || existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const entries = readdirSync(dataDir);
+  if (entries.length === 0) return;
+  const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+  throw new Error(`${dataDir} holds other files (${shown}) and no database; the embedded database needs a new or empty folder of its own`);
 }
 
 /**

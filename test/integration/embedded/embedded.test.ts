@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,6 +174,14 @@ describe('the embedded database shared between processes', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('refuses a folder that holds other files and no database, and leaves it as it was', async () => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    await expect(openEmbedded({ dataDir: dir, log: silentLogger })).rejects.toThrow(/holds other files \(notes\.txt\) and no database/);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 
   it('lets two processes start together on a fresh directory: one owns it, both work', async () => {
