@@ -3,6 +3,8 @@ import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
 import type { Database } from './database.js';
 
 const MIRRORED_AT = 'opportunities_mirrored_at';
+/** Arbitrary but fixed, like the sync lock's (advisory-lock.ts), and distinct from it. */
+const MIRROR_LOCK_KEY = 4_151_777_002;
 const BATCH = 500;
 
 /**
@@ -11,6 +13,9 @@ const BATCH = 500;
  */
 export async function replaceOpportunityMirror(db: Kysely<Database>, read: { pipelines: GhlPipeline[]; opportunities: GhlOpportunity[] }): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // One replacement at a time (two processes, or a digest and a sync): the second would insert
+    // rows the first has just committed.
+    await sql`SELECT pg_advisory_xact_lock(${MIRROR_LOCK_KEY})`.execute(trx);
     await trx.deleteFrom('pipelines').execute();
     if (read.pipelines.length) {
       await trx

@@ -48,7 +48,11 @@ export function digestPipelines(pipelines: readonly GhlPipeline[], opportunities
   const since = o.periodDays > 0 ? o.now.getTime() - o.periodDays * DAY : -Infinity;
   const staleBefore = o.now.getTime() - o.staleDays * DAY;
   const byPipeline = new Map<string, GhlOpportunity[]>();
-  for (const opp of opportunities) byPipeline.set(opp.pipelineId, [...(byPipeline.get(opp.pipelineId) ?? []), opp]);
+  for (const opp of opportunities) {
+    const list = byPipeline.get(opp.pipelineId);
+    if (list) list.push(opp);
+    else byPipeline.set(opp.pipelineId, [opp]);
+  }
 
   return pipelines.map((p) => {
     const opps = byPipeline.get(p.id) ?? [];

@@ -2,10 +2,16 @@ import { z } from 'zod';
 import { opportunityMirrorAge, readOpportunityMirror, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import { digestPipelines, selectPipelines } from '../digest/pipeline-digest.js';
 import { ToolError } from '../errors.js';
+import { GhlError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from '../ghl/errors.js';
 import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
 import { defineTool } from './define-tool.js';
 import { callGhl, requireGhl } from './ghl-access.js';
 import { fenceUntrusted } from './render.js';
+
+/** GHL could not answer now (as opposed to refusing the key): the mirror may stand in. */
+function ghlUnreachable(err: unknown): boolean {
+  return err instanceof GhlNetworkError || err instanceof GhlRateLimitError || err instanceof GhlResponseError || (err instanceof GhlError && (err.status ?? 0) >= 500);
+}
 
 /** A mirror refreshed this recently answers without spending API requests. */
 const MIRROR_FRESH_MS = 10 * 60_000;
@@ -56,16 +62,21 @@ export const pipelineDigest = defineTool({
       source = 'mirror';
       data = await readOpportunityMirror(db);
     } else {
-      try {
-        const ghl = requireGhl(deps);
-        const read = await callGhl(() => ghl.readOpportunities(ctx.signal));
+      const ghl = requireGhl(deps);
+      const read = await callGhl(() =>
+        ghl.readOpportunities(ctx.signal).catch((err: unknown) => {
+          // GHL unreachable (no answer, 5xx, rate limited): an older mirror is still better than
+          // nothing, and the answer says so. A refused key is the person's to fix: said, not hidden.
+          if (!mirroredAt || !ghlUnreachable(err)) throw err;
+          deps.log.warn(`pipeline digest falls back to the mirror from ${mirroredAt.toISOString()}: ${(err as Error).message}`);
+          return null;
+        }),
+      );
+      if (read) {
         for (const p of read.problems) deps.log.warn(`pipeline digest: ${p}`);
         await replaceOpportunityMirror(db, read);
         data = read;
-      } catch (err) {
-        // GHL unreachable: an older mirror is still better than nothing, and the answer says so.
-        if (!(err instanceof ToolError) || !mirroredAt) throw err;
-        deps.log.warn(`pipeline digest falls back to the mirror from ${mirroredAt.toISOString()}: ${err.message}`);
+      } else {
         source = 'mirror';
         data = await readOpportunityMirror(db);
       }

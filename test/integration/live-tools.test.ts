@@ -77,6 +77,41 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     expect(textOf(miss)).toContain(p.name);
   });
 
+  it('lets an older mirror stand in when GHL cannot answer, not when it refuses the key; two refreshes at once both work', async () => {
+    const t = await createTestTarget(engine);
+    let clock = Date.now();
+    const own = syncApp(fake, t.target, { now: () => new Date(clock) });
+    const client = await connectClient(own.deps);
+    const digest = async () => {
+      const res = await client.call('gohighlevel_pipeline_digest', {});
+      return { res, source: (res.structuredContent as { source?: string } | undefined)?.source };
+    };
+    try {
+      expect((await digest()).source).toBe('live');
+      clock += 3_600_000; // an hour later the mirror is old, so both calls read GHL and replace it
+      const both = await Promise.all([digest(), digest()]);
+      for (const { res, source } of both) {
+        expect(res.isError, textOf(res)).toBeFalsy();
+        expect(source).toBe('live');
+      }
+      clock += 3_600_000;
+      fake.fault({ times: 50, pathPrefix: '/opportunities', status: 503 });
+      const down = await digest();
+      expect(down.res.isError, textOf(down.res)).toBeFalsy();
+      expect(down.source).toBe('mirror');
+      fake.clearFaults();
+      fake.fault({ times: 1, pathPrefix: '/opportunities', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
+      const refused = await digest();
+      expect(refused.res.isError).toBe(true);
+      expect(textOf(refused.res)).toMatch(/401.*GOHIGHLEVEL_API_KEY/s);
+    } finally {
+      fake.clearFaults();
+      await client.close();
+      await own.close();
+      await t.drop();
+    }
+  });
+
   it('turns 401, 403 and an exhausted rate limit into clear errors without the token', async () => {
     const t = await createTestTarget(engine);
     const wrong = syncApp(fake, t.target, { token: 'pit-99999999-2222-4333-8444-555555555555' });
