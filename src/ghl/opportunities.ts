@@ -75,6 +75,12 @@ async function readChain(
     const more = body.data.opportunities.length >= PAGE_LIMIT && meta?.startAfterId && meta.startAfter !== null && meta.startAfter !== undefined;
     if (!more || (total !== null && out.length >= total)) return { items: out, complete: true };
     if (pageNo === 1 && total !== null && total > maxPagesIfLarger * PAGE_LIMIT) return { items: out, complete: false };
-    cursor = { startAfter: meta!.startAfter!, startAfterId: meta!.startAfterId! };
+    const next = { startAfter: meta!.startAfter!, startAfterId: meta!.startAfterId! };
+    // A cursor that does not move would repeat the same page for ever, or (counted against the
+    // total) pass a partial read off as complete; the mirror is kept instead.
+    if (next.startAfter === cursor.startAfter && next.startAfterId === cursor.startAfterId) {
+      throw new GhlResponseError('GoHighLevel answered an opportunities page with the cursor it was asked for; the read cannot go on');
+    }
+    cursor = next;
   }
 }
