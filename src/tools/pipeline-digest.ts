@@ -85,7 +85,8 @@ export const pipelineDigest = defineTool({
     if (pipeline && chosen.length === 0) {
       throw new ToolError(
         `No pipeline is called or has the id "${pipeline}".`,
-        `Use one of: ${data.pipelines.map((p) => `${p.name} (${p.id})`).join(', ') || 'there are no pipelines in this location'}.`,
+        // Pipeline names are CRM text, fenced as data like every other answer.
+        data.pipelines.length ? `Use one of these:\n${fenceUntrusted(data.pipelines.map((p) => `${p.name} (${p.id})`).join(', '))}` : 'There are no pipelines in this location.',
       );
     }
     const pipelines = digestPipelines(chosen, data.opportunities, { now, staleDays: stale_days, periodDays: period_days });

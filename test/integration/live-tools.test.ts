@@ -75,6 +75,7 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     const miss = await mcp.call('gohighlevel_pipeline_digest', { pipeline: 'Nope' });
     expect(miss.isError).toBe(true);
     expect(textOf(miss)).toContain(p.name);
+    expect(textOf(miss)).toMatch(/Use one of these:\n.*\n<crm-data-[0-9a-f]{12}>\n[^<]*\(/);
   });
 
   it('lets an older mirror stand in when GHL cannot answer, not when it refuses the key; two refreshes at once both work', async () => {
