@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
-import { DatabaseUnavailableError } from './errors.js';
-import { redact } from './redact.js';
 import { type DatabaseKind, type DbHandle, openDatabase, postgresLocation, postgresSecrets } from './db/connection.js';
 import type { Database } from './db/database.js';
 import type { DataDirInitializer } from './db/embedded/engine.js';
 import { migrateToLatest } from './db/migrate.js';
 import { lastSuccessfulRun } from './db/sync-runs.repository.js';
+import { DatabaseUnavailableError } from './errors.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
+import { redact } from './redact.js';
 import { plannedNextRun, type Scheduler, startScheduler } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';

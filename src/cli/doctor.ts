@@ -27,9 +27,9 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
     const handle = await app.database();
     ok(`${handle.description}: migrations applied, ${(await databaseSizeBytes(handle.db) / 1e6).toFixed(1)} MB`);
   } catch (err) {
-    // The app's error already says where and why, and what to check.
-    if (err instanceof DatabaseUnavailableError) bad(err.message, err.check);
-    else bad(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, config.database.kind === 'postgres' ? 'check DATABASE_URL and that the server is reachable' : 'check MEDTAINER_DATA_DIR is writable');
+    // The app's error says where and why, and what to check (every failure to open comes as one).
+    const e = err instanceof DatabaseUnavailableError ? err : null;
+    bad(e?.message ?? `cannot open the database: ${String(err)}`, e?.check ?? 'check the database settings');
   }
 
   io.out('GoHighLevel\n');

@@ -147,7 +147,8 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     const company = meaningful(at[2] ?? '', false);
     if (company) {
       // "leads from dispensaries": only industry words after "from" name the industry, not a company.
-      const industries = industryOf(company) ? [industryOf(company)] : company.split(' ').map((w) => industryOf(w));
+      const whole = industryOf(company);
+      const industries = whole ? [whole] : company.split(' ').map((w) => industryOf(w));
       if (!r.industry && industries.every(Boolean)) r.industry = industries[0]!;
       else r.company = company;
       if (name) r.name = name;

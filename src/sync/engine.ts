@@ -177,9 +177,7 @@ export class SyncEngine {
   private async resolveMode(db: Kysely<Database>, mode: RequestedMode): Promise<SyncMode> {
     if (mode !== 'auto') return mode;
     if (await isBrainEmpty(db)) return 'full';
-    const lastFull = await lastSuccessfulRun(db, 'full');
-    const age = lastFull?.finished_at ? this.deps.now().getTime() - lastFull.finished_at.getTime() : Infinity;
-    return age < FULL_PASS_EVERY_MS ? 'incremental' : 'full';
+    return this.fullPassRecent(await lastSuccessfulRun(db, 'full')) ? 'incremental' : 'full';
   }
 
   private execute(db: Kysely<Database>, ghl: GhlClient, runId: number, mode: SyncMode, lock: HeldLock | null): SyncHandle {
@@ -391,8 +389,12 @@ export class SyncEngine {
     const local = (await localBefore).total + pass.counters.created + pass.counters.restored;
     if (remote === null || remote === local) return false;
     const lastFull = await lastSuccessfulRun(db, 'full');
-    const recent = lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < FULL_PASS_EVERY_MS;
-    return !(recent && lastFull.remote_total === remote);
+    return !(this.fullPassRecent(lastFull) && lastFull!.remote_total === remote);
+  }
+
+  /** True when that full pass finished less than FULL_PASS_EVERY_MS ago. */
+  private fullPassRecent(lastFull: SyncRunRow | null): boolean {
+    return Boolean(lastFull?.finished_at && this.deps.now().getTime() - lastFull.finished_at.getTime() < FULL_PASS_EVERY_MS);
   }
 
   /**
