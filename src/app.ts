@@ -35,7 +35,7 @@ export interface AppOptions {
   /** Creates a new embedded data directory outside this process (see DataDirInitializer). */
   initializeDataDir?: DataDirInitializer;
   /** Sync tuning (tests shrink thresholds to exercise large-account behaviour on small data). */
-  sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo' | 'bulkAbove' | 'indexesFrom' | 'pollMs' | 'staleAfterSeconds'>;
+  sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo' | 'bulkAbove' | 'indexesFrom' | 'pollMs' | 'staleAfterSeconds' | 'lockCheckMs'>;
 }
 
 /** Wires the long-lived parts together. Knows nothing about argv, env, signals or stdio. */

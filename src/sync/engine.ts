@@ -69,6 +69,8 @@ export interface SyncEngineDeps {
   bulkAbove?: number;
   /** See INDEXES_FROM_CONTACTS (tests lower it). */
   indexesFrom?: number;
+  /** How often the connection holding the sync lock is checked (PostgreSQL; tests lower it). */
+  lockCheckMs?: number;
 }
 
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
@@ -141,7 +143,7 @@ export class SyncEngine {
     if (this.deps.dbKind() !== 'postgres') await abandonStaleRuns(db, staleAfter);
     const resolved = await this.resolveMode(db, mode);
 
-    const lock = this.deps.dbKind() === 'postgres' ? await tryAcquireSyncLock(db) : undefined;
+    const lock = this.deps.dbKind() === 'postgres' ? await this.tryLock(db) : undefined;
     let claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
     if (claim && !claim.claimed && claim.running && (lock || this.deps.isHolderGone?.(claim.running.holder))) {
       // Whoever left this row running is gone: we hold the advisory lock it would hold, or its
@@ -165,6 +167,28 @@ export class SyncEngine {
     return this.execute(db, ghl, claim.id, resolved, lock ?? null);
   }
 
+  /**
+   * Should the connection holding the sync lock drop mid-run, the lock is free and another process
+   * may start a sync. The run takes the lock again if it can and its row still says running (nobody
+   * took over); otherwise it stops after its current page, so two syncs never write at once.
+   */
+  private keepLock(db: Kysely<Database>, runId: number, held: { lock: HeldLock | null; finished: boolean }, abort: AbortController): void {
+    void held.lock?.lost.then(async (reason) => {
+      if (held.finished) return;
+      const again = await this.tryLock(db).catch(() => null);
+      const row = again ? await findRun(db, runId).catch(() => null) : null;
+      if (again && row?.status === 'running' && !held.finished) {
+        held.lock = again;
+        this.deps.log.warn(`sync #${runId}: the connection holding the sync lock dropped (${errorMessage(reason)}); took the lock again and carries on`);
+        this.keepLock(db, runId, held, abort);
+        return;
+      }
+      await again?.release().catch(() => {});
+      held.lock = null;
+      abort.abort(new Error(`the connection holding the sync lock dropped (${errorMessage(reason)}) and another sync may have started, so this one stopped`));
+    });
+  }
+
   /** Stops the local run after its current page commits, and refuses new ones. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -180,11 +204,18 @@ export class SyncEngine {
     return this.fullPassRecent(await lastSuccessfulRun(db, 'full')) ? 'incremental' : 'full';
   }
 
+  private tryLock(db: Kysely<Database>): Promise<HeldLock | null> {
+    return tryAcquireSyncLock(db, { checkEveryMs: this.deps.lockCheckMs });
+  }
+
   private execute(db: Kysely<Database>, ghl: GhlClient, runId: number, mode: SyncMode, lock: HeldLock | null): SyncHandle {
     const abort = new AbortController();
     const listeners = new Set<(p: SyncProgress) => void>();
+    const held = { lock, finished: false };
+    if (lock) this.keepLock(db, runId, held, abort);
     const done = this.runPass(db, ghl, runId, mode, abort.signal, listeners).finally(async () => {
-      await lock?.release().catch(() => {});
+      held.finished = true;
+      await held.lock?.release().catch(() => {});
       this.local = null;
     });
     const handle: SyncHandle = {
