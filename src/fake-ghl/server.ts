@@ -141,7 +141,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     }
     stats.inFlight -= 1;
     if (fault?.nonJson && reply.status === 200) {
-      res.writeHead(200, { 'content-type': 'text/html', ...headers }).end('<html>Bad gateway</html>');
+      res.writeHead(200, { 'content-type': 'text/html', ...headers, date: httpDate(store.now()) }).end('<html>Bad gateway</html>');
       return;
     }
     let payload: string | Buffer;
@@ -151,7 +151,8 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       addMalformed(body);
       payload = JSON.stringify(withTrace(body));
     } else payload = reply.json ?? JSON.stringify(withTrace(reply.body));
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(payload);
+    // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's).
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers, date: httpDate(store.now()) }).end(payload);
   };
 
   const server = http.createServer((req, res) => {
@@ -177,6 +178,10 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
 }
 
 function withTrace(body: unknown): unknown {

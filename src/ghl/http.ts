@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import { GhlAuthError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
 import { type PacedRequest, Pacer } from './pacer.js';
+import { ServerClock } from './server-clock.js';
 
 export interface HttpOptions {
   baseUrl: string;
@@ -30,12 +31,14 @@ export interface GhlHttp {
   postBytes(path: string, body: unknown, signal?: AbortSignal): Promise<Buffer>;
   readonly stats: RequestStats;
   readonly pacer: Pacer;
+  readonly clock: ServerClock;
 }
 
 /** The one HTTP instance: auth headers, pacing, retries on 429/5xx/timeouts (POST included), error mapping. */
 export function createHttp(o: HttpOptions): GhlHttp {
   const pacer = o.pacer ?? new Pacer();
   const stats: RequestStats = { requests: 0, rateLimited: 0, retries: 0 };
+  const clock = new ServerClock();
   // Every attempt (retries included) waits for the pacer before ky starts its timeout, and counts
   // until its answer arrives. ky hands fetch the very Request its beforeRequest hooks saw.
   const inFlight = new WeakMap<object, PacedRequest>();
@@ -76,6 +79,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
       afterResponse: [
         (_request, _options, response) => {
           pacer.observe(response.headers);
+          clock.observe(response.headers);
           if (response.status === 429) {
             stats.rateLimited += 1;
             // Honour Retry-After; without it, wait for the window only if GHL says it is spent.
@@ -107,6 +111,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
   return {
     stats,
     pacer,
+    clock,
     get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
     post: (path, body, signal) => send('POST', path, { json: body, signal }),
     postBytes: (path, body, signal) => sendAs('POST', path, { json: body, signal }, async (r) => Buffer.from(await r.arrayBuffer())),

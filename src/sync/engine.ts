@@ -112,6 +112,7 @@ export class SyncEngine {
   private local: LocalRun | null = null;
   private starting: Promise<SyncHandle> | null = null;
   private stopped = false;
+  private skewReported = false;
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -238,6 +239,9 @@ export class SyncEngine {
   ): Promise<SyncRunRow> {
     const { log } = this.deps;
     const startedAt = this.deps.now();
+    // The next incremental run reads changes since this run began, in GHL's time (see ServerClock).
+    // Its offset from this machine is physical, so it applies to the real clock, not deps.now().
+    const clockStart = Date.now();
     const before = { ...ghl.http.stats };
     let mode = requested;
     const counters = (pass: SyncPass): RunCounters => ({
@@ -330,7 +334,7 @@ export class SyncEngine {
         log.debug(`sync #${runId}: vacuuming the embedded database`);
         await vacuumAfterSync(db);
       }
-      const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: startedAt });
+      const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: this.highWaterMark(ghl, clockStart, startedAt) });
       log.info(`sync #${runId} succeeded`, summary(row));
       return row;
     } catch (err) {
@@ -357,6 +361,20 @@ export class SyncEngine {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * When this run began in GHL's time, from the Date headers of its answers; this machine's start
+   * when GHL sent none. A clock skew beyond a minute is logged once: it is worth fixing (NTP).
+   */
+  private highWaterMark(ghl: GhlClient, clockStart: number, startedAt: Date): Date {
+    const offset = ghl.http.clock.offset;
+    if (offset !== null && Math.abs(offset) > 60_000 && !this.skewReported) {
+      this.skewReported = true;
+      const minutes = Math.round(Math.abs(offset) / 60_000);
+      this.deps.log.warn(`this machine's clock is ${minutes} min ${offset < 0 ? 'ahead of' : 'behind'} GoHighLevel's; syncs ask for changes in GoHighLevel's time`);
+    }
+    return ghl.http.clock.at(clockStart) ?? startedAt;
   }
 
   /**

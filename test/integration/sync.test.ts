@@ -7,6 +7,7 @@ import type { App } from '../../src/app.js';
 import type { DatabaseTarget } from '../../src/config.js';
 import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
 import { searchContacts } from '../../src/search/search-contacts.js';
+import { silentLogger } from '../../src/logger.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
@@ -223,6 +224,30 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
       const run = await (await smallApp.sync.start('tool', 'auto')).done;
       // Counted before the pass wrote anything, plus the one it added: no reconciling full pass.
       expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 1, remote_total: 301, api_requests: 2 });
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
+  it('asks for changes in GoHighLevel\'s time, so a machine clock running ahead of it misses nothing', async () => {
+    // GHL's clock (its Date headers and its dateUpdated stamps) is 10 minutes behind this machine's,
+    // twice the incremental overlap.
+    const small = await startFakeGhl({ contactCount: 300, seed: 16, now: () => Date.now() - 10 * 60_000 });
+    const t = await createTestTarget(engine);
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => void warnings.push(msg) };
+    const smallApp = syncApp(small, t.target, { log });
+    try {
+      expect((await (await smallApp.sync.start('cli', 'auto')).done).mode).toBe('full');
+      const changed = small.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!;
+      small.store.updateContact(changed.id, { companyName: 'Stamped By A Slow Clock LLC' });
+      const run = await (await smallApp.sync.start('schedule', 'auto')).done;
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 1 });
+      const db = (await smallApp.database()).db;
+      expect((await db.selectFrom('contacts').select('company_name').where('id', '=', changed.id).executeTakeFirstOrThrow()).company_name).toBe('Stamped By A Slow Clock LLC');
+      expect(warnings).toEqual([expect.stringMatching(/clock is 10 min ahead of GoHighLevel's/)]);
     } finally {
       await smallApp.close();
       await small.close();
