@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import { databaseSizeBytes } from '../db/connection.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
+import { describeSkew } from '../ghl/server-clock.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -44,6 +45,9 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
       const daily = rl.dailyRemaining !== null ? `${rl.dailyRemaining.toLocaleString('en-US')} of ${rl.dailyLimit?.toLocaleString('en-US') ?? '?'} requests left today` : 'daily budget not reported';
       if (rl.dailyRemaining !== null && rl.dailyRemaining < 1_000) bad(`rate limit: ${daily}`, 'wait for the daily budget to reset, or reduce other integrations using this location');
       else ok(`rate limit: ${rl.max} per ${rl.intervalMs / 1000} s; ${daily}`);
+      // Not a problem for the sync (it asks in GHL's time), but worth knowing and fixing.
+      const skew = describeSkew(ghl.http.clock.offset);
+      if (skew) io.out(`  note  ${skew}; syncs use GoHighLevel's time, but fix this machine's clock (NTP)\n`);
     } catch (err) {
       if (err instanceof GhlError) bad(err.message, err.hint ?? 'check GOHIGHLEVEL_BASE_URL and the network');
       else throw err;

@@ -27,3 +27,10 @@ export class ServerClock {
     return this.offsetMs === null ? null : new Date(localMs + this.offsetMs);
   }
 }
+
+/** How a clock offset reads to a person, when it is over a minute (worth fixing); null otherwise. */
+export function describeSkew(offsetMs: number | null): string | null {
+  if (offsetMs === null || Math.abs(offsetMs) < 60_000) return null;
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  return `this machine's clock is ${minutes} min ${offsetMs < 0 ? 'ahead of' : 'behind'} GoHighLevel's`;
+}

@@ -22,6 +22,7 @@ import {
 import type { GhlClient } from '../ghl/client.js';
 import type { OpportunityRead } from '../ghl/opportunities.js';
 import { GhlError } from '../ghl/errors.js';
+import { describeSkew } from '../ghl/server-clock.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import { reconcileDeletions } from './deletions.js';
@@ -368,11 +369,10 @@ export class SyncEngine {
    * when GHL sent none. A clock skew beyond a minute is logged once: it is worth fixing (NTP).
    */
   private highWaterMark(ghl: GhlClient, clockStart: number, startedAt: Date): Date {
-    const offset = ghl.http.clock.offset;
-    if (offset !== null && Math.abs(offset) > 60_000 && !this.skewReported) {
+    const skew = describeSkew(ghl.http.clock.offset);
+    if (skew && !this.skewReported) {
       this.skewReported = true;
-      const minutes = Math.round(Math.abs(offset) / 60_000);
-      this.deps.log.warn(`this machine's clock is ${minutes} min ${offset < 0 ? 'ahead of' : 'behind'} GoHighLevel's; syncs ask for changes in GoHighLevel's time`);
+      this.deps.log.warn(`${skew}; syncs ask for changes in GoHighLevel's time`);
     }
     return ghl.http.clock.at(clockStart) ?? startedAt;
   }

@@ -98,6 +98,16 @@ describe('syncing through the built server', () => {
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/authenticated: the location has 3000 contacts/);
     expect(ok.stdout).toMatch(/rate limit: 10000 per 10 s; 199,\d{3} of 200,000 requests left today/);
+    expect(ok.stdout).not.toMatch(/clock/);
+    // GoHighLevel's clock (its Date headers) 10 minutes behind this machine's: said, not failed.
+    fake.store.now = () => Date.now() - 10 * 60_000;
+    try {
+      const skewed = await runCli(['doctor'], env(newDir()));
+      expect(skewed.code, skewed.stdout).toBe(0);
+      expect(skewed.stdout).toMatch(/note {2}this machine's clock is 10 min ahead of GoHighLevel's/);
+    } finally {
+      fake.store.now = Date.now;
+    }
     const bad = await runCli(['doctor'], { ...env(newDir()), GOHIGHLEVEL_API_KEY: 'pit-99999999-9999-4999-8999-999999999999' });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL {2}GoHighLevel answered .* with 401/);
