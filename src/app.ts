@@ -73,8 +73,8 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   const now = options.now ?? (() => new Date());
   const dbKind = (): DatabaseKind => (config.database.kind === 'postgres' ? 'postgres' : 'pglite');
   const ghl = options.ghlClient !== undefined ? options.ghlClient : createGhlClient(config.ghl, log, options.ghl);
-  const copyConnector = async () => (await database()).connectForCopy ?? null;
-  const sync = new SyncEngine({ ...options.sync, db, dbKind, copyConnector, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
+  const connector = async () => (await database()).connectForCopy ?? null;
+  const sync = new SyncEngine({ ...options.sync, db, dbKind, connector, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
   let scheduler: Scheduler | null = null;
 
   const deps: ToolDeps = {

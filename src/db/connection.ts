@@ -17,7 +17,10 @@ export interface DbHandle {
   readonly kind: DatabaseKind;
   /** A credential-free description for logs and `doctor`. */
   readonly description: string;
-  /** PostgreSQL servers only: COPY FROM STDIN through the embedded engine's socket stops PGlite. */
+  /**
+   * PostgreSQL servers only: a connection of the pool's, for work that needs one to itself (COPY,
+   * the sync lock's session). COPY FROM STDIN through the embedded engine's socket stops PGlite.
+   */
   readonly connectForCopy?: ConnectForCopy;
   close(): Promise<void>;
 }

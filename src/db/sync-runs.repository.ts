@@ -103,11 +103,15 @@ export async function finishRun(
   db: Kysely<Database>,
   id: number,
   f: RunCounters & { status: 'succeeded' | 'failed'; mode: SyncRunRow['mode']; errors: string[]; error: string | null; high_water_mark: Date | null },
-): Promise<SyncRunRow> {
-  return db
+): Promise<{ row: SyncRunRow; takenOver: boolean }> {
+  // A run another process marked abandoned (its owner looked gone) keeps saying so.
+  const row = await db
     .updateTable('sync_runs')
     .set({ ...f, errors: JSON.stringify(f.errors), finished_at: sql`now()`, heartbeat_at: sql`now()` })
     .where('id', '=', String(id))
+    .where('status', '=', 'running')
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (row) return { row, takenOver: false };
+  return { row: await db.selectFrom('sync_runs').selectAll().where('id', '=', String(id)).executeTakeFirstOrThrow(), takenOver: true };
 }

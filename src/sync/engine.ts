@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import { type HeldLock, tryAcquireSyncLock } from '../db/advisory-lock.js';
+import { endOrphanedSession, type HeldLock, type LockSession, syncLockSession, tryAcquireSyncLock } from '../db/advisory-lock.js';
 import type { ConnectForCopy, DatabaseKind } from '../db/connection.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
@@ -50,8 +50,11 @@ export interface SyncHandle {
 export interface SyncEngineDeps {
   db(): Promise<Kysely<Database>>;
   dbKind(): DatabaseKind;
-  /** How to open a connection for COPY, on a PostgreSQL server (a first import writes with it); null elsewhere. */
-  copyConnector?(): Promise<ConnectForCopy | null>;
+  /**
+   * How to open a connection of its own on a PostgreSQL server (a first import writes with COPY
+   * over such connections; the sync lock is held on one); null elsewhere.
+   */
+  connector?(): Promise<ConnectForCopy | null>;
   ghl: GhlClient | null;
   log: Logger;
   now(): Date;
@@ -145,7 +148,7 @@ export class SyncEngine {
     if (this.deps.dbKind() !== 'postgres') await abandonStaleRuns(db, staleAfter);
     const resolved = await this.resolveMode(db, mode);
 
-    const lock = this.deps.dbKind() === 'postgres' ? await this.tryLock(db) : undefined;
+    const lock = this.deps.dbKind() === 'postgres' ? await this.tryLock() : undefined;
     let claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
     if (claim && !claim.claimed && claim.running && (lock || this.deps.isHolderGone?.(claim.running.holder))) {
       // Whoever left this row running is gone: we hold the advisory lock it would hold, or its
@@ -172,12 +175,13 @@ export class SyncEngine {
   /**
    * Should the connection holding the sync lock drop mid-run, the lock is free and another process
    * may start a sync. The run takes the lock again if it can and its row still says running (nobody
-   * took over); otherwise it stops after its current page, so two syncs never write at once.
+   * took over); otherwise it stops after its current page, so two syncs do not go on side by side.
    */
   private keepLock(db: Kysely<Database>, runId: number, held: { lock: HeldLock | null; finished: boolean }, abort: AbortController): void {
-    void held.lock?.lost.then(async (reason) => {
+    const lock = held.lock;
+    void lock?.lost.then(async (reason) => {
       if (held.finished) return;
-      const again = await this.tryLock(db).catch(() => null);
+      const again = await this.retakeLock(db, lock.session, held);
       const row = again ? await findRun(db, runId).catch(() => null) : null;
       if (again && row?.status === 'running' && !held.finished) {
         held.lock = again;
@@ -189,6 +193,24 @@ export class SyncEngine {
       held.lock = null;
       abort.abort(new Error(`the connection holding the sync lock dropped (${errorMessage(reason)}) and another sync may have started, so this one stopped`));
     });
+  }
+
+  /**
+   * Takes the sync lock again after its connection dropped. The server may still hold it for the
+   * dropped session (its backend has not noticed the client is gone): that session is this
+   * process's own, so it is ended. A lock held by any other session means another sync.
+   */
+  private async retakeLock(db: Kysely<Database>, dropped: LockSession, held: { finished: boolean }): Promise<HeldLock | null> {
+    for (let attempt = 1; attempt <= RETAKE_ATTEMPTS && !held.finished; attempt++) {
+      const again = await this.tryLock().catch(() => null);
+      if (again) return again;
+      const holder = await syncLockSession(db).catch(() => undefined);
+      if (holder === undefined) return null;
+      if (holder && (holder.pid !== dropped.pid || holder.startedAt !== dropped.startedAt)) return null;
+      if (holder) await endOrphanedSession(db, dropped).catch(() => {});
+      await sleep(100 * attempt);
+    }
+    return null;
   }
 
   /** Stops the local run after its current page commits, and refuses new ones. */
@@ -206,8 +228,10 @@ export class SyncEngine {
     return this.fullPassRecent(await lastSuccessfulRun(db, 'full')) ? 'incremental' : 'full';
   }
 
-  private tryLock(db: Kysely<Database>): Promise<HeldLock | null> {
-    return tryAcquireSyncLock(db, { checkEveryMs: this.deps.lockCheckMs });
+  private async tryLock(): Promise<HeldLock | null> {
+    const connect = await this.deps.connector?.();
+    if (!connect) throw new SyncUnavailableError('no connection of its own for the sync lock');
+    return tryAcquireSyncLock(connect, { checkEveryMs: this.deps.lockCheckMs });
   }
 
   private execute(db: Kysely<Database>, ghl: GhlClient, runId: number, mode: SyncMode, lock: HeldLock | null): SyncHandle {
@@ -241,8 +265,7 @@ export class SyncEngine {
     const { log } = this.deps;
     const startedAt = this.deps.now();
     // The next incremental run reads changes since this run began, in GHL's time (see ServerClock).
-    // Its offset from this machine is physical, so it applies to the real clock, not deps.now().
-    const clockStart = Date.now();
+    const ghlTime = ghl.http.clock.open();
     const before = { ...ghl.http.stats };
     let mode = requested;
     const counters = (pass: SyncPass): RunCounters => ({
@@ -267,7 +290,7 @@ export class SyncEngine {
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // Into an empty brain, pages go in with COPY (see copyNewContacts).
-      copyInto: initialImport ? ((await this.deps.copyConnector?.()) ?? undefined) : undefined,
+      copyInto: initialImport ? ((await this.deps.connector?.()) ?? undefined) : undefined,
       // PostgreSQL writes two pages at once in a large pass (one per core); PGlite has a single backend anyway.
       writeConcurrency: this.deps.dbKind() === 'postgres' ? 2 : 1,
       onProgress: async (p) => {
@@ -315,6 +338,7 @@ export class SyncEngine {
         readOpportunities();
         await pass.drain();
         // Only a complete pass may look for deletions; any error above skipped this.
+        signal.throwIfAborted();
         await reconcileDeletions(pass);
       }
       await pass.drain();
@@ -329,14 +353,18 @@ export class SyncEngine {
       await pass.flushBulkWrites();
       await pass.reportProgress(true);
       log.debug(`sync #${runId}: contacts stored${opportunities ? '; storing opportunities' : ''}`);
+      // A run stopped here (shutdown, its sync lock lost) writes nothing more.
+      signal.throwIfAborted();
       if (opportunities) await this.storeOpportunities(db, pass, opportunities);
       await analysed;
       if (vacuumAfter) {
         log.debug(`sync #${runId}: vacuuming the embedded database`);
         await vacuumAfterSync(db);
       }
-      const row = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: this.highWaterMark(ghl, clockStart, startedAt) });
-      log.info(`sync #${runId} succeeded`, summary(row));
+      signal.throwIfAborted();
+      const { row, takenOver } = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: this.highWaterMark(ghl, ghlTime.earliest(), startedAt) });
+      if (takenOver) log.warn(`sync #${runId} finished, but another process had marked it abandoned (its owner looked gone) and may have synced since; it stays marked so`);
+      else log.info(`sync #${runId} succeeded`, summary(row));
       return row;
     } catch (err) {
       await pass.drain().catch(() => {});
@@ -347,7 +375,7 @@ export class SyncEngine {
       await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
-      const row = await finishRun(db, runId, {
+      const { row } = await finishRun(db, runId, {
         ...counters(pass),
         status: 'failed',
         mode,
@@ -360,21 +388,23 @@ export class SyncEngine {
       say.call(log, `sync #${runId} failed (${failures} in a row): ${message}`);
       return row;
     } finally {
+      ghlTime.close();
       clearInterval(heartbeat);
     }
   }
 
   /**
-   * When this run began in GHL's time, from the Date headers of its answers; this machine's start
-   * when GHL sent none. A clock skew beyond a minute is logged once: it is worth fixing (NTP).
+   * When this run began in GHL's time: the earliest Date header among its answers (this
+   * machine's start when GHL sent none). A clock skew beyond a minute is logged once: it is worth
+   * fixing (NTP), since other tools may trust this machine's clock.
    */
-  private highWaterMark(ghl: GhlClient, clockStart: number, startedAt: Date): Date {
+  private highWaterMark(ghl: GhlClient, ghlStart: Date | null, startedAt: Date): Date {
     const skew = describeSkew(ghl.http.clock.offset);
     if (skew && !this.skewReported) {
       this.skewReported = true;
       this.deps.log.warn(`${skew}; syncs ask for changes in GoHighLevel's time`);
     }
-    return ghl.http.clock.at(clockStart) ?? startedAt;
+    return ghlStart ?? startedAt;
   }
 
   /**
@@ -453,7 +483,7 @@ export class SyncEngine {
    */
   private async ownerGone(db: Kysely<Database>, row: SyncRunRow): Promise<boolean> {
     if (this.deps.dbKind() === 'postgres') {
-      const lock = await tryAcquireSyncLock(db);
+      const lock = await this.tryLock();
       await lock?.release();
       return lock !== null;
     }
@@ -490,6 +520,8 @@ const OWNER_CHECK_EVERY = 10;
 /** How long a start looks for the run of a process holding the sync lock: first after 10 ms, doubling. */
 const LOCK_WAIT_FIRST_MS = 10;
 const LOCK_WAIT_MAX_MS = 10_000;
+/** Tries at taking the sync lock again after its connection dropped, 100 ms apart and growing. */
+const RETAKE_ATTEMPTS = 5;
 
 function errorMessage(err: unknown): string {
   if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;

@@ -52,6 +52,25 @@ describe.each(testEngines())('following another process\'s run (%s)', (engine) =
     }
   });
 
+  it('a run that another process marked abandoned while it ran stays marked so when it finishes', async () => {
+    const fake = await startFakeGhl({ contactCount: 600, seed: 5, latencyMs: 300, rateLimit: { max: 10_000 } });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target);
+    try {
+      const db = (await app.database()).db;
+      const run = await app.sync.start('tool', 'full');
+      // What another process does when this run's owner looks gone to it (see abandonStaleRuns).
+      await sql`UPDATE sync_runs SET status = 'failed', finished_at = now(), error = 'abandoned: the process running this sync stopped before finishing' WHERE id = ${run.runId}`.execute(db);
+      const row = await run.done;
+      expect(row).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned/), high_water_mark: null });
+      expect((await (await app.sync.start('schedule', 'auto')).done).status).toBe('succeeded');
+    } finally {
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
   it.runIf(engine === 'postgres')('waits for the row of a process that holds the sync lock, then follows its run', async () => {
     const fake = await startFakeGhl({ contactCount: 120, seed: 4, rateLimit: { max: 10_000 } });
     const { target, drop } = await createTestTarget(engine);
