@@ -43,12 +43,18 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   let opening: Promise<DbHandle> | null = null;
   let handle: DbHandle | null = null;
   let closed = false;
+  const closing = new AbortController();
 
   const database = (): Promise<DbHandle> => {
     if (closed) return Promise.reject(new Error('the server is shutting down'));
     opening ??= (async () => {
       const t0 = performance.now();
-      const h = await openDatabase(config.database, log, { initializeDataDir: options.initializeDataDir });
+      const h = await openDatabase(config.database, log, { initializeDataDir: options.initializeDataDir, signal: closing.signal });
+      if (closed) {
+        // Shut down while opening: do not migrate a database nobody will use.
+        await h.close().catch(() => {});
+        throw new Error('the server is shutting down');
+      }
       try {
         await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite' });
       } catch (err) {
@@ -61,6 +67,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     })().catch((err: unknown) => {
       // Forget a failed attempt so the next call tries again (e.g. PostgreSQL came back).
       opening = null;
+      if (closed) throw new Error('the server is shutting down');
       // Already said in full (e.g. a brain a newer version migrated), or said here.
       const unavailable = err instanceof DatabaseUnavailableError ? err : databaseUnavailable(config.database, err);
       log.error(`${unavailable.message} ${unavailable.hint}`);
@@ -94,7 +101,10 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     const last = await lastSuccessfulRun(await db());
     const periodMs = Math.max(1, config.sync.intervalMinutes) * 60_000;
     if (last?.finished_at && now().getTime() - last.finished_at.getTime() < periodMs) return;
-    await sync.start('startup', 'auto');
+    const handle = await sync.start('startup', 'auto');
+    // Nobody awaits the startup run: a failure that could not even be recorded (the database went
+    // away mid-run) must be logged here, not end the process as an unhandled rejection.
+    handle.done.catch((err: unknown) => log.error(`the startup sync stopped: ${describeThrown(err)}`));
   };
 
   return {
@@ -123,6 +133,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     },
     async close() {
       closed = true;
+      closing.abort();
       scheduler?.stop();
       await sync.stop();
       const pending = opening;

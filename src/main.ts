@@ -101,11 +101,12 @@ async function main(): Promise<number | null> {
  * Claude Desktop's own runtime, process.execPath is Electron, which runs a script only when told
  * to behave as Node. A child that hangs is stopped; the caller then creates the directory itself.
  */
-function createDataDirInChild(dataDir: string): Promise<void> {
+function createDataDirInChild(dataDir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
     const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, CREATE_DATA_DIR_COMMAND, dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    signal?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // A plain Error: a spawn failure's code (ENOENT) must not look like a database connection error.
@@ -167,6 +168,14 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
     }
     process.exit(0);
   };
+  // A client that dies closes our stdout and stderr too: a write then fails with EPIPE, which with
+  // no listener is an uncaught exception (exit 1, no cleanup). Treat it as the client going away.
+  process.stdout.on('error', () => void shutdown('stdout closed'));
+  process.stderr.on('error', () => void shutdown('stderr closed'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // A promise nobody awaited that failed is a bug worth a log line, not a reason to drop the
+  // client's session (Node would end the process).
+  process.on('unhandledRejection', (err) => log.error('unexpected error; still serving', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
   // The SDK's stdio transport does not notice the client going away; stdin closing is that signal.
   process.stdin.on('end', () => void shutdown('stdin closed'));
   process.stdin.on('close', () => void shutdown('stdin closed'));

@@ -48,7 +48,7 @@ export function postgresSecrets(url: string): string[] {
   }
 }
 
-export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer } = {}): Promise<DbHandle> {
+export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer; signal?: AbortSignal } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
     // Parallel query workers cost more to start than this project's small queries take.
     const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options: `-c max_parallel_workers_per_gather=0 -c gin_pending_list_limit=${PENDING_LIST_KB.small}kB` });
@@ -66,7 +66,7 @@ export async function openDatabase(target: DatabaseTarget, log: Logger, o: { ini
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: mem.pool }) });
     return { db, kind: 'pglite', description: 'in-memory PGlite (memory://, discarded on exit)', close: closeBoth(db, mem.close) };
   }
-  const disk = await embedded.openEmbedded({ dataDir: target.dataDir, log, initializeDataDir: o.initializeDataDir });
+  const disk = await embedded.openEmbedded({ dataDir: target.dataDir, log, initializeDataDir: o.initializeDataDir, signal: o.signal });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: disk.pool }) });
   return { db, kind: 'pglite', description: `embedded PGlite in ${target.dataDir}`, close: closeBoth(db, disk.close) };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,42 @@ describe('process handling', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.stderr()).toMatch(/shutting down \(SIGTERM\)/);
+  });
+
+  it('exits cleanly on SIGHUP (the terminal running it closed)', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory://', SYNC_ON_START: 'false' });
+    await stats(server);
+    server.child.kill('SIGHUP');
+    expect(await server.exited).toBe(0);
+    expect(server.stderr()).toMatch(/shutting down \(SIGHUP\)/);
+  });
+
+  it('a client that dies (nobody reads its stdout any more) is a shutdown, not a crash', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory://', SYNC_ON_START: 'false' });
+    await stats(server);
+    server.child.stdout!.destroy();
+    // Its answer cannot be written: EPIPE.
+    void server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} }).catch(() => {});
+    expect(await server.exited).toBe(0);
+    expect(server.stderr()).toMatch(/shutting down \(stdout closed\)/);
+  });
+
+  it('a client that quits while the embedded database is first being created: a clean exit, no lock or half-made folder left, and the next start works', async () => {
+    const parent = tempDir();
+    const dataDir = path.join(parent, 'brain');
+    const server = await spawnServer({ MEDTAINER_DATA_DIR: dataDir, SYNC_ON_START: 'false' });
+    server.child.stdin!.end();
+    expect(await server.exited).toBe(0);
+    // Creating it stopped: no database nobody asked for any more, no lock, no half-made folder.
+    expect(readdirSync(parent)).toEqual([]);
+    expect(server.stderr()).not.toMatch(/applied migration/);
+    const again = await spawnServer({ MEDTAINER_DATA_DIR: dataDir, SYNC_ON_START: 'false' });
+    try {
+      expect((await stats(again)).total_contacts).toBe(0);
+    } finally {
+      again.child.stdin!.end();
+      expect(await again.exited).toBe(0);
+    }
   });
 
   it('keeps stdout for the protocol: tool calls without GHL credentials are clear errors, not noise', async () => {

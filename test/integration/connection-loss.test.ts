@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startFakeGhl } from '../../src/fake-ghl/index.js';
+import { silentLogger } from '../../src/logger.js';
 import { syncApp } from '../helpers/sync-app.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
 // A PostgreSQL server that drops a connection in use (a restart, an administrator, a network
@@ -27,6 +30,34 @@ describe.runIf(testEngines().includes('postgres'))('a PostgreSQL connection lost
     } finally {
       await admin.end().catch(() => {});
       await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
+  it('a startup sync whose failure cannot even be recorded (the server went away mid-run) is logged, and the process keeps going', async () => {
+    const fake = await startFakeGhl({ contactCount: 1_500, seed: 2, latencyMs: 500, rateLimit: { max: 10_000 } });
+    const { target, drop } = await createTestTarget('postgres');
+    const url = new URL((target as { url: string }).url);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const viaProxy = new URL(url);
+    viaProxy.port = String(proxy.port);
+    const errors: string[] = [];
+    const log = { ...silentLogger, error: (msg: string) => void errors.push(msg) };
+    const app = syncApp(fake, { kind: 'postgres', url: viaProxy.toString() }, { log, env: { SYNC_ON_START: 'true' } });
+    const admin = new pg.Client({ connectionString: url.toString() });
+    try {
+      await admin.connect();
+      await app.database();
+      app.start();
+      for (let i = 0; i < 1_000 && (await admin.query(`SELECT EXISTS (SELECT 1 FROM sync_runs WHERE status = 'running') AS going`).then((r) => !r.rows[0].going)); i++) await sleep(10);
+      await proxy.close(); // every connection cut, and no new one accepted
+      for (let i = 0; i < 3_000 && !errors.some((e) => /the startup sync stopped/.test(e)); i++) await sleep(10);
+      expect(errors).toContainEqual(expect.stringMatching(/^the startup sync stopped: .*ECONNREFUSED/));
+    } finally {
+      await admin.end().catch(() => {});
+      await app.close();
+      await proxy.close().catch(() => {});
       await fake.close();
       await drop();
     }

@@ -16,11 +16,12 @@ export const PGLITE_SETTINGS = ['max_wal_size = 64MB', 'min_wal_size = 32MB', 'w
  * process: initdb briefly takes ~800 MB and the memory stays with the process that ran it (~200 MB
  * more for the server's whole life than opening an existing directory).
  */
-export type DataDirInitializer = (dataDir: string) => Promise<void>;
+export type DataDirInitializer = (dataDir: string, signal?: AbortSignal) => Promise<void>;
 
-export async function createPglite(dataDir: string | undefined, log: Logger, initialize?: DataDirInitializer): Promise<PGlite> {
+export async function createPglite(dataDir: string | undefined, log: Logger, initialize?: DataDirInitializer, signal?: AbortSignal): Promise<PGlite> {
   if (dataDir) refuseForeignFolder(dataDir);
-  if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) await createElsewhere(dataDir, log, initialize);
+  if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) await createElsewhere(dataDir, log, initialize, signal);
+  signal?.throwIfAborted();
   const quiet = (text: string) => {
     log.debug(`pglite: ${text}`);
     return true;
@@ -52,17 +53,18 @@ function refuseForeignFolder(dataDir: string): void {
  * dies half-way never leaves a half-made database where the next start would open it. Should the
  * helper fail, the directory is created in this process instead (as PGlite does by itself).
  */
-async function createElsewhere(dataDir: string, log: Logger, initialize: DataDirInitializer): Promise<void> {
+async function createElsewhere(dataDir: string, log: Logger, initialize: DataDirInitializer, signal?: AbortSignal): Promise<void> {
   const building = `${dataDir}.new-${process.pid}`;
   log.info(`creating the embedded database in ${dataDir} (first start, a few seconds)`);
   removeAbandonedBuilds(dataDir);
   try {
     rmSync(building, { recursive: true, force: true });
-    await initialize(building);
+    await initialize(building, signal);
     if (!existsSync(path.join(building, 'PG_VERSION'))) throw new Error('the helper ended without creating it');
     renameSync(building, dataDir);
   } catch (err) {
     rmSync(building, { recursive: true, force: true });
+    if (signal?.aborted) return;
     log.warn(`could not create the embedded database in a helper process (${err instanceof Error ? err.message : String(err)}); creating it in this one`);
   }
 }

@@ -16,12 +16,15 @@ export interface EmbeddedDatabase {
 }
 
 /** The on-disk embedded database, shared safely with other processes on the same directory. */
-export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void; initializeDataDir?: DataDirInitializer }): Promise<EmbeddedDatabase> {
+export async function openEmbedded(o: { dataDir: string; log: Logger; onRole?: (role: Role) => void; initializeDataDir?: DataDirInitializer; signal?: AbortSignal }): Promise<EmbeddedDatabase> {
   // PGlite cannot open a data directory that is itself a symbolic link; its target it can.
   const dataDir = existsSync(o.dataDir) ? realpathSync(o.dataDir) : o.dataDir;
-  const pool = new SharedPool(dataDir, o.log, o.onRole, o.initializeDataDir);
+  const pool = new SharedPool(dataDir, o.log, o.onRole, o.initializeDataDir, o.signal);
   // Connect once now, so opening fails here (not on the first query) when something is wrong.
-  const client = await pool.connect();
+  const client = await pool.connect().catch(async (err: unknown) => {
+    await pool.end();
+    throw err;
+  });
   client.release();
   return { pool, role: () => pool.role, close: () => pool.end() };
 }

@@ -45,6 +45,8 @@ export class SharedPool implements PostgresPool {
     private readonly log: Logger,
     private readonly onRole: (role: Role) => void = () => {},
     private readonly initializeDataDir?: DataDirInitializer,
+    /** Aborted when the process shuts down while still opening: stop waiting for an owner, stop initdb. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   get role(): Role | null {
@@ -58,7 +60,7 @@ export class SharedPool implements PostgresPool {
   async connect(): Promise<PostgresPoolClient> {
     const deadline = Date.now() + WAIT_FOR_OWNER_MS;
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) throw new Error('the embedded database is closed');
+      if (this.closed || this.signal?.aborted) throw new Error('the embedded database is closed');
       await this.ensurePool();
       try {
         // No pool: the lock changed hands this instant; look again shortly.
@@ -69,7 +71,7 @@ export class SharedPool implements PostgresPool {
         // The owner is starting, or has just gone: look again (and maybe take over).
         this.log.debug(`embedded database not reachable (${(err as Error).message}); retrying`);
         await this.dropPool();
-        await sleep(Math.min(500, 50 * 2 ** Math.min(attempt, 4)));
+        await sleep(Math.min(500, 50 * 2 ** Math.min(attempt, 4)), undefined, { signal: this.signal }).catch(() => {});
       }
     }
   }
@@ -104,7 +106,11 @@ export class SharedPool implements PostgresPool {
         lock.release();
       };
       try {
-        const pglite = await createPglite(this.dataDir, this.log, this.initializeDataDir);
+        const pglite = await createPglite(this.dataDir, this.log, this.initializeDataDir, this.signal);
+        if (this.signal?.aborted) {
+          await pglite.close().catch(() => {});
+          throw new Error('the embedded database is closed');
+        }
         this.served = await serve(pglite, endpoint);
       } catch (err) {
         this.releaseLock();
