@@ -133,9 +133,10 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     },
     async close() {
       closed = true;
-      closing.abort();
       scheduler?.stop();
+      // The run records how it ended before the database stops taking connections.
       await sync.stop();
+      closing.abort();
       const pending = opening;
       if (pending) await pending.catch(() => null);
       if (handle) await handle.close();

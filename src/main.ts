@@ -76,12 +76,19 @@ async function main(): Promise<number | null> {
   if (command === 'serve') return serve(config, log);
   const { app, demo } = await buildApp(config, log);
   // Ctrl-C during `sync`: record the run as interrupted (nothing half-written) before exiting.
-  const interrupt = () => {
-    io.err('\ninterrupted; stopping after the current page…\n');
+  // A closed terminal (SIGHUP) or a reader that went away (`stats | head`, EPIPE) ends it the same way.
+  let interrupted = false;
+  const interrupt = (say: boolean) => () => {
+    if (interrupted) return;
+    interrupted = true;
+    if (say) io.err(`\ninterrupted; ${command === 'sync' ? 'stopping after the current page' : 'stopping'}…\n`);
     void app.close().finally(() => process.exit(130));
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  process.once('SIGINT', interrupt(true));
+  process.once('SIGTERM', interrupt(true));
+  process.once('SIGHUP', interrupt(false));
+  process.stdout.on('error', interrupt(false));
+  process.stderr.on('error', interrupt(false));
   try {
     if (command === 'migrate') return await migrateCommand(app, io);
     if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });

@@ -15,9 +15,12 @@ export async function useBulkPendingList(trx: Transaction<Database>): Promise<vo
   await sql`SELECT set_config('gin_pending_list_limit', ${`${PENDING_LIST_KB.bulk}kB`}, true)`.execute(trx);
 }
 
-/** Merges the trigram index's pending list into the index, so searches stop scanning it. */
+/**
+ * Merges the trigram index's pending list into the index, so searches stop scanning it. A first
+ * import that stopped before building its indexes has no such index yet: nothing to merge.
+ */
 export async function flushSearchIndex(db: Kysely<Database>): Promise<void> {
-  await sql`SELECT gin_clean_pending_list('contact_search_doc_trgm'::regclass)`.execute(db);
+  await sql`SELECT gin_clean_pending_list(i) FROM (SELECT to_regclass('contact_search_doc_trgm') AS i) AS index WHERE i IS NOT NULL`.execute(db);
 }
 
 /** PGlite runs no autovacuum: after a big sync, reclaim dead rows and refresh planner statistics. */

@@ -218,7 +218,7 @@ export class SyncEngine {
     this.stopped = true;
     const run = this.local;
     if (!run) return;
-    run.abort.abort(new Error('the server is shutting down'));
+    run.abort.abort(new Error(`the process running it (${this.deps.holder}) stopped`));
     await run.handle.done.catch(() => {});
   }
 

@@ -49,6 +49,31 @@ describe('syncing through the built server', () => {
     }
   });
 
+  it('`sync` interrupted (Ctrl-C, or its terminal closed) records the run as interrupted and exits 130', async () => {
+    fake.configure({ latencyMs: 400 });
+    try {
+      for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+        const dir = newDir();
+        const child = spawn(process.execPath, [BIN, 'sync'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env(dir) } });
+        let stderr = '';
+        const started = new Promise<void>((resolve) =>
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            if (/sync #1 started/.test(stderr)) resolve();
+          }),
+        );
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        await started;
+        child.kill(signal);
+        expect(await exited, stderr).toBe(130);
+        const after = await runCli(['stats', '--json'], env(dir));
+        expect(JSON.parse(after.stdout).last_sync, after.stdout).toMatchObject({ status: 'failed', errors: [expect.stringMatching(/^interrupted: the process running it \(.+:\d+\) stopped$/)] });
+      }
+    } finally {
+      fake.configure({ latencyMs: 0 });
+    }
+  });
+
   it('returns "running" after wait_seconds and keeps going in the background', async () => {
     fake.configure({ latencyMs: 400 });
     const server = await spawnServer(env(newDir()));

@@ -255,6 +255,26 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('a large first import stopped early (its search indexes not built yet) ends without a spurious warning', async () => {
+    const small = await startFakeGhl({ contactCount: 1_500, seed: 17, latencyMs: 300, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => void warnings.push(msg) };
+    // Bulk from 100 contacts; the indexes wait for 2,000, so none exists when it stops.
+    const smallApp = syncApp(small, t.target, { log, sync: { bulkAbove: 100 } });
+    try {
+      const run = await smallApp.sync.start('cli', 'full');
+      await new Promise<void>((resolve) => run.onProgress((p) => p.fetched > 0 && resolve()));
+      await smallApp.sync.stop();
+      expect(await run.done).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/) });
+      expect(warnings.filter((w) => !/^sync #\d+ failed/.test(w))).toEqual([]);
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
   it('makes a full pass a day, which repairs what incremental syncs cannot see', async () => {
     const small = await startFakeGhl({ contactCount: 300, seed: 15 });
     const t = await createTestTarget(engine);
