@@ -167,7 +167,7 @@ export class SyncEngine {
         await sleep(LOCK_WAIT_FIRST_MS * 2 ** (attempt - 1));
         return this.claimAndStart(trigger, mode, attempt + 1);
       }
-      return this.follow(db, running);
+      return this.follow(db, running, { trigger, mode });
     }
     return this.execute(db, ghl, claim.id, resolved, lock ?? null);
   }
@@ -496,12 +496,24 @@ export class SyncEngine {
    * forever and whoever waits here (the schedule included) with it; so every few looks the owner
    * is checked, and a run whose owner is gone is marked failed and the wait ends.
    */
-  private follow(db: Kysely<Database>, running: SyncRunRow): SyncHandle {
+  private follow(db: Kysely<Database>, running: SyncRunRow, asked: { trigger: SyncTrigger; mode: RequestedMode }): SyncHandle {
     const runId = Number(running.id);
     const listeners = new Set<(p: SyncProgress) => void>();
-    const done = (async () => {
+    const watched = (async () => {
+      let failingSince: number | null = null;
       for (let look = 1; ; look++) {
-        const row = await findRun(db, runId);
+        let row: SyncRunRow | null;
+        try {
+          row = await findRun(db, runId);
+          failingSince = null;
+        } catch (err) {
+          // The embedded database changing hands (its owner was the process that quit) fails the
+          // query in flight; the next one reaches the new owner. A database gone for good is an error.
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > FOLLOW_RETRY_MS) throw err;
+          await sleep(this.deps.pollMs ?? 500);
+          continue;
+        }
         if (!row || row.status !== 'running') return row ?? running;
         for (const l of listeners) l({ runId, fetched: row.contacts_fetched, total: row.remote_total, message: `${row.mode} sync (run by ${row.holder}): ${row.contacts_fetched} contacts read` });
         if (look % OWNER_CHECK_EVERY === 0 && (await this.ownerGone(db, row)) && (await abandonStaleRuns(db, 0, runId)) > 0) {
@@ -511,10 +523,23 @@ export class SyncEngine {
         await sleep(this.deps.pollMs ?? 500);
       }
     })();
+    // Its process stopped before the run finished (a duplicate server quitting, a killed CLI): the
+    // sync asked for here still happens, as a run of this process's.
+    const done = watched.then(async (row) => {
+      if (!ownerStopped(row)) return row;
+      const next = await this.start(asked.trigger, asked.mode).catch(() => null);
+      if (!next) return row;
+      this.deps.log.info(`sync #${runId} (run by ${row.holder}) stopped before finishing; sync #${next.runId} takes over`);
+      next.onProgress((p) => listeners.forEach((l) => l(p)));
+      return next.done;
+    });
     return { runId, joined: true, done, onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)) };
   }
+
 }
 
+/** How long a followed run's row may be unreadable (the embedded database changing hands) before the wait fails. */
+const FOLLOW_RETRY_MS = 10_000;
 /** Looks at a followed run's row between two checks that its owner is still there. */
 const OWNER_CHECK_EVERY = 10;
 /** How long a start looks for the run of a process holding the sync lock: first after 10 ms, doubling. */
@@ -522,6 +547,11 @@ const LOCK_WAIT_FIRST_MS = 10;
 const LOCK_WAIT_MAX_MS = 10_000;
 /** Tries at taking the sync lock again after its connection dropped, 100 ms apart and growing. */
 const RETAKE_ATTEMPTS = 5;
+
+/** True when a run ended because the process running it stopped or vanished, not because the sync failed. */
+function ownerStopped(row: SyncRunRow): boolean {
+  return row.status === 'failed' && /^(abandoned|interrupted: the process running it )/.test(row.error ?? '');
+}
 
 function errorMessage(err: unknown): string {
   if (err instanceof GhlError && err.hint) return `${err.message}. ${err.hint}`;

@@ -391,6 +391,33 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
       }
     }
   });
+
+  it('when the process running the sync that a caller joined stops before it finishes, the caller\'s sync runs anyway', async () => {
+    const dir = engine === 'pglite' ? mkdtempSync(path.join(os.tmpdir(), 'medtainer-sync-')) : null;
+    const t = dir ? null : await createTestTarget(engine);
+    const shared: DatabaseTarget = dir ? { kind: 'pglite', dataDir: path.join(dir, 'brain') } : t!.target;
+    const quitting = syncApp(fake, shared, { sync: { pollMs: 20 } });
+    const staying = syncApp(fake, shared, { sync: { pollMs: 20 } });
+    fake.configure({ latencyMs: 300 });
+    try {
+      await quitting.database();
+      await staying.database();
+      const first = await quitting.sync.start('startup', 'full');
+      const joined = await staying.sync.start('tool', 'full');
+      expect(joined).toMatchObject({ joined: true, runId: first.runId });
+      await quitting.close(); // a duplicate server quitting mid-run
+      expect(await first.done).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted: the process running it/) });
+      const row = await joined.done;
+      expect(row).toMatchObject({ status: 'succeeded', mode: 'full', trigger: 'tool', contacts_fetched: fake.store.all().length });
+      expect(Number(row.id)).not.toBe(first.runId);
+    } finally {
+      fake.configure({ latencyMs: 0 });
+      await quitting.close();
+      await staying.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      await t?.drop();
+    }
+  });
 });
 
 describe('v1 API (location key, cursor paging)', () => {
