@@ -296,7 +296,9 @@ export class SyncEngine {
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
         for (const l of listeners) l(progress);
-        await updateRunProgress(db, runId, { ...counters(p), mode });
+        // Progress is news, not data: a statement lost to the embedded database changing hands
+        // must not fail the run (the page writes retry theirs; see SyncPass).
+        await updateRunProgress(db, runId, { ...counters(p), mode }).catch((err: unknown) => log.debug(`sync #${runId}: progress not recorded: ${errorMessage(err)}`));
       },
       onRemoteTotal: (total) => {
         if (total <= (this.deps.opportunitiesAlongsideUpTo ?? OPPORTUNITIES_ALONGSIDE_UP_TO)) readOpportunities();

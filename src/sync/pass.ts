@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectForCopy } from '../db/connection.js';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { copyNewContacts, type PreparedCopy, prepareCopy } from '../db/contact-copy.repository.js';
 import { applyContactPage, type PageSource, type PageWriteResult } from '../db/contact-sync.repository.js';
 import type { Database } from '../db/database.js';
@@ -39,7 +40,9 @@ const BULK_ABOVE = 10_000;
 
 /**
  * Two pages written at once may touch the same contact (paging overlaps); PostgreSQL then
- * aborts one transaction with a deadlock or serialization error. Writing it again is safe.
+ * aborts one transaction with a deadlock or serialization error. A connection lost mid-page (the
+ * process owning the embedded database quitting, which hands it to another; a server restart)
+ * rolls the page back. Either way writing it again is safe: the writes are idempotent.
  */
 async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
@@ -47,6 +50,7 @@ async function withRetryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
       return await fn();
     } catch (err) {
       const code = (err as { code?: string }).code;
+      if (isConnectionLost(err) && attempt === 0) continue;
       if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
     }
   }

@@ -56,6 +56,24 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
     expect(rows).toEqual([{ id: copied.id, last_name: 'Newer' }, { id: added.id, last_name: added.lastName }].sort((x, y) => (x.id < y.id ? -1 : 1)));
   });
 
+  it('writes a page again when its connection was lost mid-page (the embedded database changing hands, a server restart)', async () => {
+    let failures = 0;
+    // The first statement of the page fails as a dropped connection fails it; its transaction is rolled back.
+    const flaky = tdb.handle.db.withPlugin({
+      transformQuery(args) {
+        if (failures++ === 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const pass = new SyncPass(flaky, { locationId: 'LOC1' } as GhlClient, 1, silentLogger, new AbortController().signal, { recordCreations: false, onProgress: () => {} });
+    const page = [ghlContact({ firstName: 'Retried' }), ghlContact({ firstName: 'Retried' })];
+    await pass.write(page);
+    expect(pass.counters).toMatchObject({ fetched: 2, created: 2 });
+    const rows = await tdb.handle.db.selectFrom('contacts').select('id').where('id', 'in', page.map((c) => c.id)).execute();
+    expect(rows).toHaveLength(2);
+  });
+
   it('writes a small pass page by page, and a large one two pages at a time', async () => {
     // Small: the second page waits for the first (two writers extending a table leave spare pages).
     expect(await storedWhenSecondPageStarts(1_206)).toBe(2);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { isConnectionLost } from '../connection-lost.js';
 import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
 import { endpointFor, formatEndpoint, parseEndpoint, pgSettings } from './endpoint.js';
 import { processExists, tryLock, updateLock } from './lock-file.js';
@@ -12,12 +13,6 @@ export type Role = 'owner' | 'client';
 
 /** How long a process waits for the owner to come up (a first start runs initdb: 5–7 s). */
 const WAIT_FOR_OWNER_MS = 90_000;
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-
-function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return CONNECTION_ERRORS.has(e?.code ?? '') || /Connection terminated|Too many connections|connection closed/i.test(e?.message ?? '');
-}
 
 /** Lock files this process holds right now (several pools in one process may share a directory). */
 const heldHere = new Set<string>();
@@ -67,7 +62,7 @@ export class SharedPool implements PostgresPool {
         if (!this.pool) throw Object.assign(new Error('the embedded database lock is changing hands'), { code: 'ENOENT' });
         return (await this.pool.connect()) as unknown as PostgresPoolClient;
       } catch (err) {
-        if (!isConnectionError(err) || Date.now() > deadline) throw err;
+        if (!isConnectionLost(err) || Date.now() > deadline) throw err;
         // The owner is starting, or has just gone: look again (and maybe take over).
         this.log.debug(`embedded database not reachable (${(err as Error).message}); retrying`);
         await this.dropPool();
