@@ -213,6 +213,19 @@ export class SyncEngine {
     return null;
   }
 
+  /**
+   * Marks the running run failed when the process running it is gone (killed without a word), so
+   * whoever reads the status is not told of a sync nobody runs. A run of this process's, or one
+   * whose owner is alive, is left alone. The next sync to start would do the same.
+   */
+  async settleOrphanedRun(): Promise<void> {
+    if (this.local || this.starting) return;
+    const db = await this.deps.db();
+    const running = await runningRun(db);
+    if (!running || !(await this.ownerGone(db, running))) return;
+    if ((await abandonStaleRuns(db, 0, Number(running.id))) > 0) this.deps.log.warn(`sync #${running.id} (run by ${running.holder}) stopped without finishing: its process is gone`);
+  }
+
   /** Stops the local run after its current page commits, and refuses new ones. */
   async stop(): Promise<void> {
     this.stopped = true;

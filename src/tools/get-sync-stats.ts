@@ -36,6 +36,8 @@ export const getSyncStats = defineTool({
   async handler(_input, deps) {
     const db = await deps.db();
     const now = deps.now();
+    // A run whose process was killed would otherwise read as running until the next sync starts.
+    await deps.sync?.settleOrphanedRun().catch((err: unknown) => deps.log.debug(`could not check the running sync's owner: ${String(err)}`));
     const [counts, dist, last, success, failures, size] = await Promise.all([
       countContacts(db),
       importanceDistribution(db, now),

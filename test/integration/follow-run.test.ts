@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startFakeGhl } from '../../src/fake-ghl/index.js';
+import { getSyncStats } from '../../src/tools/get-sync-stats.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
@@ -43,6 +44,32 @@ describe.each(testEngines())('following another process\'s run (%s)', (engine) =
       expect(ended).toMatchObject({ status: 'succeeded', mode: 'full' });
       expect(Number(ended.id)).not.toBe(followed.runId);
       expect((await sql<{ error: string }>`SELECT error FROM sync_runs WHERE id = ${rows[0]!.id}`.execute(db)).rows[0]!.error).toMatch(/^abandoned/);
+    } finally {
+      await owner?.end().catch(() => {});
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
+  it('the status does not report a run whose process is gone as running, and leaves a live one alone', async () => {
+    const fake = await startFakeGhl({ contactCount: 10, seed: 6 });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target, { sync: { staleAfterSeconds: 60 } });
+    const owner = engine === 'postgres' ? new pg.Client({ connectionString: (target as { url: string }).url }) : null;
+    const status = async () => (await getSyncStats.handler({}, app.deps, { progress: async () => {}, signal: new AbortController().signal })).last_sync;
+    try {
+      const db = (await app.database()).db;
+      // Alive: on PostgreSQL its owner holds the sync lock; on PGlite its heartbeat is fresh.
+      await owner?.connect();
+      await owner?.query('SELECT pg_advisory_lock(4151777001)');
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO sync_runs (trigger, mode, status, holder) VALUES ('cli', 'full', 'running', 'elsewhere:4242') RETURNING id`.execute(db);
+      expect(await status()).toMatchObject({ status: 'running' });
+      // Gone: the lock is free; the heartbeat is an hour old.
+      await owner?.end();
+      await sql`UPDATE sync_runs SET heartbeat_at = now() - interval '1 hour' WHERE id = ${rows[0]!.id}`.execute(db);
+      expect(await status()).toMatchObject({ status: 'failed', errors: [expect.stringMatching(/^abandoned/)] });
     } finally {
       await owner?.end().catch(() => {});
       await app.close();
