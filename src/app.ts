@@ -80,7 +80,8 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   const now = options.now ?? (() => new Date());
   const dbKind = (): DatabaseKind => (config.database.kind === 'postgres' ? 'postgres' : 'pglite');
   const ghl = options.ghlClient !== undefined ? options.ghlClient : createGhlClient(config.ghl, log, options.ghl);
-  const connector = async () => (await database()).connectForCopy ?? null;
+  // While closing, a run still records how it ended and its first import still has its COPY connections.
+  const connector = async () => (handle ?? (await database())).connectForCopy ?? null;
   const sync = new SyncEngine({ ...options.sync, db, dbKind, connector, ghl, log, now, holder: options.holder ?? 'medtainer-mcp', isHolderGone: options.isHolderGone });
   let scheduler: Scheduler | null = null;
 

@@ -6,5 +6,6 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIP
  */
 export function isConnectionLost(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return CONNECTION_ERRORS.has(e?.code ?? '') || /Connection terminated|Too many connections|connection closed|not queryable/i.test(e?.message ?? '');
+  // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server terminating the session: a restart, pg_terminate_backend).
+  return CONNECTION_ERRORS.has(e?.code ?? '') || /^(08...|57P0[123])$/.test(e?.code ?? '') || /Connection terminated|Too many connections|connection closed|not queryable/i.test(e?.message ?? '');
 }

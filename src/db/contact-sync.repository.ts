@@ -70,7 +70,11 @@ export async function applyContactPage(
   const contacts = [...latest.values()];
   if (contacts.length === 0) return { created: [], updated: [], restored: [], unchanged: 0 };
 
+  // Words sent to search_terms are remembered (knownTerms) only once their page has committed:
+  // a page written again after a failure must send them again.
+  let sent: string[] = [];
   const write = (source: PageSource | null | undefined) => db.transaction().execute(async (trx) => {
+    sent = [];
     if (options.bulk) await useBulkPendingList(trx);
     // `old` reads the snapshot taken before the upsert, so it still holds the previous data of changed rows.
     const { rows } = await sql<{ id: string; inserted: boolean; old_data: Record<string, unknown> | null; was_deleted: boolean }>`
@@ -103,18 +107,22 @@ export async function applyContactPage(
       else if (r.was_deleted) result.restored.push(r.id);
       else result.updated.push({ id: r.id, fields: changedFields(r.old_data, latest.get(r.id)?.row.data) });
     }
-    if (rows.length > 0) await refreshDerived(trx, rows.map((r) => latest.get(r.id)!), result, options);
+    if (rows.length > 0) await refreshDerived(trx, rows.map((r) => latest.get(r.id)!), result, options, sent);
     return result;
   });
+  const committed = (r: PageWriteResult) => {
+    rememberTerms(sent, options.knownTerms);
+    return r;
+  };
   try {
-    return await write(options.page);
+    return committed(await write(options.page));
   } catch (err) {
     // The database reads the page's bytes with its own JSON parser, which refuses a few things
     // JSON.parse takes (a number beyond numeric's range, nesting past its stack limit). Such a
     // page is written again from its parsed records rather than failing every sync.
     const code = (err as { code?: string }).code ?? '';
     if (!options.page || !(code.startsWith('22') || code === '54001')) throw err;
-    return write(null);
+    return committed(await write(null));
   }
 }
 
@@ -151,6 +159,7 @@ async function refreshDerived(
   changed: MappedContact[],
   result: PageWriteResult,
   options: PageWriteOptions,
+  sent: string[],
 ): Promise<void> {
   // The upsert hands back what people saved about each contact (manual nicknames, importance),
   // which its search document needs: a separate lookup of 500 ids chose a sequential scan.
@@ -162,7 +171,7 @@ async function refreshDerived(
     RETURNING contact_id, manual_nicknames, importance_override`.execute(trx);
   const saved = new Map(savedRows.map((r) => [r.contact_id, r]));
   const rows = changed.map((c) => searchRowsOf(c, saved.get(c.row.id)));
-  await writeSearchRows(trx, rows, options.knownTerms);
+  await writeSearchRows(trx, rows, options.knownTerms, sent);
 
   const runId = options.runId;
   const history = [
@@ -188,7 +197,7 @@ const FACT_COLUMNS = `contact_id text, type text, date_added timestamptz, last_a
  * Rows travel as one JSON parameter: a 500-row VALUES list of bound parameters costs PostgreSQL
  * more to parse and plan than the insert itself.
  */
-export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[], knownTerms?: Set<string>): Promise<void> {
+export async function writeSearchRows(db: Kysely<Database> | Transaction<Database>, rows: readonly SearchRows[], knownTerms?: Set<string>, sent?: string[]): Promise<void> {
   if (rows.length === 0) return;
   const search = JSON.stringify(rows.map((r) => r.search));
   await sql`
@@ -212,7 +221,7 @@ export async function writeSearchRows(db: Kysely<Database> | Transaction<Databas
       last_activity_at = excluded.last_activity_at, has_email = excluded.has_email, has_phone = excluded.has_phone,
       importance_base = excluded.importance_base, importance_override = excluded.importance_override,
       tags_norm = excluded.tags_norm, industries = excluded.industries`.execute(db);
-  await addSearchTerms(db, termsOf(rows), knownTerms);
+  await addSearchTerms(db, termsOf(rows), knownTerms, sent);
 }
 
 /** The words of contacts' names and companies, for the misspelling dictionary. */
@@ -233,11 +242,10 @@ export function rememberTerms(terms: readonly string[], known?: Set<string>): vo
  * Records words for misspelling correction (names, companies, nicknames); most already exist.
  * `known` (one per sync run) skips words this run already sent; the table only ever grows.
  */
-export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[], known?: Set<string>): Promise<void> {
+export async function addSearchTerms(db: Kysely<Database> | Transaction<Database>, words: readonly string[], known?: Set<string>, sent?: string[]): Promise<void> {
   const terms = unsentTerms(words, known);
   if (terms.length === 0) return;
-  // Remembered before the commit: should this page's transaction fail, the run fails too.
-  rememberTerms(terms, known);
+  sent?.push(...terms);
   await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
 }
 

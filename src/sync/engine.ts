@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { endOrphanedSession, type HeldLock, type LockSession, syncLockSession, tryAcquireSyncLock } from '../db/advisory-lock.js';
 import type { ConnectForCopy, DatabaseKind } from '../db/connection.js';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
@@ -40,7 +41,13 @@ export interface SyncProgress {
 }
 
 export interface SyncHandle {
+  /** The run this call started or joined. */
   runId: number;
+  /**
+   * The run carrying this call's sync now: `runId`, unless the run joined ended because its
+   * process stopped and a run of this process's took over (see follow).
+   */
+  currentRunId(): number;
   /** True when this call found a run already going (here or in another process) and joined it. */
   joined: boolean;
   done: Promise<SyncRunRow>;
@@ -116,6 +123,7 @@ export class SyncEngine {
   private local: LocalRun | null = null;
   private starting: Promise<SyncHandle> | null = null;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private skewReported = false;
 
   constructor(private readonly deps: SyncEngineDeps) {}
@@ -149,12 +157,19 @@ export class SyncEngine {
     const resolved = await this.resolveMode(db, mode);
 
     const lock = this.deps.dbKind() === 'postgres' ? await this.tryLock() : undefined;
-    let claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
-    if (claim && !claim.claimed && claim.running && (lock || this.deps.isHolderGone?.(claim.running.holder))) {
-      // Whoever left this row running is gone: we hold the advisory lock it would hold, or its
-      // process no longer exists.
-      await abandonStaleRuns(db, staleAfter, Number(claim.running.id));
-      claim = await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
+    let claim: Awaited<ReturnType<typeof claimRun>> | null;
+    try {
+      claim = lock === null ? null : await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
+      if (claim && !claim.claimed && claim.running && (lock || this.deps.isHolderGone?.(claim.running.holder))) {
+        // Whoever left this row running is gone: we hold the advisory lock it would hold, or its
+        // process no longer exists.
+        await abandonStaleRuns(db, staleAfter, Number(claim.running.id));
+        claim = await claimRun(db, { trigger, mode: resolved, holder: this.deps.holder });
+      }
+    } catch (err) {
+      // Never keep the sync lock (and its pool connection) for a run that did not start.
+      await lock?.release().catch(() => {});
+      throw err;
     }
     if (!claim || !claim.claimed) {
       await lock?.release();
@@ -226,9 +241,36 @@ export class SyncEngine {
     if ((await abandonStaleRuns(db, 0, Number(running.id))) > 0) this.deps.log.warn(`sync #${running.id} (run by ${running.holder}) stopped without finishing: its process is gone`);
   }
 
-  /** Stops the local run after its current page commits, and refuses new ones. */
+  /** Waits between two looks at a followed run. */
+  private pause(): Promise<void> {
+    return sleep(this.deps.pollMs ?? 500, undefined, { ref: false });
+  }
+
+  /**
+   * Runs `watch` (following another process's run) until it ends or this engine stops, whichever
+   * comes first: a look in flight when the database closes could otherwise take its connection
+   * timeout to fail, and a pause the poll interval to end.
+   */
+  private untilStopped<T>(watch: () => Promise<T>): Promise<T> {
+    const signal = this.stopping.signal;
+    let stop!: () => void;
+    const stopped = new Promise<never>((_, reject) => {
+      stop = () => reject(new SyncUnavailableError('stopped following the sync: this process is shutting down'));
+    });
+    stopped.catch(() => {}); // Only a rejection of the race below matters.
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    const watching = watch();
+    watching.catch(() => {}); // After a stop, its late failure is nobody's concern.
+    return Promise.race([watching, stopped]).finally(() => signal.removeEventListener('abort', stop));
+  }
+
+  /** Stops the local run after its current page commits, stops following others', and refuses new ones. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
+    // A start already past its `stopped` check would otherwise begin a run after this returned.
+    await this.starting?.catch(() => {});
     const run = this.local;
     if (!run) return;
     run.abort.abort(new Error(`the process running it (${this.deps.holder}) stopped`));
@@ -261,6 +303,7 @@ export class SyncEngine {
       runId,
       joined: false,
       done,
+      currentRunId: () => runId,
       onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)),
     };
     this.local = { handle, abort, listeners };
@@ -514,9 +557,9 @@ export class SyncEngine {
   private follow(db: Kysely<Database>, running: SyncRunRow, asked: { trigger: SyncTrigger; mode: RequestedMode }): SyncHandle {
     const runId = Number(running.id);
     const listeners = new Set<(p: SyncProgress) => void>();
-    const watched = (async () => {
+    const watched = this.untilStopped(async (): Promise<SyncRunRow> => {
       let failingSince: number | null = null;
-      for (let look = 1; ; look++) {
+      for (let look = 1; !this.stopped; look++) {
         let row: SyncRunRow | null;
         try {
           row = await findRun(db, runId);
@@ -525,8 +568,8 @@ export class SyncEngine {
           // The embedded database changing hands (its owner was the process that quit) fails the
           // query in flight; the next one reaches the new owner. A database gone for good is an error.
           failingSince ??= Date.now();
-          if (Date.now() - failingSince > FOLLOW_RETRY_MS) throw err;
-          await sleep(this.deps.pollMs ?? 500);
+          if (!isConnectionLost(err) || Date.now() - failingSince > FOLLOW_RETRY_MS) throw err;
+          await this.pause();
           continue;
         }
         if (!row || row.status !== 'running') return row ?? running;
@@ -535,20 +578,28 @@ export class SyncEngine {
           this.deps.log.warn(`sync #${runId} (run by ${row.holder}) stopped without finishing: its process is gone`);
           continue; // The row now says how it ended.
         }
-        await sleep(this.deps.pollMs ?? 500);
+        await this.pause();
       }
-    })();
+      throw new SyncUnavailableError('stopped following the sync: this process is shutting down');
+    });
     // Its process stopped before the run finished (a duplicate server quitting, a killed CLI): the
     // sync asked for here still happens, as a run of this process's.
+    let next: SyncHandle | null = null;
     const done = watched.then(async (row) => {
       if (!ownerStopped(row)) return row;
-      const next = await this.start(asked.trigger, asked.mode).catch(() => null);
+      next = await this.start(asked.trigger, asked.mode).catch(() => null);
       if (!next) return row;
       this.deps.log.info(`sync #${runId} (run by ${row.holder}) stopped before finishing; sync #${next.runId} takes over`);
       next.onProgress((p) => listeners.forEach((l) => l(p)));
       return next.done;
     });
-    return { runId, joined: true, done, onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)) };
+    return {
+      runId,
+      joined: true,
+      done,
+      currentRunId: () => next?.currentRunId() ?? runId,
+      onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)),
+    };
   }
 
 }

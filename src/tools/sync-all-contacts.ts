@@ -37,11 +37,13 @@ export const syncAllContacts = defineTool({
     const waited = new AbortController();
     try {
       const row = await Promise.race([handle.done, sleep(wait_seconds * 1000, null, { signal: waited.signal })]);
-      const latest = row ?? (await findRun(await deps.db(), handle.runId));
-      if (!latest) throw new ToolError(`Sync run ${handle.runId} disappeared.`);
+      // The run may have changed hands meanwhile (see SyncHandle.currentRunId).
+      const runId = handle.currentRunId();
+      const latest = row ?? (await findRun(await deps.db(), runId));
+      if (!latest) throw new ToolError(`Sync run ${runId} disappeared.`);
       if (latest.status === 'failed') {
         throw new ToolError(
-          `Sync #${handle.runId} failed after reading ${latest.contacts_fetched} contacts: ${latest.error ?? 'unknown error'}`,
+          `Sync #${latest.id} failed after reading ${latest.contacts_fetched} contacts: ${latest.error ?? 'unknown error'}`,
           'Nothing was deleted. Fix the cause above if it names one, then run the sync again; the brain keeps answering from what it has.',
         );
       }

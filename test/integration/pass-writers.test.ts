@@ -1,3 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GhlClient } from '../../src/ghl/client.js';
 import { silentLogger } from '../../src/logger.js';
@@ -72,6 +75,51 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
     expect(pass.counters).toMatchObject({ fetched: 2, created: 2 });
     const rows = await tdb.handle.db.selectFrom('contacts').select('id').where('id', 'in', page.map((c) => c.id)).execute();
     expect(rows).toHaveLength(2);
+  });
+
+  it('a page written again keeps its words for spelling correction (remembered only once committed)', async () => {
+    let failures = 0;
+    // The connection drops after the page's words went to search_terms, before its commit.
+    const flaky = tdb.handle.db.withPlugin({
+      transformQuery(args) {
+        const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
+        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'interaction_history' && failures++ === 0) {
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const pass = new SyncPass(flaky, { locationId: 'LOC1' } as GhlClient, null as unknown as number, silentLogger, new AbortController().signal, { recordCreations: true, onProgress: () => {} });
+    await pass.write([ghlContact({ firstName: 'Zyxqwerty', lastName: 'Plumbusson', companyName: 'Grumbleworks' })]);
+    expect(failures).toBe(2);
+    const terms = (await sql<{ term: string }>`SELECT term FROM search_terms WHERE term IN ('zyxqwerty', 'plumbusson', 'grumbleworks') ORDER BY term`.execute(tdb.handle.db)).rows.map((r) => r.term);
+    expect(terms).toEqual(['grumbleworks', 'plumbusson', 'zyxqwerty']);
+  });
+
+  it.runIf(engine === 'postgres')('writes a page again when the server ended its session mid-statement (57P01, as a restart does), merged or copied', async () => {
+    const admin = new pg.Client({ connectionString: (tdb.target as { url: string }).url });
+    await admin.connect();
+    try {
+      for (const copyInto of [undefined, tdb.handle.connectForCopy]) {
+        await admin.query('BEGIN');
+        await admin.query('LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE'); // the page write waits here
+        const pass = new SyncPass(tdb.handle.db, { locationId: 'LOC1' } as GhlClient, 1, silentLogger, new AbortController().signal, { recordCreations: false, copyInto, onProgress: () => {} });
+        const contact = ghlContact({ firstName: copyInto ? 'Copied' : 'Merged' });
+        const writing = pass.write([contact]).then(() => null, (err: unknown) => err as Error);
+        let pid: number | undefined;
+        for (let i = 0; i < 500 && !pid; i++) {
+          pid = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`)).rows[0]?.pid;
+          if (!pid) await sleep(10);
+        }
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await admin.query('COMMIT');
+        expect(await writing, copyInto ? 'COPY' : 'merge').toBeNull();
+        expect((await admin.query('SELECT count(*)::int AS n FROM contacts WHERE id = $1', [contact.id])).rows[0].n).toBe(1);
+      }
+    } finally {
+      await admin.end();
+    }
   });
 
   it('writes a small pass page by page, and a large one two pages at a time', async () => {
