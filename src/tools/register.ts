@@ -38,18 +38,17 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           },
         };
         const audit = async (outcome: 'ok' | 'error', error: string | null): Promise<void> => {
-          try {
-            const db = await deps.db();
-            await recordToolExecution(db, {
-              tool: tool.name,
-              arguments: redactValue(args, secrets),
-              startedAt,
-              durationMs: performance.now() - t0,
-              outcome,
-              error: error === null ? null : redact(error, secrets),
-            });
-          } catch (err) {
-            deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
+          const entry = { tool: tool.name, arguments: redactValue(args, secrets), startedAt, durationMs: performance.now() - t0, outcome, error: error === null ? null : redact(error, secrets) };
+          // Once more on a lost connection: the embedded database changing hands fails the statement in flight.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await recordToolExecution(await deps.db(), entry);
+              return;
+            } catch (err) {
+              if (attempt === 1 && isConnectionLost(err)) continue;
+              deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
+              return;
+            }
           }
         };
         const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';

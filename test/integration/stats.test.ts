@@ -85,4 +85,30 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     const { rows: n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db);
     expect(n[0]?.n).toBe(rows.length);
   });
+
+  it('records a call whose audit row first met a lost connection (the embedded database changing hands)', async () => {
+    let failures = 0;
+    const flaky = tdb.handle.db.withPlugin({
+      transformQuery(args) {
+        const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
+        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'tool_executions' && failures++ === 0) {
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const warnings: string[] = [];
+    const log = { error() {}, info() {}, debug() {}, warn: (msg: string) => void warnings.push(msg) };
+    const client = await connectClient(testDeps(tdb, { db: async () => flaky, log, now: () => now }));
+    try {
+      const before = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db)).rows[0]!.n;
+      expect((await client.call('gohighlevel_get_sync_stats')).isError).toBeFalsy();
+      expect(failures).toBe(2);
+      expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db)).rows[0]!.n).toBe(before + 1);
+      expect(warnings).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
 });
