@@ -6,6 +6,7 @@ import type { GhlClient } from '../../src/ghl/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { SyncPass } from '../../src/sync/pass.js';
 import { changed, ghlContact } from '../helpers/contacts.js';
+import { dropConnectionOnce } from '../helpers/flaky-db.js';
 import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
 
 describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
@@ -60,15 +61,8 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
   });
 
   it('writes a page again when its connection was lost mid-page (the embedded database changing hands, a server restart)', async () => {
-    let failures = 0;
     // The first statement of the page fails as a dropped connection fails it; its transaction is rolled back.
-    const flaky = tdb.handle.db.withPlugin({
-      transformQuery(args) {
-        if (failures++ === 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const { db: flaky } = dropConnectionOnce(tdb.handle.db);
     const pass = new SyncPass(flaky, { locationId: 'LOC1' } as GhlClient, 1, silentLogger, new AbortController().signal, { recordCreations: false, onProgress: () => {} });
     const page = [ghlContact({ firstName: 'Retried' }), ghlContact({ firstName: 'Retried' })];
     await pass.write(page);
@@ -78,21 +72,11 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
   });
 
   it('a page written again keeps its words for spelling correction (remembered only once committed)', async () => {
-    let failures = 0;
     // The connection drops after the page's words went to search_terms, before its commit.
-    const flaky = tdb.handle.db.withPlugin({
-      transformQuery(args) {
-        const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
-        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'interaction_history' && failures++ === 0) {
-          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-        }
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const { db: flaky, attempts } = dropConnectionOnce(tdb.handle.db, { insertInto: 'interaction_history' });
     const pass = new SyncPass(flaky, { locationId: 'LOC1' } as GhlClient, null as unknown as number, silentLogger, new AbortController().signal, { recordCreations: true, onProgress: () => {} });
     await pass.write([ghlContact({ firstName: 'Zyxqwerty', lastName: 'Plumbusson', companyName: 'Grumbleworks' })]);
-    expect(failures).toBe(2);
+    expect(attempts()).toBe(2);
     const terms = (await sql<{ term: string }>`SELECT term FROM search_terms WHERE term IN ('zyxqwerty', 'plumbusson', 'grumbleworks') ORDER BY term`.execute(tdb.handle.db)).rows.map((r) => r.term);
     expect(terms).toEqual(['grumbleworks', 'plumbusson', 'zyxqwerty']);
   });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDeps } from '../helpers/deps.js';
+import { dropConnectionOnce } from '../helpers/flaky-db.js';
 import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
 import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
 
@@ -87,24 +88,14 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
   });
 
   it('records a call whose audit row first met a lost connection (the embedded database changing hands)', async () => {
-    let failures = 0;
-    const flaky = tdb.handle.db.withPlugin({
-      transformQuery(args) {
-        const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
-        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'tool_executions' && failures++ === 0) {
-          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-        }
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const { db: flaky, attempts } = dropConnectionOnce(tdb.handle.db, { insertInto: 'tool_executions' });
     const warnings: string[] = [];
     const log = { error() {}, info() {}, debug() {}, warn: (msg: string) => void warnings.push(msg) };
     const client = await connectClient(testDeps(tdb, { db: async () => flaky, log, now: () => now }));
     try {
       const before = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db)).rows[0]!.n;
       expect((await client.call('gohighlevel_get_sync_stats')).isError).toBeFalsy();
-      expect(failures).toBe(2);
+      expect(attempts()).toBe(2);
       expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM tool_executions`.execute(tdb.handle.db)).rows[0]!.n).toBe(before + 1);
       expect(warnings).toEqual([]);
     } finally {
