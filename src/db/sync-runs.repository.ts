@@ -90,13 +90,15 @@ export async function abandonStaleRuns(db: Kysely<Database>, staleAfterSeconds: 
   return Number(r.numUpdatedRows);
 }
 
-export async function updateRunProgress(db: Kysely<Database>, id: number, c: RunCounters & { mode?: SyncRunRow['mode'] }): Promise<void> {
-  await db
+/** Records a run's progress; false when its row no longer says running (another process ended it). */
+export async function updateRunProgress(db: Kysely<Database>, id: number, c: RunCounters & { mode?: SyncRunRow['mode'] }): Promise<boolean> {
+  const r = await db
     .updateTable('sync_runs')
     .set({ ...c, heartbeat_at: sql`now()` })
     .where('id', '=', String(id))
     .where('status', '=', 'running')
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function finishRun(

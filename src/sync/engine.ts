@@ -294,7 +294,7 @@ export class SyncEngine {
     const listeners = new Set<(p: SyncProgress) => void>();
     const held = { lock, finished: false };
     if (lock) this.keepLock(db, runId, held, abort);
-    const done = this.runPass(db, ghl, runId, mode, abort.signal, listeners).finally(async () => {
+    const done = this.runPass(db, ghl, runId, mode, abort, listeners).finally(async () => {
       held.finished = true;
       await held.lock?.release().catch(() => {});
       this.local = null;
@@ -315,10 +315,11 @@ export class SyncEngine {
     ghl: GhlClient,
     runId: number,
     requested: SyncMode,
-    signal: AbortSignal,
+    abort: AbortController,
     listeners: Set<(p: SyncProgress) => void>,
   ): Promise<SyncRunRow> {
     const { log } = this.deps;
+    const signal = abort.signal;
     const startedAt = this.deps.now();
     // The next incremental run reads changes since this run began, in GHL's time (see ServerClock).
     const ghlTime = ghl.http.clock.open();
@@ -343,6 +344,16 @@ export class SyncEngine {
       opportunities = ghl.readOpportunities(signal);
       opportunities.catch(() => {}); // Awaited later; until then a rejection is not "unhandled".
     };
+    // Progress is news, not data: a statement lost to the embedded database changing hands must
+    // not fail the run (the page writes retry theirs; see SyncPass). A row no longer running was
+    // marked abandoned by another process that judged this one gone: stop writing at once.
+    const recordProgress = async (c: RunCounters) => {
+      const recorded = await updateRunProgress(db, runId, { ...c, mode }).catch((err: unknown) => {
+        log.debug(`sync #${runId}: progress not recorded: ${errorMessage(err)}`);
+        return null;
+      });
+      if (recorded === false) abort.abort(new Error('another process marked this run abandoned (it judged this one gone) and may be syncing'));
+    };
     const pass = new SyncPass(db, ghl, runId, log, signal, {
       recordCreations: !initialImport,
       // Into an empty brain, pages go in with COPY (see copyNewContacts).
@@ -354,7 +365,7 @@ export class SyncEngine {
         for (const l of listeners) l(progress);
         // Progress is news, not data: a statement lost to the embedded database changing hands
         // must not fail the run (the page writes retry theirs; see SyncPass).
-        await updateRunProgress(db, runId, { ...counters(p), mode }).catch((err: unknown) => log.debug(`sync #${runId}: progress not recorded: ${errorMessage(err)}`));
+        await recordProgress(counters(p));
       },
       onRemoteTotal: (total) => {
         if (total <= (this.deps.opportunitiesAlongsideUpTo ?? OPPORTUNITIES_ALONGSIDE_UP_TO)) readOpportunities();
@@ -362,7 +373,7 @@ export class SyncEngine {
       bulkAbove: this.deps.bulkAbove,
     });
     // Rate-limit waits can be long; the heartbeat tells other processes this run is alive.
-    const heartbeat = setInterval(() => void updateRunProgress(db, runId, { ...counters(pass), mode }).catch(() => {}), 10_000);
+    const heartbeat = setInterval(() => void recordProgress(counters(pass)), 10_000);
     heartbeat.unref();
     log.info(`sync #${runId} started (${mode})`);
     try {

@@ -78,8 +78,8 @@ describe.each(testEngines())('following another process\'s run (%s)', (engine) =
     }
   });
 
-  it('a run that another process marked abandoned while it ran stays marked so when it finishes', async () => {
-    const fake = await startFakeGhl({ contactCount: 600, seed: 5, latencyMs: 300, rateLimit: { max: 10_000 } });
+  it('a run that another process marked abandoned while it ran stops writing at its next progress report, and stays marked so', async () => {
+    const fake = await startFakeGhl({ contactCount: 3_000, seed: 5, latencyMs: 300, rateLimit: { max: 10_000 } });
     const { target, drop } = await createTestTarget(engine);
     const app = syncApp(fake, target);
     try {
@@ -89,6 +89,9 @@ describe.each(testEngines())('following another process\'s run (%s)', (engine) =
       await sql`UPDATE sync_runs SET status = 'failed', finished_at = now(), error = 'abandoned: the process running this sync stopped before finishing' WHERE id = ${run.runId}`.execute(db);
       const row = await run.done;
       expect(row).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned/), high_water_mark: null });
+      // It stopped after a page or two (written a page at a time), not at the end of the list.
+      const stored = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts`.execute(db)).rows[0]!.n;
+      expect(stored).toBeLessThan(3_000);
       expect((await (await app.sync.start('schedule', 'auto')).done).status).toBe('succeeded');
     } finally {
       await app.close();
