@@ -16,7 +16,9 @@ const SYNC_LOCK_KEY = 4_151_777_001;
 const CHECK_EVERY_MS = 5_000;
 /** A check or an unlock that has not answered by then is on a connection that is gone. */
 const ANSWER_WITHIN_MS = 5_000;
-const HELD_BY_THIS_SESSION = `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ${SYNC_LOCK_KEY} AND objsubid = 1 AND granted AND pid = pg_backend_pid()) AS held`;
+/** The sync lock's row in pg_locks, once granted (a bigint key shows as classid 0, objid, objsubid 1). */
+const GRANTED_SYNC_LOCK = `locktype = 'advisory' AND classid = 0 AND objid = ${SYNC_LOCK_KEY} AND objsubid = 1 AND granted`;
+const HELD_BY_THIS_SESSION = `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE ${GRANTED_SYNC_LOCK} AND pid = pg_backend_pid()) AS held`;
 
 /** The database session holding the sync lock: its backend, and when that backend started. */
 export interface LockSession {
@@ -124,9 +126,8 @@ function answered<T>(query: Promise<T>, what: string): Promise<T> {
 export async function syncLockSession(db: Kysely<Database>): Promise<LockSession | null> {
   const { rows } = await sql<{ pid: number; started_at: string | null }>`
     SELECT l.pid, a.backend_start::text AS started_at
-    FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-    WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = ${SYNC_LOCK_KEY} AND l.objsubid = 1 AND l.granted
-      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(db);
+    FROM (SELECT pid FROM pg_locks WHERE ${sql.raw(GRANTED_SYNC_LOCK)} AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS l
+    LEFT JOIN pg_stat_activity a ON a.pid = l.pid`.execute(db);
   return rows[0] ? { pid: rows[0].pid, startedAt: rows[0].started_at } : null;
 }
 

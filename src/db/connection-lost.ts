@@ -9,3 +9,13 @@ export function isConnectionLost(err: unknown): boolean {
   // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server terminating the session: a restart, pg_terminate_backend).
   return CONNECTION_ERRORS.has(e?.code ?? '') || /^(08...|57P0[123])$/.test(e?.code ?? '') || /Connection terminated|Too many connections|connection closed|not queryable/i.test(e?.message ?? '');
 }
+
+/** Runs `work`, and once more if its connection was lost (a new connection may well succeed). */
+export async function onceMoreIfConnectionLost<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!isConnectionLost(err)) throw err;
+    return work();
+  }
+}

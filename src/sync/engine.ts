@@ -237,8 +237,7 @@ export class SyncEngine {
     if (this.local || this.starting) return;
     const db = await this.deps.db();
     const running = await runningRun(db);
-    if (!running || !(await this.ownerGone(db, running))) return;
-    if ((await abandonStaleRuns(db, 0, Number(running.id))) > 0) this.deps.log.warn(`sync #${running.id} (run by ${running.holder}) stopped without finishing: its process is gone`);
+    if (running) await this.abandonIfOwnerGone(db, running);
   }
 
   /** Waits between two looks at a followed run. */
@@ -273,7 +272,7 @@ export class SyncEngine {
     await this.starting?.catch(() => {});
     const run = this.local;
     if (!run) return;
-    run.abort.abort(new Error(`the process running it (${this.deps.holder}) stopped`));
+    run.abort.abort(new Error(`${OWNER_STOPPED} (${this.deps.holder}) stopped`));
     await run.handle.done.catch(() => {});
   }
 
@@ -363,8 +362,6 @@ export class SyncEngine {
       onProgress: async (p) => {
         const progress = { runId, fetched: p.counters.fetched, total: p.counters.remoteTotal, message: `${mode} sync: ${p.counters.fetched} contacts read` };
         for (const l of listeners) l(progress);
-        // Progress is news, not data: a statement lost to the embedded database changing hands
-        // must not fail the run (the page writes retry theirs; see SyncPass).
         await recordProgress(counters(p));
       },
       onRemoteTotal: (total) => {
@@ -559,6 +556,13 @@ export class SyncEngine {
     return (await isRunSilent(db, Number(row.id), this.deps.staleAfterSeconds ?? 60)) || Boolean(this.deps.isHolderGone?.(row.holder));
   }
 
+  /** Marks `row` failed when its process is gone (see ownerGone); true when it did. */
+  private async abandonIfOwnerGone(db: Kysely<Database>, row: SyncRunRow): Promise<boolean> {
+    if (!(await this.ownerGone(db, row)) || (await abandonStaleRuns(db, 0, Number(row.id))) === 0) return false;
+    this.deps.log.warn(`sync #${row.id} (run by ${row.holder}) stopped without finishing: its process is gone`);
+    return true;
+  }
+
   /**
    * Follows a run that another process is executing, by watching its row. Should that process die
    * without a word (a closed terminal, a killed duplicate server), its row would say "running"
@@ -585,10 +589,7 @@ export class SyncEngine {
         }
         if (!row || row.status !== 'running') return row ?? running;
         for (const l of listeners) l({ runId, fetched: row.contacts_fetched, total: row.remote_total, message: `${row.mode} sync (run by ${row.holder}): ${row.contacts_fetched} contacts read` });
-        if (look % OWNER_CHECK_EVERY === 0 && (await this.ownerGone(db, row)) && (await abandonStaleRuns(db, 0, runId)) > 0) {
-          this.deps.log.warn(`sync #${runId} (run by ${row.holder}) stopped without finishing: its process is gone`);
-          continue; // The row now says how it ended.
-        }
+        if (look % OWNER_CHECK_EVERY === 0 && (await this.abandonIfOwnerGone(db, row))) continue; // The row now says how it ended.
         await this.pause();
       }
       throw new SyncUnavailableError('stopped following the sync: this process is shutting down');
@@ -612,7 +613,6 @@ export class SyncEngine {
       onProgress: (l) => (listeners.add(l), () => void listeners.delete(l)),
     };
   }
-
 }
 
 /** How long a followed run's row may be unreadable (the embedded database changing hands) before the wait fails. */
@@ -625,9 +625,13 @@ const LOCK_WAIT_MAX_MS = 10_000;
 /** Tries at taking the sync lock again after its connection dropped, 100 ms apart and growing. */
 const RETAKE_ATTEMPTS = 5;
 
+/** How a run stopped with its process begins its reason (see stop and ownerStopped). */
+const OWNER_STOPPED = 'the process running it';
+
 /** True when a run ended because the process running it stopped or vanished, not because the sync failed. */
 function ownerStopped(row: SyncRunRow): boolean {
-  return row.status === 'failed' && /^(abandoned|interrupted: the process running it )/.test(row.error ?? '');
+  const error = row.error ?? '';
+  return row.status === 'failed' && (error.startsWith('abandoned') || error.startsWith(`interrupted: ${OWNER_STOPPED} `));
 }
 
 function errorMessage(err: unknown): string {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
-import { isConnectionLost } from '../db/connection-lost.js';
+import { isConnectionLost, onceMoreIfConnectionLost } from '../db/connection-lost.js';
 import { recordToolExecution } from '../db/tool-executions.repository.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import { ToolError } from '../errors.js';
@@ -39,16 +39,11 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         };
         const audit = async (outcome: 'ok' | 'error', error: string | null): Promise<void> => {
           const entry = { tool: tool.name, arguments: redactValue(args, secrets), startedAt, durationMs: performance.now() - t0, outcome, error: error === null ? null : redact(error, secrets) };
-          // Once more on a lost connection: the embedded database changing hands fails the statement in flight.
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await recordToolExecution(await deps.db(), entry);
-              return;
-            } catch (err) {
-              if (attempt === 1 && isConnectionLost(err)) continue;
-              deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
-              return;
-            }
+          try {
+            // The embedded database changing hands fails the statement in flight; the next reaches the new owner.
+            await onceMoreIfConnectionLost(async () => recordToolExecution(await deps.db(), entry));
+          } catch (err) {
+            deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
           }
         };
         const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';
