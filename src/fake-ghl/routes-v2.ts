@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonText } from './json-text.js';
 import { type Filter, QueryError, runQuery } from './query.js';
 import { opportunityJson, pipelineJson, v2Contact, v2SearchContact } from './shapes.js';
 import type { FakeStore, SortField } from './store.js';
@@ -102,7 +103,7 @@ function cachedJson(c: FakeContact, field: SortField): Buffer {
   let byField = jsonCache.get(c);
   if (!byField) jsonCache.set(c, (byField = new Map()));
   let text = byField.get(field);
-  if (text === undefined) byField.set(field, (text = Buffer.from(JSON.stringify(v2SearchContact(c, sortValue(c, field))))));
+  if (text === undefined) byField.set(field, (text = Buffer.from(jsonText(v2SearchContact(c, sortValue(c, field))))));
   return text;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Fault, FaultQueue } from './faults.js';
+import { jsonText } from './json-text.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { listContactsV1, getContactV1, listPipelinesV1 } from './routes-v1.js';
 import { getContact, listPipelines, type Reply, type RouteContext, searchContacts, searchOpportunities } from './routes-v2.js';
@@ -149,8 +150,8 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     else if (fault?.malformed && reply.status === 200) {
       const body = reply.body;
       addMalformed(body);
-      payload = JSON.stringify(withTrace(body));
-    } else payload = reply.json ?? JSON.stringify(withTrace(reply.body));
+      payload = jsonText(withTrace(body));
+    } else payload = reply.json ?? jsonText(withTrace(reply.body));
     // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's).
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers, date: httpDate(store.now()) }).end(payload);
   };

@@ -13,7 +13,8 @@ export interface FakeContact {
   dateAdded: number;
   dateUpdated: number;
   lastActivity: number | null;
-  customFields: Array<{ id: string; value: string | string[] | number }>;
+  /** A bigint is sent as the exact integer it is (see jsonText). */
+  customFields: Array<{ id: string; value: string | string[] | number | bigint }>;
   address1: string | null;
   city: string | null;
   state: string | null;

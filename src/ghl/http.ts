@@ -29,6 +29,8 @@ export interface GhlHttp {
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
   /** The raw body, for callers that parse later (e.g. a page waiting its turn to be written). */
   postBytes(path: string, body: unknown, signal?: AbortSignal): Promise<Buffer>;
+  /** The raw body, for callers that also store it (see v1's listContacts). */
+  getBytes(path: string, searchParams?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<Buffer>;
   readonly stats: RequestStats;
   readonly pacer: Pacer;
   readonly clock: ServerClock;
@@ -114,9 +116,12 @@ export function createHttp(o: HttpOptions): GhlHttp {
     clock,
     get: (path, searchParams, signal) => send('GET', path, { searchParams: clean(searchParams), signal }),
     post: (path, body, signal) => send('POST', path, { json: body, signal }),
-    postBytes: (path, body, signal) => sendAs('POST', path, { json: body, signal }, async (r) => Buffer.from(await r.arrayBuffer())),
+    postBytes: (path, body, signal) => sendAs('POST', path, { json: body, signal }, bytesOf),
+    getBytes: (path, searchParams, signal) => sendAs('GET', path, { searchParams: clean(searchParams), signal }, bytesOf),
   };
 }
+
+const bytesOf = async (r: KyResponse): Promise<Buffer> => Buffer.from(await r.arrayBuffer());
 
 export function parseJson<T>(text: string, label: string): T {
   try {

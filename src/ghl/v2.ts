@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GhlError, GhlResponseError } from './errors.js';
 import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
+import { holdsInexactNumber } from './exact-numbers.js';
 import { mayHoldUnstorableText } from './storable-text.js';
 import type { GhlContact } from './types.js';
 
@@ -31,6 +32,8 @@ export interface V2ContactPage extends ParsedPage {
   lastCursor: [number, string] | null;
   /** How many records GHL listed, readable or not. */
   listed: number;
+  /** Asked for with `checkNumbers`: some record holds a number its parsed copy may not hold exactly (see holdsInexactNumber). */
+  inexactNumbers?: boolean;
 }
 
 const utf8 = new TextDecoder();
@@ -66,7 +69,8 @@ export function createV2Contacts(http: GhlHttp, locationId: string) {
   };
 }
 
-export function parseSearchPage(body: string | Buffer): V2ContactPage {
+/** `checkNumbers`: also tell whether the parsed records may differ from the text in their numbers. */
+export function parseSearchPage(body: string | Buffer, o: { checkNumbers?: boolean } = {}): V2ContactPage {
   // TextDecoder, like fetch's text(), drops a byte-order mark and replaces invalid UTF-8.
   const text = typeof body === 'string' ? body : utf8.decode(body);
   const parsed = SearchResponse.safeParse(parseJson<unknown>(text, 'POST /contacts/search'));
@@ -75,7 +79,14 @@ export function parseSearchPage(body: string | Buffer): V2ContactPage {
   const page = parseContacts(parsed.data.contacts, { clean });
   const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
   const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
-  return { ...page, total: parsed.data.total ?? page.contacts.length, lastCursor: cursor, textChanged: clean, listed: parsed.data.contacts.length };
+  return {
+    ...page,
+    total: parsed.data.total ?? page.contacts.length,
+    lastCursor: cursor,
+    textChanged: clean,
+    listed: parsed.data.contacts.length,
+    ...(o.checkNumbers ? { inexactNumbers: parsed.data.contacts.some(holdsInexactNumber) } : {}),
+  };
 }
 
 /** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */

@@ -1,3 +1,4 @@
+import { pageSource } from '../db/contact-sync.repository.js';
 import type { GhlV1Client } from '../ghl/client.js';
 import { V1_MAX_LIMIT } from '../ghl/v1.js';
 import type { SyncPass } from './pass.js';
@@ -14,13 +15,21 @@ export async function traverseV1(pass: SyncPass, api: GhlV1Client, from: string 
     const page = await api.listContacts(
       { limit: V1_MAX_LIMIT, ...cursor, ...(from ? { sortBy: 'date_updated', order: 'desc' } : {}) },
       pass.signal,
+      { checkNumbers: pass.copies },
     );
     if (first) {
       total = page.total;
       pass.noteRemoteTotal(total);
     }
-    const wanted = from ? page.contacts.filter((c) => !c.dateUpdated || c.dateUpdated >= from) : page.contacts;
-    await pass.write(wanted, page.problems);
+    const wanted = page.contacts.flatMap((c, i) => (!from || !c.dateUpdated || c.dateUpdated >= from ? [i] : []));
+    // The records are stored from the page's own bytes, found by their place in its list.
+    await pass.writePage(() => ({
+      contacts: wanted.map((i) => page.contacts[i]!),
+      positions: wanted.map((i) => page.positions[i]!),
+      problems: page.problems,
+      source: page.bytes && pageSource(page.bytes),
+      inexactNumbers: page.inexactNumbers,
+    }));
     const reachedOld = from !== null && wanted.length < page.contacts.length;
     if (!page.next || reachedOld || page.contacts.length === 0) break;
     cursor = page.next;

@@ -72,7 +72,7 @@ export async function traverseV2(
   // Queues a page for writing from its bytes; once a write fails, no further page is read.
   const store = (bytes: Buffer) =>
     pass.writePage(() => {
-      const page = parseSearchPage(bytes);
+      const page = parseSearchPage(bytes, { checkNumbers: pass.copies });
       return { ...page, source: page.textChanged ? null : pageSource(bytes) };
     }).catch((err: unknown) => {
       failed = true;

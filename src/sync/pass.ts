@@ -20,6 +20,11 @@ export interface PageRead {
   source?: PageSource | null;
   /** How many records the response listed, readable or not (contacts.length when absent). */
   listed?: number;
+  /**
+   * Some record holds a number its parsed copy may not hold exactly (see holdsInexactNumber): the
+   * page is not written with COPY, which stores the parsed copies, but merged from `source`.
+   */
+  inexactNumbers?: boolean;
 }
 
 /** Live counts of one run, shared by the fetchers, the writer and progress reporting. */
@@ -98,6 +103,11 @@ export class SyncPass {
     },
   ) {
     this.writers = pLimit(options.writeConcurrency ?? 1);
+  }
+
+  /** Pages are written with COPY (a first import on PostgreSQL): readers then check their numbers (see PageRead). */
+  get copies(): boolean {
+    return this.options.copyInto !== undefined;
   }
 
   /** GHL's count of the contacts this pass reads, from its first page. */
@@ -179,7 +189,7 @@ export class SyncPass {
     const fresh = this.firstSightings(page.contacts);
     this.counters.fetched += fresh.length;
     const mapped = this.mapFresh(page, fresh);
-    return forCopy ? { source: page.source, fresh, prepared: prepareCopy(mapped, this.knownTerms) } : { source: page.source, fresh, mapped };
+    return forCopy && !page.inexactNumbers ? { source: page.source, fresh, prepared: prepareCopy(mapped, this.knownTerms) } : { source: page.source, fresh, mapped };
   }
 
   private mapFresh(page: PageRead, fresh: readonly number[]): MappedContact[] {

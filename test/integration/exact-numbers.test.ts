@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { type FakeGhl, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { syncApp } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+// GHL's JSON can carry numbers a JavaScript number cannot hold (a long account number in a numeric
+// custom field). The brain keeps GHL's record as GHL wrote it: 12345678901234567890, not
+// 12345678901234567000. PostgreSQL's first import (COPY) and v1 pages used to store parsed copies.
+const BIG = 12345678901234567890n;
+
+describe.each(testEngines())('numbers beyond double precision (%s)', (engine) => {
+  let fake: FakeGhl | undefined;
+  let app: App | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await fake?.close();
+    await drop?.();
+  });
+
+  const storedValues = async (app: App) => {
+    const db = (await app.database()).db;
+    // v1 names the list customField.
+    const { rows } = await sql<{ id: string; value: string }>`SELECT id, coalesce(data -> 'customFields', data -> 'customField') -> 0 ->> 'value' AS value FROM contacts ORDER BY id`.execute(db);
+    return new Map(rows.map((r) => [r.id, r.value]));
+  };
+
+  it.each(['v2', 'v1'] as const)('are stored exactly by a first import, a full pass and an incremental one (%s)', async (version) => {
+    // Over 10,000 contacts on PostgreSQL makes the first import write in bulk with COPY.
+    fake = await startFakeGhl({ contactCount: engine === 'postgres' ? 10_050 : 600, seed: 11, rateLimit: { max: 100_000 } });
+    const all = fake.store.all();
+    const [big, plain, later] = [all[5]!, all[6]!, all.at(-7)!];
+    fake.store.updateContact(big.id, { customFields: [{ id: 'acct', value: BIG }] });
+    fake.store.updateContact(plain.id, { customFields: [{ id: 'acct', value: 42 }] });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target, { version });
+
+    const first = await (await app.sync.start('cli', 'full')).done;
+    expect(first).toMatchObject({ status: 'succeeded', contacts_created: all.length });
+    let values = await storedValues(app);
+    expect(values.get(big.id)).toBe(String(BIG));
+    expect(values.get(plain.id)).toBe('42');
+
+    // Nothing changed: the exact copy is not taken for a change.
+    const again = await (await app.sync.start('cli', 'full')).done;
+    expect(again).toMatchObject({ status: 'succeeded', contacts_updated: 0, contacts_created: 0 });
+
+    fake.store.updateContact(later.id, { customFields: [{ id: 'acct', value: -BIG }], dateUpdated: fake.store.now() });
+    const incremental = await (await app.sync.start('cli', 'auto')).done;
+    expect(incremental).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 1 });
+    values = await storedValues(app);
+    expect(values.get(later.id)).toBe(String(-BIG));
+    expect(values.get(big.id)).toBe(String(BIG));
+  });
+});
