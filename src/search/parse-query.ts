@@ -160,7 +160,8 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   return r;
 }
 
-function meaningful(text: string, dropStopWords = true): string | undefined {
+/** The text normalised, stop words left out ("show me rachel" → "rachel"); undefined when nothing is left. */
+export function meaningful(text: string, dropStopWords = true): string | undefined {
   const words = normalizeText(text)
     .split(' ')
     .filter((w) => w && !(dropStopWords && STOP_WORDS.has(w)));

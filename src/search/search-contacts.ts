@@ -296,6 +296,6 @@ function toIso(v: unknown): string | null {
   return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
 }
 
-function escapeLike(s: string): string {
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { findContact } from '../db/contact-context.repository.js';
 import type { ContactRow, Database } from '../db/database.js';
 import { ToolError } from '../errors.js';
-import { parseQuery } from '../search/parse-query.js';
+import { readQuery } from '../search/read-query.js';
 import { searchContacts } from '../search/search-contacts.js';
 import { fenceUntrusted } from './render.js';
 
@@ -20,7 +20,7 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
     return c;
   }
   if (!input.query) throw new ToolError('Give either contact_id or query.', 'For example { "query": "rachel from fresh headies" }.');
-  const request = parseQuery(input.query, now);
+  const request = await readQuery(db, input.query, now);
   const { hits, total } = await searchContacts(db, request, { now, limit: 6 });
   const named = `${request.name ?? ''} ${request.company ?? ''}`.trim().split(/\s+/).filter(Boolean).length;
   const exact = hits.filter((h) => h.score >= 1 && (h.matched_on === 'email' || h.matched_on === 'phone' || named >= 2));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describe, parseQuery, type SearchRequest } from '../search/parse-query.js';
+import { describe, type SearchRequest } from '../search/parse-query.js';
+import { readQuery } from '../search/read-query.js';
 import { searchContacts as runSearch } from '../search/search-contacts.js';
 import { ContactSummary, summaryLine } from './contact-summary.js';
 import { defineTool } from './define-tool.js';
@@ -36,7 +37,7 @@ export const searchContacts = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input, deps) {
     const now = deps.now();
-    const parsed: SearchRequest = input.query ? parseQuery(input.query, now) : {};
+    const parsed: SearchRequest = input.query ? await readQuery(await deps.db(), input.query, now) : {};
     const req: SearchRequest = {
       ...parsed,
       ...(input.company ? { company: input.company } : {}),

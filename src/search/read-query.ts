@@ -1,0 +1,41 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import { normalizeText } from './normalize.js';
+import { meaningful, parseQuery, type SearchRequest } from './parse-query.js';
+import { escapeLike } from './search-contacts.js';
+
+/**
+ * Reads a plain-English query (see parseQuery), unless the query is what some contact is called:
+ * a name, a company, "first from company" or a saved nickname. Then it is that name, even where
+ * its words are also a filter's: "Lead Generation Inc", "Today's Harvest", "Priority
+ * Packaging", a Ms Weed, an "An Do" made of two stop words.
+ */
+export async function readQuery(db: Kysely<Database>, query: string, now: Date): Promise<SearchRequest> {
+  const parsed = parseQuery(query, now);
+  // A reading that only split the words into a name and a company lost none of them.
+  const claimedWords = Object.keys(parsed).some((k) => k !== 'name' && k !== 'company') || (!parsed.name && !parsed.company);
+  if (!claimedWords || parsed.email || parsed.phone) return parsed;
+  const phrases = [...new Set([normalizeText(query), meaningful(query)].filter((p): p is string => Boolean(p)))];
+  // An industry reading finds a company by the industry words in its name ("emerald triangle
+  // contacts": Emerald Triangle Farms among them), so only an exact name overrides it there.
+  for (const phrase of phrases) if (await someoneIsCalled(db, phrase, { prefix: !parsed.industry })) return { name: phrase };
+  return parsed;
+}
+
+/**
+ * Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase`,
+ * or (with `prefix`, for two words or more) begin with it: "lead generation" names Lead Generation Inc. A single
+ * word must be a whole nickname: "new" alone still asks for the newest contacts, though a New Leaf
+ * Packaging exists.
+ */
+async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix: boolean }): Promise<boolean> {
+  // Every word in the search document first: the trigram index finds those few rows.
+  const words = phrase.split(' ');
+  const inDoc = words.map((w) => sql`d.doc LIKE ${`%${escapeLike(w)}%`}`);
+  const begins = o.prefix && words.length > 1 ? sql`OR n LIKE ${`${escapeLike(phrase)} %`}` : sql``;
+  const { rows } = await sql<{ one: number }>`
+    SELECT 1 AS one FROM contact_search d
+    WHERE ${sql.join(inDoc, sql` AND `)} AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} ${begins})
+    LIMIT 1`.execute(db);
+  return rows.length > 0;
+}

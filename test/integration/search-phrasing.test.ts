@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeContact } from '../../src/fake-ghl/index.js';
+import { type Brain, buildBrain, DAY } from '../helpers/messy-brain.js';
+import { testEngines } from '../helpers/test-db.js';
+
+// How the owner phrases things, against a brain of messy real-world contacts.
+const NOW = new Date('2026-11-25T15:00:00Z');
+const anDo = (now: number): FakeContact[] => [
+  {
+    id: 'RvAnDo00000000000099', locationId: 'FakeLocation00000001', firstName: 'An', lastName: 'Do', companyName: 'Pho Do', email: null, phone: '916-555-0199',
+    type: 'lead', source: null, tags: ['vip'], dateAdded: now - 10 * DAY, dateUpdated: now - 45 * DAY, lastActivity: null, customFields: [],
+    address1: null, city: null, state: null, postalCode: null, country: 'US', website: null, dnd: false,
+  },
+];
+
+describe.each(testEngines())('search phrasing (%s)', (engine) => {
+  let b: Brain;
+  beforeAll(async () => {
+    b = await buildBrain(engine, NOW, anDo);
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+  const search = async (args: Record<string, unknown>) => {
+    const r = await b.call('search_contacts', args);
+    expect(r.isError, r.text).toBe(false);
+    return r.out as { total: number; interpretation: string; contacts: Array<{ id: string }> };
+  };
+  const firstId = async (query: string) => (await search({ query })).contacts[0]?.id;
+
+  it('finds a company or person whose name is made of words the query language also uses', async () => {
+    expect(await firstId('lead generation')).toBe('RvLeadGen00000000028');
+    expect(await firstId('leah from lead generation')).toBe('RvLeadGen00000000028');
+    expect(await firstId("tom from today's harvest")).toBe('RvTodaysHarvest00016');
+    expect(await firstId('wendy weed')).toBe('RvWeedSmith000000030');
+    expect(await firstId('priority packaging')).toBe('RvPriorityPack000015');
+    expect(await firstId('new leaf packaging')).toBe('RvCompanyOnly0000011');
+    expect(await firstId('b&b growers')).toBe('RvAmpersand000000036');
+    expect(await firstId('an do')).toBe('RvAnDo00000000000099');
+    const c360 = await b.call('get_contact_360', { query: 'an do' });
+    expect(c360.isError, c360.text.slice(0, 80)).toBe(false);
+    expect(c360.out.contact.id).toBe('RvAnDo00000000000099');
+    // The words still work as the query language where no one is called that.
+    expect((await search({ query: 'recent leads' })).interpretation).toMatch(/type=lead.*sorted by date added/);
+    expect((await search({ query: 'priority contacts' })).interpretation).toMatch(/sorted by importance/);
+  });
+});
