@@ -20,7 +20,10 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema as z.ZodObject,
+        // An argument the tool does not take is refused, not ignored: a model guessing a field's
+        // name ("name" for query) must not get a confident answer to another question. (A tool
+        // without arguments takes whatever some clients add to every call.)
+        inputSchema: Object.keys(tool.inputSchema.shape).length ? (tool.inputSchema as z.ZodObject).strict() : (tool.inputSchema as z.ZodObject),
         outputSchema: tool.outputSchema as z.ZodObject,
         annotations: { title: tool.title, ...tool.annotations },
       },

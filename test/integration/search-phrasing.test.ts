@@ -44,4 +44,10 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect((await search({ query: 'recent leads' })).interpretation).toMatch(/type=lead.*sorted by date added/);
     expect((await search({ query: 'priority contacts' })).interpretation).toMatch(/sorted by importance/);
   });
+
+  it('refuses an argument a tool does not take, and says which', async () => {
+    const r = await b.call('search_contacts', { name: 'rachel' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/Unrecognized key: "name"/);
+  });
 });
