@@ -49,7 +49,10 @@ export async function saveContext(db: Kysely<Database>, contact: ContactRow, cha
   await db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('contact_context').selectAll().where('contact_id', '=', contact.id).forUpdate().executeTakeFirst();
     const removed = new Set(change.removeNicknames.map((n) => n.toLowerCase()));
-    const manual = [...new Set([...(current?.manual_nicknames ?? []), ...change.addNicknames])].filter((n) => !removed.has(n.toLowerCase()));
+    // One nickname whatever its case ("Bobby", "bobby"), as searches and removals treat it; the first spelling stays.
+    const byKey = new Map<string, string>();
+    for (const n of [...(current?.manual_nicknames ?? []), ...change.addNicknames]) if (!byKey.has(n.toLowerCase())) byKey.set(n.toLowerCase(), n);
+    const manual = [...byKey.values()].filter((n) => !removed.has(n.toLowerCase()));
     const notes = [...(current?.notes ?? []), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
     const override = change.importanceOverride === undefined ? (current?.importance_override ?? null) : change.importanceOverride;
     await writeSavedContext(trx, contact, { nicknames: current?.nicknames ?? [], manual, notes, override });

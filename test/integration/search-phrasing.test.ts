@@ -50,4 +50,13 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/Unrecognized key: "name"/);
   });
+
+  it('keeps one manual nickname whatever its case', async () => {
+    const id = 'RvRobertSmith0000001';
+    await b.call('save_contact_context', { contact_id: id, add_nicknames: ['Bobby'] });
+    const r = await b.call('save_contact_context', { contact_id: id, add_nicknames: ['bobby', 'BOBBY', 'Rob'] });
+    expect(r.isError, r.text).toBe(false);
+    const c360 = await b.call('get_contact_360', { contact_id: id });
+    expect(c360.out.context.manual_nicknames).toEqual(['Bobby', 'Rob']);
+  });
 });
