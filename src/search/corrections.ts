@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { containing } from './like.js';
 import { editDistance, soundex } from './phonetic.js';
 
 /**
@@ -14,12 +15,16 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       if (w.length < 3 || /^\d+$/.test(w)) return [w];
       const known = await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst();
       if (known) return [w];
+      // Nor is a word some contact is found by outside the dictionary (an email's name, a tag):
+      // "liz" is Elizabeth Taylor's liz@…, not a misspelt Lisa.
+      const found = await db.selectFrom('contact_search').select('contact_id').where('doc', 'like', containing(w)).limit(1).executeTakeFirst();
+      if (found) return [w];
       // Typos seldom hit the first letter, so the words sharing it are tried first (a short range
       // instead of a similarity over every word); the whole dictionary too unless one of them is a
       // single slip away ("katherine" must still reach catherine when kathryn exists).
       const near = await candidates(db, w, sql`term COLLATE "C" >= ${w[0]!} AND term COLLATE "C" < ${String.fromCharCode(w.charCodeAt(0) + 1)} AND`);
-      const found = near[0] && near[0].distance < CLOSE_ENOUGH ? near : rank([...near, ...(await candidates(db, w, sql``))]);
-      return found.length ? found.slice(0, 3).map((r) => r.term) : [w];
+      const close = near[0] && near[0].distance < CLOSE_ENOUGH ? near : rank([...near, ...(await candidates(db, w, sql``))]);
+      return close.length ? close.slice(0, 3).map((r) => r.term) : [w];
     }),
   );
 }

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { containing, escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
 import { meaningful, parseQuery, type SearchRequest } from './parse-query.js';
-import { escapeLike } from './search-contacts.js';
 
 /**
  * Reads a plain-English query (see parseQuery), unless the query is what some contact is called:
@@ -31,7 +31,7 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
 async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix: boolean }): Promise<boolean> {
   // Every word in the search document first: the trigram index finds those few rows.
   const words = phrase.split(' ');
-  const inDoc = words.map((w) => sql`d.doc LIKE ${`%${escapeLike(w)}%`}`);
+  const inDoc = words.map((w) => sql`d.doc LIKE ${containing(w)}`);
   const begins = o.prefix && words.length > 1 ? sql`OR n LIKE ${`${escapeLike(phrase)} %`}` : sql``;
   const { rows } = await sql<{ one: number }>`
     SELECT 1 AS one FROM contact_search d

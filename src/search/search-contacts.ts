@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { type ActivityCutoffs, activityCutoffs } from '../db/importance.js';
 import { spellings } from './corrections.js';
 import { possibleBases } from './document.js';
+import { containing } from './like.js';
 import { normalizeText } from './normalize.js';
 import type { SearchRequest, SortOrder } from './parse-query.js';
 import { daysAgo } from './time-words.js';
@@ -155,7 +156,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
     const options = await spellings(db, words);
     options.forEach((opts, i) => {
       if (opts[0] !== words[i]) corrected.push(`${words[i]} → ${opts.join(' / ')}`);
-      docWhere.push(sql<SqlBool>`(${sql.join(opts.map((w) => sql`d.doc LIKE ${`%${escapeLike(w)}%`}`), sql` OR `)})`);
+      docWhere.push(sql<SqlBool>`(${sql.join(opts.map((w) => sql`d.doc LIKE ${containing(w)}`), sql` OR `)})`);
     });
     const fixed = (q: string) => q.split(' ').map((w) => options[words.indexOf(w)]?.[0] ?? w).join(' ');
     text = { name: fixed(nameQ), company: fixed(companyQ) };
@@ -294,8 +295,4 @@ async function countFacts(q: QueryParts, minImportance: number | null, bounds: B
 function toIso(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-}
-
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

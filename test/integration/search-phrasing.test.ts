@@ -59,4 +59,14 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     const c360 = await b.call('get_contact_360', { contact_id: id });
     expect(c360.out.context.manual_nicknames).toEqual(['Bobby', 'Rob']);
   });
+
+  it('does not correct away a word a contact is found by (an email name)', async () => {
+    // Elizabeth Taylor is liz@hg.com; "liz" is not a misspelt "lisa".
+    expect(await firstId('liz taylor')).toBe('RvSpaces000000000021');
+    expect((await search({ query: 'liz' })).contacts.map((c) => c.id)).toContain('RvSpaces000000000021');
+    // A real misspelling is still corrected.
+    const out = await search({ query: 'rachle green' });
+    expect(out.contacts[0]?.id).toBe('RvRachelGreen0000031');
+    expect(out.interpretation).toMatch(/spelling: rachle → rachel/);
+  });
 });
