@@ -15,6 +15,8 @@ export interface SearchRequest {
   industry?: string;
   minImportance?: number;
   addedSince?: Date;
+  /** With addedSince: added before this time ("yesterday" ends where today begins). */
+  addedBefore?: Date;
   addedSinceLabel?: string;
   silentForDays?: number;
   hasEmail?: boolean;
@@ -43,7 +45,7 @@ const RULES: Rule[] = [
   { pattern: /\b(?:added|new|created|joined|signed up)?\s*(?:in |over |during )?(?:the )?(?:last|past) (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r, now) => since(r, daysAgo(now, amount(m[1]!, m[2]!)), `added in the last ${m[1]} ${m[2]}`) },
   { pattern: /\b(?:added |new |created )?this week\b/, apply: (_m, r, now) => since(r, startOfWeek(now), 'added this week (since Monday)') },
   { pattern: /\b(?:added |new |created )?today\b/, apply: (_m, r, now) => since(r, startOfToday(now), 'added today') },
-  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, daysAgo(startOfToday(now), 1), 'added since yesterday') },
+  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, daysAgo(startOfToday(now), 1), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
@@ -89,8 +91,9 @@ function amount(n: string, unit: string): number {
   return unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : k;
 }
 
-function since(r: SearchRequest, at: Date, label: string): void {
+function since(r: SearchRequest, at: Date, label: string, before?: Date): void {
   r.addedSince = at;
+  if (before) r.addedBefore = before;
   r.addedSinceLabel = label;
   r.sort ??= 'recent';
 }

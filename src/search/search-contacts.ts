@@ -169,6 +169,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   if (req.tag) where.push(sql<SqlBool>`s.tags_norm @> ARRAY[${normalizeText(req.tag)}]::text[]`);
   if (req.industry) where.push(sql<SqlBool>`s.industries @> ARRAY[${req.industry}]::text[]`);
   if (req.addedSince) where.push(sql<SqlBool>`s.date_added >= ${req.addedSince}::timestamptz`);
+  if (req.addedBefore) where.push(sql<SqlBool>`s.date_added < ${req.addedBefore}::timestamptz`);
   if (silentBefore) where.push(sql<SqlBool>`(s.last_activity_at IS NULL OR s.last_activity_at < ${silentBefore}::timestamptz)`);
   if (req.hasEmail !== undefined) where.push(sql<SqlBool>`s.has_email = ${req.hasEmail}`);
   if (req.hasPhone !== undefined) where.push(sql<SqlBool>`s.has_phone = ${req.hasPhone}`);

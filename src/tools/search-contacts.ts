@@ -44,7 +44,7 @@ export const searchContacts = defineTool({
       ...(input.tag ? { tag: input.tag } : {}),
       ...(input.type ? { type: input.type } : {}),
       ...(input.min_importance !== undefined ? { minImportance: input.min_importance } : {}),
-      ...(input.added_within_days !== undefined ? { addedSince: new Date(now.getTime() - input.added_within_days * 86_400_000), addedSinceLabel: `added in the last ${input.added_within_days} days` } : {}),
+      ...(input.added_within_days !== undefined ? { addedSince: new Date(now.getTime() - input.added_within_days * 86_400_000), addedBefore: undefined, addedSinceLabel: `added in the last ${input.added_within_days} days` } : {}),
       ...(input.not_contacted_within_days !== undefined ? { silentForDays: input.not_contacted_within_days } : {}),
       ...(input.has_email !== undefined ? { hasEmail: input.has_email } : {}),
       ...(input.has_phone !== undefined ? { hasPhone: input.has_phone } : {}),

@@ -69,4 +69,14 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(out.contacts[0]?.id).toBe('RvRachelGreen0000031');
     expect(out.interpretation).toMatch(/spelling: rachle → rachel/);
   });
+
+  it('reads "added yesterday" as yesterday only', async () => {
+    const out = await search({ query: 'contacts added yesterday', limit: 100 });
+    const today = new Date(NOW);
+    today.setHours(0, 0, 0, 0);
+    const yesterday = b.all.filter((c) => c.dateAdded >= today.getTime() - DAY && c.dateAdded < today.getTime());
+    expect(b.all.some((c) => c.dateAdded >= today.getTime())).toBe(true);
+    expect(out.total, out.interpretation).toBe(yesterday.length);
+    expect(out.interpretation).toMatch(/added yesterday/);
+  });
 });
