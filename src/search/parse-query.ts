@@ -1,6 +1,6 @@
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
-import { daysAgo, startOfToday, startOfWeek } from './time-words.js';
+import { daysAgo, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
 
 export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
 
@@ -30,6 +30,16 @@ const STOP_WORDS = new Set(
     'and or in on about named called by look up lookup search me? them those these who\'s tell info details').split(' '),
 );
 
+/** How many: digits, or the words people write ("a month", "two weeks"). */
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, fourteen: 14, fifteen: 15, twenty: 20, thirty: 30, sixty: 60, ninety: 90,
+};
+const COUNT = `(\\d{1,4}|${Object.keys(NUMBER_WORDS).join('|')})`;
+const UNIT = '(days?|weeks?|months?)';
+/** "for over", "more than", "at least" before a count. */
+const AT_LEAST = '(?: (?:over|more than|at least))?';
+
 interface Rule {
   pattern: RegExp;
   /** Reads the match into `r`; returns { understood } when it understood less than the whole match. */
@@ -39,10 +49,12 @@ interface Rule {
 // Order matters: longer phrases first, each removes what it understood from the text.
 const RULES: Rule[] = [
   { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
-  { pattern: /\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*(?: the)?(?: (?:last|past))? (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
-  { pattern: /\b(?:silent|inactive|quiet|dormant|cold)(?: for)?(?: (?:over|more than))? (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
+  { pattern: new RegExp(`\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*${AT_LEAST}(?: the)?(?: (?:last|past))? ${COUNT} ?${UNIT}\\b`), apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
+  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for)?${AT_LEAST} ${COUNT} ?${UNIT}\\b`), apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
-  { pattern: /\b(?:added|new|created|joined|signed up)?\s*(?:in |over |during )?(?:the )?(?:last|past) (\d{1,4}) ?(days?|weeks?|months?)\b/, apply: (m, r, now) => since(r, daysAgo(now, amount(m[1]!, m[2]!)), `added in the last ${m[1]} ${m[2]}`) },
+  // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven days).
+  { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
+  { pattern: /\b(?:added |new |created )?this month\b/, apply: (_m, r, now) => since(r, startOfMonth(now), 'added this month (since the 1st)') },
   { pattern: /\b(?:added |new |created )?this week\b/, apply: (_m, r, now) => since(r, startOfWeek(now), 'added this week (since Monday)') },
   { pattern: /\b(?:added |new |created )?today\b/, apply: (_m, r, now) => since(r, startOfToday(now), 'added today') },
   { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, daysAgo(startOfToday(now), 1), 'added yesterday', startOfToday(now)) },
@@ -52,7 +64,8 @@ const RULES: Rule[] = [
   { pattern: /\b(?:with|having|has) (?:a )?(?:phone numbers?|phones?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = true) },
   { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
   { pattern: /\b(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
-  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
+  // The tag ends where the sentence goes on: "tagged vip leads" is the tag vip, and leads.
+  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
   { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },
@@ -87,7 +100,7 @@ function undo(): never {
 }
 
 function amount(n: string, unit: string): number {
-  const k = Number(n);
+  const k = NUMBER_WORDS[n] ?? Number(n);
   return unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : k;
 }
 

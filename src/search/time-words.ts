@@ -14,6 +14,13 @@ export function startOfWeek(now: Date): Date {
   return d;
 }
 
+/** The 1st of this month, 00:00, in the server's time zone. */
+export function startOfMonth(now: Date): Date {
+  const d = startOfToday(now);
+  d.setDate(1);
+  return d;
+}
+
 export function daysAgo(now: Date, days: number): Date {
   return new Date(now.getTime() - days * DAY);
 }

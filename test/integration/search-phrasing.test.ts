@@ -79,4 +79,15 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(out.total, out.interpretation).toBe(yesterday.length);
     expect(out.interpretation).toMatch(/added yesterday/);
   });
+
+  it('understands counts in words, "last week", "this month" and a tag followed by more of the sentence', async () => {
+    const silentMonth = await search({ query: "who haven't we talked to in a month" });
+    expect(silentMonth.total).toBe((await search({ not_contacted_within_days: 30 })).total);
+    expect(silentMonth.total).toBeGreaterThan(0);
+    expect((await search({ query: 'not contacted for over 60 days' })).total).toBe((await search({ not_contacted_within_days: 60 })).total);
+    expect((await search({ query: 'contacts added last week' })).total).toBe((await search({ added_within_days: 7 })).total);
+    const vipLeads = await search({ query: 'tagged VIP leads' });
+    expect(vipLeads.total).toBe((await search({ tag: 'vip', type: 'lead' })).total);
+    expect(vipLeads.total).toBeGreaterThan(0);
+  });
 });
