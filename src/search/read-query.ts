@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { ToolError } from '../errors.js';
 import { containing, escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
 import { meaningful, parseQuery, type SearchRequest } from './parse-query.js';
@@ -12,6 +13,13 @@ import { meaningful, parseQuery, type SearchRequest } from './parse-query.js';
  */
 export async function readQuery(db: Kysely<Database>, query: string, now: Date): Promise<SearchRequest> {
   const parsed = parseQuery(query, now);
+  // Read as nothing, such a query would list everyone as "matched".
+  if (Object.keys(parsed).length === 0 && !normalizeText(query) && /[\p{L}\p{N}]/u.test(query)) {
+    throw new ToolError(
+      `"${query}" has no words the brain can search by: it matches names and companies by their Latin letters and digits, and other scripts are not indexed.`,
+      'Search by email, phone number, or a company or name written in Latin letters.',
+    );
+  }
   // A reading that only split the words into a name and a company lost none of them.
   const claimedWords = Object.keys(parsed).some((k) => k !== 'name' && k !== 'company') || (!parsed.name && !parsed.company);
   if (!claimedWords || parsed.email || parsed.phone) return parsed;

@@ -90,4 +90,12 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(vipLeads.total).toBe((await search({ tag: 'vip', type: 'lead' })).total);
     expect(vipLeads.total).toBeGreaterThan(0);
   });
+
+  it('says so when a query has nothing it can search by, instead of listing everyone', async () => {
+    const r = await b.call('search_contacts', { query: '王' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/no words the brain can search by/);
+    // Words it ignores on purpose still mean everyone.
+    expect((await search({ query: 'show me all contacts' })).total).toBe(b.all.length);
+  });
 });
