@@ -1,17 +1,22 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { formalNames } from './diminutives.js';
 import { containing } from './like.js';
 import { editDistance, soundex } from './phonetic.js';
 
 /**
- * The spellings to look for, per query word: the word itself when some contact's name or company
- * has a word starting with it ("alex" → alexandra); otherwise the closest known words, found by
- * shared trigrams or by sound ("micheal" → michael, "jonsen" → johnson) and ranked by edit
+ * The spellings to look for, per query word: a short form and the names it stands for ("bob":
+ * robert too); the word itself when some contact's name or company has a word starting with it
+ * ("alex" → alexandra), or some contact is found by it; otherwise the closest known words, found
+ * by shared trigrams or by sound ("micheal" → michael, "jonsen" → johnson) and ranked by edit
  * distance. Words under three letters are kept as they are.
  */
 export async function spellings(db: Kysely<Database>, words: readonly string[]): Promise<string[][]> {
   return Promise.all(
     words.map(async (w) => {
+      // A short form is looked for as typed and as the names it stands for ("bill": william too).
+      const formal = formalNames(w);
+      if (formal.length) return [w, ...formal];
       if (w.length < 3 || /^\d+$/.test(w)) return [w];
       const known = await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst();
       if (known) return [w];

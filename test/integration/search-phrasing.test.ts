@@ -98,4 +98,15 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     // Words it ignores on purpose still mean everyone.
     expect((await search({ query: 'show me all contacts' })).total).toBe(b.all.length);
   });
+
+  it('finds a person by the short form of their name', async () => {
+    expect(await firstId('kathy from kush kings')).toBe('RvKatherineZeta00013');
+    expect(await firstId('bill jones')).toBe('RvWilliamJones000002');
+    expect(await firstId('maggie hill')).toBe('RvPeggyHill000000032');
+    const bob = b.all.find((c) => c.firstName === 'Robert' && c.lastName === 'Williams');
+    expect(bob).toBeDefined();
+    expect(await firstId('bob williams')).toBe(bob!.id);
+    // A surname that is also a short form still finds its owner.
+    expect(await firstId('jo kim')).toBe('RvJoKim0000000000019');
+  });
 });
