@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { type ActivityCutoffs, activityCutoffs } from '../db/importance.js';
 import { spellings } from './corrections.js';
 import { possibleBases } from './document.js';
-import { containing } from './like.js';
+import { containing, escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
 import type { SearchRequest, SortOrder } from './parse-query.js';
 import { daysAgo } from './time-words.js';
@@ -144,6 +144,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
         .where((eb) => (req.email ? eb(eb.fn('lower', ['email']), '=', req.email) : eb('phone_digits', '=', req.phone!)))
         .execute()
     ).map((r) => r.id);
+    if (req.phone && ids.length === 0) ids.push(...(await phoneEndingOrStarting(db, req.phone)));
     where.push(sql<SqlBool>`s.contact_id = ANY(${ids}::text[])`);
     score = sql<number>`1`;
     matchedOn = sql<string>`${req.email ? 'email' : 'phone'}::text`;
@@ -291,6 +292,24 @@ async function countFacts(q: QueryParts, minImportance: number | null, bounds: B
   const counts = parts.map((part) => sql`(SELECT count(*) FROM contact_facts s WHERE ${part} AND ${and(q.where)})`);
   const { rows } = await sql<{ n: string }>`SELECT ${sql.join(counts, sql` + `)} AS n`.execute(q.db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Contacts whose number ends with the digits asked for (a local "555-0110", a national
+ * "020 7946 0958" without its country code) or starts with them (a number stored with its
+ * extension). Read only when no number matched exactly: it scans the numbers.
+ */
+async function phoneEndingOrStarting(db: Kysely<Database>, digits: string): Promise<string[]> {
+  const national = digits.replace(/^0+/, '');
+  if (national.length < 7) return [];
+  const rows = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('phone_digits', 'like', `%${escapeLike(national)}`), eb('phone_digits', 'like', `${escapeLike(digits)}%`)]))
+    .limit(100)
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 function toIso(v: unknown): string | null {

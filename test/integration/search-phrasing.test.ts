@@ -109,4 +109,12 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     // A surname that is also a short form still finds its owner.
     expect(await firstId('jo kim')).toBe('RvJoKim0000000000019');
   });
+
+  it('finds a number written without its country or area code, or stored with an extension', async () => {
+    expect(await firstId('707-555-0199')).toBe('RvExtension000000022'); // stored "707-555-0199 ext 12"
+    expect(await firstId('020 7946 0958')).toBe('RvUKPhone00000000023'); // stored "+44 20 7946 0958"
+    expect(await firstId('555-0110')).toBe('RvPhoneOnly000000010'); // stored "+1 (510) 555-0110"
+    // An exact number is still the only answer.
+    expect((await search({ query: '(415) 555-0101' })).contacts.map((c) => c.id)).toEqual(['RvRobertSmith0000001']);
+  });
 });
