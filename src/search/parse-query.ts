@@ -9,6 +9,8 @@ export interface SearchRequest {
   name?: string;
   company?: string;
   email?: string;
+  /** "freshheadies.com": everyone whose email is at that domain. */
+  emailDomain?: string;
   phone?: string;
   tag?: string;
   type?: 'lead' | 'customer';
@@ -89,6 +91,9 @@ function industryFramed(m: RegExpMatchArray, r: SearchRequest): { understood: st
   return before ? { understood: `${word}${frame}` } : undefined;
 }
 
+/** A domain on its own ("who's at freshheadies.com?"): a word, a dot, and letters. */
+const EMAIL_DOMAIN = /(?:^|\s)((?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,24})(?=$|[\s?!,;])/i;
+
 /** The words that introduce a company: "rachel from fresh headies", "who's at …". */
 const COMPANY_INTRO = 'from|at|works at|working at|with|of';
 const COMPANY_INTRO_WORD = new RegExp(`\\s(?:${COMPANY_INTRO})\\s`);
@@ -129,7 +134,9 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     r.phone = digits;
     return r;
   }
-  let text = ` ${raw.toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  const domain = EMAIL_DOMAIN.exec(raw);
+  if (domain) r.emailDomain = domain[1]!.toLowerCase();
+  let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;
@@ -188,6 +195,7 @@ export function meaningful(text: string, dropStopWords = true): string | undefin
 export function describe(r: SearchRequest): string {
   const parts: string[] = [];
   if (r.email) parts.push(`email=${r.email}`);
+  if (r.emailDomain) parts.push(`email at ${r.emailDomain}`);
   if (r.phone) parts.push(`phone digits=${r.phone}`);
   if (r.name) parts.push(`name or nickname like "${r.name}"`);
   if (r.company) parts.push(`company like "${r.company}"`);
@@ -200,7 +208,7 @@ export function describe(r: SearchRequest): string {
   if (r.minImportance !== undefined) parts.push(`importance ≥ ${r.minImportance}`);
   if (r.hasEmail !== undefined) parts.push(r.hasEmail ? 'with email' : 'without email');
   if (r.hasPhone !== undefined) parts.push(r.hasPhone ? 'with phone' : 'without phone');
-  const sort = r.sort ?? (r.name || r.company || r.email || r.phone ? 'relevance' : 'importance');
+  const sort = r.sort ?? (r.name || r.company || r.email || r.phone || r.emailDomain ? 'relevance' : 'importance');
   parts.push(sort === 'recent' ? 'sorted by date added' : sort === 'importance' ? 'sorted by importance' : sort === 'silence' ? 'sorted by longest silence' : 'sorted by relevance');
   return parts.join(', ');
 }

@@ -166,6 +166,11 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
     matchedOn = matchedOnText(text, nickname);
   }
 
+  if (req.emailDomain) {
+    // A suffix: no index finds it, so the contacts' emails are scanned.
+    where.push(sql<SqlBool>`s.contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL AND lower(email) LIKE ${`%@${escapeLike(req.emailDomain)}`})`);
+    if (!words.length) matchedOn = sql<string>`'email'::text`;
+  }
   if (req.type) where.push(sql<SqlBool>`s.type = ${req.type}`);
   if (req.tag) where.push(sql<SqlBool>`s.tags_norm @> ARRAY[${normalizeText(req.tag)}]::text[]`);
   if (req.industry) where.push(sql<SqlBool>`s.industries @> ARRAY[${req.industry}]::text[]`);
@@ -179,7 +184,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   // Bracketed whole: it is ANDed with the other conditions, and AND binds tighter than OR.
   const atLeast = minImportance ? sql<SqlBool>`((${sql.join(importanceParts(minImportance, bounds, false), sql`) OR (`)}))` : null;
 
-  const sort: SortOrder = req.sort ?? (words.length || req.email || req.phone ? 'relevance' : 'importance');
+  const sort: SortOrder = req.sort ?? (words.length || req.email || req.phone || req.emailDomain ? 'relevance' : 'importance');
   const q = { db, where, docWhere, text, score, matchedOn, importance, cut, limit: o.limit };
   let found: { rows: SearchHit[]; total: number };
   if (docWhere.length && !where.length && !atLeast && sort === 'relevance') {

@@ -117,4 +117,15 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     // An exact number is still the only answer.
     expect((await search({ query: '(415) 555-0101' })).contacts.map((c) => c.id)).toEqual(['RvRobertSmith0000001']);
   });
+
+  it('finds the people at an email domain', async () => {
+    const out = await search({ query: 'anyone from freshheadies.com' });
+    const atDomain = b.all.filter((c) => c.email?.toLowerCase().endsWith('@freshheadies.com'));
+    expect(atDomain.length).toBeGreaterThan(0);
+    expect(out.total, out.interpretation).toBe(atDomain.length);
+    expect(out.contacts.map((c) => c.id)).toContain('KnownRachelBaker0001');
+    expect(out.interpretation).toMatch(/email at freshheadies\.com/);
+    // A name with initials is not a domain.
+    expect((await search({ query: 'j. r. ewing' })).contacts[0]?.id).toBe('RvJREwing00000000005');
+  });
 });
