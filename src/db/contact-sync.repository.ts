@@ -229,9 +229,15 @@ export function termsOf(rows: readonly SearchRows[]): string[] {
   return rows.flatMap((r) => [...r.search.name_norm!.split(' '), ...r.search.company_norm!.split(' ')]);
 }
 
-/** The words worth sending to the dictionary: long enough, and not sent already as far as `known` tells. */
+/**
+ * Longer is no word anyone types (a pasted token or hash in a name), and a key of thousands of
+ * characters is more than the dictionary's index takes: one such contact would fail every sync.
+ */
+const MAX_TERM_LENGTH = 64;
+
+/** The words worth sending to the dictionary: a real word's length, and not sent already as far as `known` tells. */
 export function unsentTerms(words: readonly string[], known?: Set<string>): string[] {
-  return [...new Set(words.filter((w) => w.length >= 2 && !known?.has(w)))];
+  return [...new Set(words.filter((w) => w.length >= 2 && w.length <= MAX_TERM_LENGTH && !known?.has(w)))];
 }
 
 export function rememberTerms(terms: readonly string[], known?: Set<string>): void {

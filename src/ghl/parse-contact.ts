@@ -16,6 +16,14 @@ const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3
 // of every page, so it is plain code rather than a schema.
 const isContactId = (id: unknown): id is string => typeof id === 'string' && id.length >= 1 && id.length <= 128;
 
+// The brain indexes emails, phone numbers and tags, and an index entry holds at most ~2,700 bytes:
+// one contact with a longer value would fail its page and every sync after it. Real ones are far
+// shorter (an email address has at most 254 characters); a longer value is dropped from the typed
+// column with a warning and kept in the stored record.
+const MAX_EMAIL_LENGTH = 320;
+const MAX_PHONE_LENGTH = 64;
+const MAX_TAG_LENGTH = 255;
+
 export type ParsedContact = { ok: true; contact: GhlContact; warnings: string[] } | { ok: false; problem: string };
 
 /**
@@ -34,11 +42,16 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
   const r = input as Record<string, unknown> & { id: string };
   const warnings: string[] = [];
   if (cleaned) warnings.push(`contact ${r.id}: removed characters the database cannot store (NUL, a broken surrogate)`);
-  const str = (key: string): string | null => {
+  const str = (key: string, max = Number.POSITIVE_INFINITY): string | null => {
     const v = r[key];
     if (v === null || v === undefined || v === '') return null;
-    if (typeof v === 'string') return v.trim() || null;
-    warnings.push(`contact ${r.id}: ignored ${key} (${typeof v}, expected text)`);
+    if (typeof v !== 'string') {
+      warnings.push(`contact ${r.id}: ignored ${key} (${typeof v}, expected text)`);
+      return null;
+    }
+    const text = v.trim();
+    if (text.length <= max) return text || null;
+    warnings.push(`contact ${r.id}: ignored ${key} (${text.length} characters, at most ${max} expected)`);
     return null;
   };
   const date = (key: string): string | null => {
@@ -51,6 +64,7 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
     return null;
   };
   const tags = Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
+  if (tags.some((t) => t.length > MAX_TAG_LENGTH)) warnings.push(`contact ${r.id}: ignored tags longer than ${MAX_TAG_LENGTH} characters`);
   if (r.tags !== undefined && r.tags !== null && !Array.isArray(r.tags)) warnings.push(`contact ${r.id}: ignored tags (not a list)`);
 
   // Copied only when there is something to leave out (v2 search answers carry a cursor per record).
@@ -68,12 +82,12 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
     lastName: str('lastName'),
     contactName: str('contactName') ?? str('name'),
     companyName: str('companyName'),
-    email: str('email'),
-    phone: str('phone'),
+    email: str('email', MAX_EMAIL_LENGTH),
+    phone: str('phone', MAX_PHONE_LENGTH),
     type: str('type'),
     source: str('source'),
     assignedTo: str('assignedTo'),
-    tags,
+    tags: tags.filter((t) => t.length <= MAX_TAG_LENGTH),
     dateAdded: date('dateAdded'),
     dateUpdated: date('dateUpdated'),
     lastActivity: date('lastActivity'),
