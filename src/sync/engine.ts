@@ -240,9 +240,13 @@ export class SyncEngine {
     if (running) await this.abandonIfOwnerGone(db, running);
   }
 
-  /** Waits between two looks at a followed run. */
+  /**
+   * Waits between two looks at a followed run. The timer keeps the process alive: a command line
+   * following another process's run has nothing else to (its connection to that process ends
+   * with it), and it must go on to report how the run ended or take over. A stop ends the wait.
+   */
   private pause(): Promise<void> {
-    return sleep(this.deps.pollMs ?? 500, undefined, { ref: false });
+    return sleep(this.deps.pollMs ?? 500, undefined, { signal: this.stopping.signal }).catch(() => {});
   }
 
   /**

@@ -118,6 +118,33 @@ describe('syncing through the built server', () => {
     expect(stats.last_sync).toMatchObject({ status: 'succeeded', mode: 'full' });
   });
 
+  it('a `sync` following another process\'s run takes over when that process is killed, and reports its own result', async () => {
+    const dir = newDir();
+    fake.configure({ latencyMs: 100, rateLimit: { max: 20 } });
+    const cliEnv = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env(dir) };
+    const owner = spawn(process.execPath, [BIN, 'sync', '--full'], { env: cliEnv });
+    await new Promise<void>((resolve) => {
+      owner.stderr.on('data', (d: Buffer) => {
+        if (/\d+\/3000 contacts read/.test(d.toString())) resolve();
+      });
+    });
+    const follower = spawn(process.execPath, [BIN, 'sync', '--full'], { env: cliEnv });
+    let out = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const followerExit = new Promise<number | null>((resolve) => follower.once('exit', resolve));
+    while (!/following it/.test(out)) await new Promise((r) => setTimeout(r, 50));
+    owner.kill('SIGKILL');
+    await new Promise((r) => owner.once('exit', r));
+    fake.configure({ latencyMs: 0, rateLimit: { max: 10_000 } });
+    // Before, it exited 0 in the middle of following, without a word and without a sync.
+    expect(await followerExit, out).toBe(0);
+    expect(out).toMatch(/Sync #\d+ \(full\) succeeded/);
+    const stats = JSON.parse((await runCli(['stats', '--json'], env(dir))).stdout);
+    expect(stats.total_contacts).toBe(3_000);
+    expect(stats.last_sync).toMatchObject({ status: 'succeeded', mode: 'full' });
+  });
+
   it('doctor checks config, database and GHL access, and fails with what to fix', async () => {
     const ok = await runCli(['doctor'], env(newDir()));
     expect(ok.code, ok.stdout).toBe(0);
