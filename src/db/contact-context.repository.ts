@@ -1,11 +1,16 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { parseExactJson } from '../exact-json.js';
 import { buildSearchRows } from '../search/document.js';
 import { addSearchTerms, writeSearchRows } from './contact-sync.repository.js';
 import type { ContactNote, ContactRow, Database } from './database.js';
 import { computedImportance } from './importance.js';
 
+/** One contact; its record with every number as GHL wrote it (see parseExactJson), for showing. */
 export async function findContact(db: Kysely<Database>, id: string): Promise<ContactRow | null> {
-  return (await db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  const row = await db.selectFrom('contacts').selectAll().select(sql<string>`data::text`.as('data_text')).where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const { data_text, ...contact } = row;
+  return { ...contact, data: parseExactJson(data_text) as ContactRow['data'] };
 }
 
 export interface ContactContext {

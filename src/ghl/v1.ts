@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GhlResponseError } from './errors.js';
-import { holdsInexactNumber } from './exact-numbers.js';
+import { holdsInexactNumber } from '../exact-json.js';
 import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
 import { mayHoldUnstorableText } from './storable-text.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GhlError, GhlResponseError } from './errors.js';
 import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
-import { holdsInexactNumber } from './exact-numbers.js';
+import { holdsInexactNumber } from '../exact-json.js';
 import { mayHoldUnstorableText } from './storable-text.js';
 import type { GhlContact } from './types.js';
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type FakeGhl, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
@@ -54,5 +55,17 @@ describe.each(testEngines())('numbers beyond double precision (%s)', (engine) =>
     values = await storedValues(app);
     expect(values.get(later.id)).toBe(String(-BIG));
     expect(values.get(big.id)).toBe(String(BIG));
+
+    // Shown with its digits, not rounded by a JavaScript number on the way out.
+    const mcp = await connectClient(app.deps);
+    try {
+      const r = await mcp.call('get_contact_360', { contact_id: big.id });
+      const shown = r.structuredContent as { contact: { custom_fields: Array<{ value: unknown }>; record: Record<string, unknown> } };
+      expect(shown.contact.custom_fields[0]!.value).toBe(String(BIG));
+      expect(textOf(r)).toContain(String(BIG));
+      expect(textOf(r)).not.toContain('12345678901234567000');
+    } finally {
+      await mcp.close();
+    }
   });
 });
