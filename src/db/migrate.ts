@@ -15,7 +15,7 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
   }
-  if (result.error) throw newerBrain(result.error) ?? (result.error instanceof Error ? result.error : new Error(String(result.error)));
+  if (result.error) throw newerBrain(result.error) ?? failedMigration(result) ?? (result.error instanceof Error ? result.error : new Error(String(result.error)));
   // A migration that rewrites rows of an existing brain leaves the old versions behind; PGlite has
   // no autovacuum to reclaim them, so the caller asks for it there (a new brain has nothing to reclaim).
   const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -33,6 +33,21 @@ export function migratorFor(db: Kysely<any>): Migrator {
     migrationTableName: 'medtainer_migrations',
     migrationLockTableName: 'medtainer_migrations_lock',
   });
+}
+
+/**
+ * A migration that failed is a problem with the brain's schema, not with where it is: said so,
+ * rather than sending the person to check DATABASE_URL. (PostgreSQL runs the migrations in one
+ * transaction, so the brain is left as it was.)
+ */
+function failedMigration(result: MigrationResultSet): DatabaseUnavailableError | null {
+  const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+  if (!failed) return null;
+  const cause = result.error instanceof Error ? result.error.message : String(result.error);
+  return new DatabaseUnavailableError(
+    `Cannot upgrade the brain to version ${VERSION}: migration ${failed} failed: ${cause}. The brain was left as it was.`,
+    'Run the version that last opened this brain, or point DATABASE_URL or MEDTAINER_DATA_DIR at a new brain (copy-context carries saved nicknames and notes over)',
+  );
 }
 
 /** A brain a newer version has migrated: this one does not know its latest migration, and says so. */

@@ -75,4 +75,20 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
       hint: expect.stringMatching(/medtainer-mcp@latest/),
     });
   });
+
+  it('says which migration failed when the brain\'s schema is not what it expects, and leaves the brain as it was', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    await migratorFor(handle.db).migrateTo('0002_small_trigram_pending_list');
+    // A schema edited by hand (or by a version whose first migration differed): 0003 needs this table.
+    await sql`DROP TABLE contact_facts`.execute(handle.db);
+    const failure = await migrateToLatest(handle.db, silentLogger).catch((err: unknown) => err);
+    expect(failure).toMatchObject({
+      message: expect.stringMatching(/Cannot upgrade the brain to version .*: migration 0003_importance_rank_index failed: .*contact_facts.* The brain was left as it was/),
+      hint: expect.not.stringMatching(/Check DATABASE_URL/),
+    });
+    const { rows } = await sql<{ name: string }>`SELECT name FROM medtainer_migrations ORDER BY name`.execute(handle.db);
+    expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_small_trigram_pending_list']);
+  });
 });
