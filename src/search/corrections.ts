@@ -22,8 +22,11 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       if (known) return [w];
       // Nor is a word some contact is found by outside the dictionary (an email's name, a tag):
       // "liz" is Elizabeth Taylor's liz@…, not a misspelt Lisa.
-      const found = await db.selectFrom('contact_search').select('contact_id').where('doc', 'like', containing(w)).limit(1).executeTakeFirst();
-      if (found) return [w];
+      if (await someoneHas(db, w)) return [w];
+      // A plural of a word contacts have ("distributors" for the tag distributor): the singular
+      // finds both.
+      const singular = singularOf(w);
+      if (singular && (await someoneHas(db, singular))) return [singular];
       // Typos seldom hit the first letter, so the words sharing it are tried first (a short range
       // instead of a similarity over every word); the whole dictionary too unless one of them is a
       // single slip away ("katherine" must still reach catherine when kathryn exists).
@@ -32,6 +35,19 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       return close.length ? close.slice(0, 3).map((r) => r.term) : [w];
     }),
   );
+}
+
+/** Whether some contact's search document holds `w`. */
+async function someoneHas(db: Kysely<Database>, w: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('contact_search').select('contact_id').where('doc', 'like', containing(w)).limit(1).executeTakeFirst());
+}
+
+/** "distributors" → distributor, "dispensaries" → dispensary, "boxes" → box; null when not a plural. */
+function singularOf(w: string): string | null {
+  if (w.length < 4 || !w.endsWith('s') || w.endsWith('ss')) return null;
+  if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (/(?:x|ch|sh)es$/.test(w)) return w.slice(0, -2);
+  return w.slice(0, -1);
 }
 
 /** Under one slip in five letters: close enough that no other spelling needs looking for. */

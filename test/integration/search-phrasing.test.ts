@@ -128,4 +128,12 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     // A name with initials is not a domain.
     expect((await search({ query: 'j. r. ewing' })).contacts[0]?.id).toBe('RvJREwing00000000005');
   });
+
+  it('finds contacts by the plural of a word they have (a tag)', async () => {
+    const tagged = (await search({ tag: 'distributor' })).total;
+    expect(tagged).toBeGreaterThan(0);
+    const out = await search({ query: 'distributors', limit: 100 });
+    expect(out.total, out.interpretation).toBeGreaterThanOrEqual(tagged);
+    expect(out.interpretation).toMatch(/distributors → distributor/);
+  });
 });
