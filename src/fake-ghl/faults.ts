@@ -12,6 +12,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Hold the response this long before answering normally (or with `status`). */
   hangMs?: number;
+  /** Send the headers and half the body, then stall (send nothing more) or reset the connection. */
+  brokenBody?: 'stall' | 'reset';
   /** Answer 200 with a body that is not JSON. */
   nonJson?: boolean;
   /** Add malformed contacts to a listing (missing id, numeric email). */

@@ -153,7 +153,14 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       payload = jsonText(withTrace(body));
     } else payload = reply.json ?? jsonText(withTrace(reply.body));
     // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's).
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers, date: httpDate(store.now()) }).end(payload);
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, date: httpDate(store.now()) });
+    if (fault?.brokenBody) {
+      // Half the body, then nothing more (until the client gives up or the fake closes), or a reset.
+      res.write(typeof payload === 'string' ? payload.slice(0, payload.length >> 1) : payload.subarray(0, payload.length >> 1));
+      if (fault.brokenBody === 'reset') res.socket?.destroy();
+      return;
+    }
+    res.end(payload);
   };
 
   const server = http.createServer((req, res) => {

@@ -36,6 +36,11 @@ export interface GhlHttp {
   readonly clock: ServerClock;
 }
 
+/** The longest GoHighLevel may ask us to wait (Retry-After) before a request fails instead. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** Statuses whose responses have no body (a Response cannot be built with one). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
 /** The one HTTP instance: auth headers, pacing, retries on 429/5xx/timeouts (POST included), error mapping. */
 export function createHttp(o: HttpOptions): GhlHttp {
   const pacer = o.pacer ?? new Pacer();
@@ -46,7 +51,12 @@ export function createHttp(o: HttpOptions): GhlHttp {
   const inFlight = new WeakMap<object, PacedRequest>();
   const pacedFetch = async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
     try {
-      return await fetch(input, init);
+      const response = await fetch(input, init);
+      // The body is read here, inside ky's timeout and retries: fetch resolves at the headers, and
+      // a body that stalls or breaks off after them is an attempt that failed like any other
+      // (before, a stalled body hung the sync for good, and a reset mid-body failed the run).
+      const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     } finally {
       const counted = typeof input === 'object' ? inFlight.get(input) : undefined;
       if (counted) pacer.answered(counted);
@@ -62,11 +72,20 @@ export function createHttp(o: HttpOptions): GhlHttp {
       methods: ['get', 'post'],
       statusCodes: [408, 429, 500, 502, 503, 504],
       afterStatusCodes: [429, 503],
-      maxRetryAfter: 60_000,
+      maxRetryAfter: MAX_RETRY_AFTER_MS,
       backoffLimit: o.backoffLimitMs ?? 10_000,
       retryOnTimeout: true,
-      // A spent daily budget does not come back within a retry; stop and say so.
-      shouldRetry: ({ error }) => (isDailyBudgetGone(error) ? false : undefined),
+      shouldRetry: ({ error }) => {
+        // A spent daily budget does not come back within a retry; stop and say so.
+        if (isDailyBudgetGone(error)) return false;
+        if (!(error instanceof HTTPError) || (error.response.status !== 429 && error.response.status !== 503)) return undefined;
+        if (error.response.headers.get('retry-after') === null) return undefined;
+        const wait = retryAfterMs(error.response.headers);
+        // Unreadable: the usual backoff, rather than ky's longest wait. Longer than a call can
+        // wait: fail now and say when to try again, rather than sit silent for an hour.
+        if (wait === null) return true;
+        return wait > MAX_RETRY_AFTER_MS ? false : undefined;
+      },
     },
     hooks: {
       beforeRequest: [
@@ -86,7 +105,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
             stats.rateLimited += 1;
             // Honour Retry-After; without it, wait for the window only if GHL says it is spent.
             const wait = retryAfterMs(response.headers) ?? (response.headers.get('x-ratelimit-remaining') === '0' ? pacer.state.intervalMs : null);
-            if (wait !== null) pacer.backOff(wait);
+            if (wait !== null) pacer.backOff(Math.min(wait, MAX_RETRY_AFTER_MS));
           }
         },
       ],

@@ -5,6 +5,10 @@ const SLACK_MS = 100;
 /** A request with no answer after this long no longer counts as in flight (it failed somewhere). */
 const IN_FLIGHT_LIMIT_MS = 60_000;
 
+/** GHL allows 100 requests per 10 s; a header far beyond that is not believed. */
+const MAX_PLAUSIBLE = 10_000;
+const MAX_INTERVAL_MS = 3_600_000;
+
 export interface RateLimitSnapshot {
   max: number;
   intervalMs: number;
@@ -85,9 +89,11 @@ export class Pacer {
     };
     const max = num('x-ratelimit-max');
     const interval = num('x-ratelimit-interval-milliseconds');
-    if (max && max > 0) this.snapshot.max = max;
-    if (interval && interval > 0) this.snapshot.intervalMs = interval;
-    this.snapshot.remaining = num('x-ratelimit-remaining');
+    // Values outside any plausible limit are a broken or hostile answer, not a limit to plan by.
+    if (max && max > 0 && max <= MAX_PLAUSIBLE) this.snapshot.max = max;
+    if (interval && interval > 0 && interval <= MAX_INTERVAL_MS) this.snapshot.intervalMs = interval;
+    const reported = num('x-ratelimit-remaining');
+    this.snapshot.remaining = reported === null ? null : Math.min(Math.max(0, reported), this.snapshot.max);
     this.snapshot.dailyLimit = num('x-ratelimit-limit-daily') ?? this.snapshot.dailyLimit;
     this.snapshot.dailyRemaining = num('x-ratelimit-daily-remaining') ?? this.snapshot.dailyRemaining;
     const remaining = this.snapshot.remaining;
@@ -95,7 +101,9 @@ export class Pacer {
       const ours = Math.max(0, this.snapshot.max - this.counted.length);
       // Others spend from the same budget: count their requests as ours, answered now.
       const now = this.now();
-      for (let i = 0; i < ours - remaining; i++) this.counted.push({ startedAt: now, answeredAt: now });
+      // At most a window's worth: more than that blocks no longer and only costs memory.
+      const theirs = Math.min(ours - remaining, this.limit);
+      for (let i = 0; i < theirs; i++) this.counted.push({ startedAt: now, answeredAt: now });
     }
   }
 

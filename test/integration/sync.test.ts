@@ -112,6 +112,29 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('retries an answer whose body stalls or breaks off after the headers, and fails a call GoHighLevel asks to wait an hour for', async () => {
+    const slowApp = syncApp(fake, target, { timeoutMs: 500 });
+    try {
+      // Before, a stalled body hung the run for good (the timeout ended at the headers), and a
+      // reset mid-body failed it.
+      fake.fault({ times: 1, pathPrefix: '/contacts/search', brokenBody: 'stall' });
+      fake.fault({ times: 1, pathPrefix: '/contacts/search', brokenBody: 'reset' });
+      const run = await (await slowApp.sync.start('tool', 'full')).done;
+      expect(run, run.error ?? '').toMatchObject({ status: 'succeeded', contacts_fetched: fake.store.all().length });
+      expect(run.api_requests).toBeGreaterThan(2);
+
+      // An hour's Retry-After: the run fails at once, saying when to try again, instead of waiting silently.
+      fake.fault({ times: 1, pathPrefix: '/contacts/search', status: 429, headers: { 'Retry-After': '3600' } });
+      const started = Date.now();
+      const limited = await (await slowApp.sync.start('tool', 'auto')).done;
+      expect(limited.status).toBe('failed');
+      expect(limited.error).toMatch(/429/);
+      expect(Date.now() - started).toBeLessThan(55_000);
+    } finally {
+      await slowApp.close();
+    }
+  });
+
   it('reports malformed records and syncs the rest', async () => {
     fake.store.updateContact(KNOWN.alexandra, { tags: ['retail', 'vip'] });
     fake.fault({ times: 1, pathPrefix: '/contacts/search', malformed: true });

@@ -60,4 +60,20 @@ describe('Pacer', () => {
     ac.abort();
     await expect(p).rejects.toThrow();
   });
+
+  it('does not believe rate-limit headers beyond any plausible limit (one such answer used to exhaust memory)', async () => {
+    let now = 0;
+    const pacer = new Pacer({ now: () => now });
+    pacer.observe(headers({ 'x-ratelimit-max': '1000000000', 'x-ratelimit-remaining': '-1000000000', 'x-ratelimit-interval-milliseconds': '10000' }));
+    expect(pacer.state.max).toBe(100);
+    expect(pacer.state.remaining).toBe(0);
+    // The deficit counts as one spent window, no more: the next request goes once it has passed.
+    let sent = false;
+    const next = pacer.acquire().then(() => (sent = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sent).toBe(false);
+    now = 10_200;
+    await next;
+    expect(sent).toBe(true);
+  });
 });
