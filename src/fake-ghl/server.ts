@@ -16,6 +16,8 @@ export interface FakeSettings {
   indexLagMs: number;
   /** How v1 says "no such contact": 400 (seen in the wild) or 404. */
   v1NotFoundStatus: 400 | 404;
+  /** A Date header this far from the clock that stamps dateUpdated (a misconfigured proxy, say). */
+  dateHeaderOffsetMs?: number;
   /**
    * Called just before an accepted request's answer is built, with its route ("POST /contacts/search")
    * and parsed body: a test's way to change GHL's data between two pages of one read.
@@ -142,7 +144,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     }
     stats.inFlight -= 1;
     if (fault?.nonJson && reply.status === 200) {
-      res.writeHead(200, { 'content-type': 'text/html', ...headers, date: httpDate(store.now()) }).end('<html>Bad gateway</html>');
+      res.writeHead(200, { 'content-type': 'text/html', ...headers, date: httpDate(store.now() + (settings.dateHeaderOffsetMs ?? 0)) }).end('<html>Bad gateway</html>');
       return;
     }
     let payload: string | Buffer;
@@ -153,7 +155,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       payload = jsonText(withTrace(body));
     } else payload = reply.json ?? jsonText(withTrace(reply.body));
     // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's).
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, date: httpDate(store.now()) });
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, date: httpDate(store.now() + (settings.dateHeaderOffsetMs ?? 0)) });
     if (fault?.brokenBody) {
       // Half the body, then nothing more (until the client gives up or the fake closes), or a reset.
       res.write(typeof payload === 'string' ? payload.slice(0, payload.length >> 1) : payload.subarray(0, payload.length >> 1));

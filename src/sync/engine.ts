@@ -474,7 +474,10 @@ export class SyncEngine {
       this.skewReported = true;
       this.deps.log.warn(`${skew}; syncs ask for changes in GoHighLevel's time`);
     }
-    return ghlStart ?? startedAt;
+    // The earlier of the two: GoHighLevel's time guards against this machine's clock running
+    // ahead, this machine's against a Date header running ahead (a year-ahead proxy would hide
+    // every change until the daily full pass). An early mark only reads a few changes twice.
+    return ghlStart && ghlStart < startedAt ? ghlStart : startedAt;
   }
 
   /**
@@ -503,20 +506,25 @@ export class SyncEngine {
    * Reads GHL's list of contacts (changed since `from`, or all). A v2 list that changed while its
    * numbered pages were read may have hidden a contact (see SyncPass.sawFewerThan), so it is read
    * once more; what was read already is not written again. (v1 reads with a cursor, which a change
-   * does not disturb.) Should the second reading come up short too, which takes another change
-   * at the same place, the contact it hides waits for its next change or the next full pass.
+   * does not disturb.) Should the second reading (or a v1 read) come up short too, the run says so
+   * in its problems: what it missed waits for its next change or the next full pass.
    */
   private async traverseWhole(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       pass.startList();
       const { total } = await this.traverse(pass, ghl, from);
-      if (ghl.version === 'v1' || !pass.sawFewerThan(total)) return;
-      const what = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read: the list changed while it was read`;
-      if (attempt === 2) {
-        this.deps.log.warn(`${what}, twice; a contact may be missing until it changes again or a full sync runs`);
+      // v1's total is the whole location's, whatever was asked: only a full read can be short of it.
+      if ((ghl.version === 'v1' && from) || !pass.sawFewerThan(total)) return;
+      const short = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read`;
+      // Said in the run's problems too: a run that read part of the list must not look complete.
+      const missing = `up to ${total - pass.seen.size} may be missing until they change again or a full sync runs`;
+      if (ghl.version === 'v1' || attempt === 2) {
+        const problem = `${short}${ghl.version === 'v1' ? '' : ' (the list changed while it was read, twice)'}; ${missing}`;
+        this.deps.log.warn(problem);
+        pass.addError(problem);
         return;
       }
-      this.deps.log.info(`${what}; reading it again`);
+      this.deps.log.info(`${short}: the list changed while it was read; reading it again`);
     }
   }
 

@@ -71,4 +71,22 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
     const next = await (await app.sync.start('schedule', 'auto')).done;
     expect(next).toMatchObject({ status: 'succeeded', mode: 'full', contacts_deleted: 1 });
   });
+
+  it('a read that stays short of the count GHL gave says so in the run\'s problems', async () => {
+    const fake = await startFakeGhl({ contactCount: 250, seed: 9, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target, { version: 'v1' });
+    try {
+      // v1's first page as GHL would send it, claiming 40 contacts more than the list holds.
+      const page = (await (await fetch(`${fake.v1Url}/contacts/?limit=100`, { headers: { Authorization: `Bearer ${fake.tokens.v1}` } })).json()) as { meta: { total: number } };
+      page.meta.total += 40;
+      fake.fault({ times: 1, pathPrefix: '/v1/contacts', status: 200, body: JSON.stringify(page) });
+      const run = await (await app.sync.start('cli', 'full')).done;
+      expect(run.status).toBe('succeeded');
+      expect(run.errors).toEqual([expect.stringMatching(/GoHighLevel listed 290 contacts but 250 were read; up to 40 may be missing/)]);
+    } finally {
+      await fake.close();
+    }
+  });
 });

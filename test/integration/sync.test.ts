@@ -278,6 +278,25 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
     }
   });
 
+  it('does not take a Date header running ahead for the time of the run (it would hide every change)', async () => {
+    const small = await startFakeGhl({ contactCount: 300, seed: 18 });
+    small.configure({ dateHeaderOffsetMs: 365 * 86_400_000 });
+    const t = await createTestTarget(engine);
+    const smallApp = syncApp(small, t.target);
+    try {
+      const first = await (await smallApp.sync.start('cli', 'auto')).done;
+      expect(new Date(first.high_water_mark!).getTime()).toBeLessThanOrEqual(Date.now());
+      const changed = small.store.all().find((c) => !Object.values(KNOWN).includes(c.id as never))!;
+      small.store.updateContact(changed.id, { companyName: 'Seen Despite The Proxy LLC' });
+      const run = await (await smallApp.sync.start('schedule', 'auto')).done;
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 1 });
+    } finally {
+      await smallApp.close();
+      await small.close();
+      await t.drop();
+    }
+  });
+
   it('a large first import stopped early (its search indexes not built yet) ends without a spurious warning', async () => {
     const small = await startFakeGhl({ contactCount: 1_500, seed: 17, latencyMs: 300, rateLimit: { max: 10_000 } });
     const t = await createTestTarget(engine);
