@@ -32,6 +32,8 @@ export interface V2ContactPage extends ParsedPage {
   lastCursor: [number, string] | null;
   /** How many records GHL listed, readable or not. */
   listed: number;
+  /** GHL gave no usable total (none, or fewer than it listed): `total` is then what it listed. */
+  totalUnknown: boolean;
   /** Asked for with `checkNumbers`: some record holds a number its parsed copy may not hold exactly (see holdsInexactNumber). */
   inexactNumbers?: boolean;
 }
@@ -77,11 +79,13 @@ export function parseSearchPage(body: string | Buffer, o: { checkNumbers?: boole
   if (!parsed.success) throw new GhlResponseError('GoHighLevel answered POST /contacts/search without a contacts list');
   const clean = mayHoldUnstorableText(text);
   const page = parseContacts(parsed.data.contacts, { clean });
+  const usableTotal = parsed.data.total !== undefined && parsed.data.total >= parsed.data.contacts.length ? parsed.data.total : null;
   const last = parsed.data.contacts.at(-1) as { searchAfter?: unknown } | undefined;
   const cursor = Array.isArray(last?.searchAfter) && last.searchAfter.length === 2 ? (last.searchAfter as [number, string]) : null;
   return {
     ...page,
-    total: parsed.data.total ?? page.contacts.length,
+    total: usableTotal ?? page.contacts.length,
+    totalUnknown: usableTotal === null,
     lastCursor: cursor,
     textChanged: clean,
     listed: parsed.data.contacts.length,

@@ -1,5 +1,6 @@
 import { pageSource } from '../db/contact-sync.repository.js';
 import type { GhlV1Client } from '../ghl/client.js';
+import { GhlResponseError } from '../ghl/errors.js';
 import { V1_MAX_LIMIT } from '../ghl/v1.js';
 import type { SyncPass } from './pass.js';
 
@@ -11,6 +12,8 @@ import type { SyncPass } from './pass.js';
 export async function traverseV1(pass: SyncPass, api: GhlV1Client, from: string | null): Promise<{ total: number }> {
   let cursor: { startAfter: number; startAfterId: string } | undefined;
   let total = 0;
+  // A cursor GHL hands out twice would page in a circle until the daily budget is gone.
+  const cursors = new Set<string>();
   for (let first = true; ; first = false) {
     const page = await api.listContacts(
       { limit: V1_MAX_LIMIT, ...cursor, ...(from ? { sortBy: 'date_updated', order: 'desc' } : {}) },
@@ -32,6 +35,9 @@ export async function traverseV1(pass: SyncPass, api: GhlV1Client, from: string 
     }));
     const reachedOld = from !== null && wanted.length < page.contacts.length;
     if (!page.next || reachedOld || page.contacts.length === 0) break;
+    const key = `${page.next.startAfter}/${page.next.startAfterId}`;
+    if (cursors.has(key)) throw new GhlResponseError(`GoHighLevel's v1 paging came back to a page it had given (startAfterId ${page.next.startAfterId}) after ${cursors.size + 1} pages, so the list cannot be read whole`);
+    cursors.add(key);
     cursor = page.next;
   }
   return { total };

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { GhlV2Client } from '../ghl/client.js';
 import { pageSource } from '../db/contact-sync.repository.js';
-import { GhlError } from '../ghl/errors.js';
+import { GhlError, GhlResponseError } from '../ghl/errors.js';
 import type { GhlContact } from '../ghl/types.js';
 import { parseSearchPage, V2_MAX_PAGE_LIMIT, V2_PAGE_WINDOW, type V2Filter, type V2SearchRequest } from '../ghl/v2.js';
 import type { SyncPass } from './pass.js';
@@ -100,6 +100,8 @@ export async function traverseV2(
           try {
             bytes = await fetchBytes(bound, page);
             const p = parseSearchPage(bytes);
+            // Without a count, a full page is all that would be read: 500 of any number, "succeeded".
+            if (p.totalUnknown && p.listed >= PAGE_SIZE) throw new GhlResponseError(`GoHighLevel answered POST /contacts/search with a full page of ${p.listed} contacts but no usable total, so the list cannot be read whole`);
             resolve({ total: p.total, last: lastOf(p.contacts, field) });
           } catch (err) {
             reject(err);

@@ -89,4 +89,40 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
       await fake.close();
     }
   });
+
+  it('a list that cannot be read whole (no count, a cursor handed out twice) fails the run and deletes nothing', async () => {
+    const fake = await startFakeGhl({ contactCount: 1_200, seed: 10, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    const v2 = syncApp(fake, t.target);
+    try {
+      expect((await (await v2.sync.start('cli', 'full')).done).status).toBe('succeeded');
+      const count = async () => (await stored(v2)).size;
+      // A full v2 page without its total: before, page 1 was all that was read, and the run "succeeded".
+      const search = await fetch(`${fake.url}/contacts/search`, { method: 'POST', headers: { Authorization: `Bearer ${fake.tokens.v2}`, Version: '2021-07-28', 'content-type': 'application/json' }, body: JSON.stringify({ locationId: fake.locationId, pageLimit: 500, page: 1 }) });
+      const { total: _total, ...noTotal } = (await search.json()) as { total: number };
+      fake.fault({ times: 1, pathPrefix: '/contacts/search', status: 200, body: JSON.stringify(noTotal) });
+      const run = await (await v2.sync.start('cli', 'full')).done;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/no usable total/);
+      expect(await count()).toBe(1_200);
+
+      // v1 handing out its first page's cursor again: before, it paged in a circle until the daily budget was gone.
+      const v1 = syncApp(fake, t.target, { version: 'v1' });
+      try {
+        const first = await (await fetch(`${fake.v1Url}/contacts/?limit=100`, { headers: { Authorization: `Bearer ${fake.tokens.v1}` } })).text();
+        fake.fault({ times: 5, skip: 1, pathPrefix: '/v1/contacts', status: 200, body: first });
+        const looped = await (await v1.sync.start('cli', 'full')).done;
+        expect(looped.status).toBe('failed');
+        expect(looped.error).toMatch(/came back to a page it had given/);
+        expect(looped.api_requests).toBeLessThan(10);
+        expect(await count()).toBe(1_200);
+      } finally {
+        await v1.close();
+      }
+    } finally {
+      await v2.close();
+      await fake.close();
+    }
+  });
 });
