@@ -14,7 +14,8 @@ const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3
 // Only the id is checked up front (and without copying the record): every other field is read
 // one by one below, so a bad value costs that field, not the contact. This runs for every record
 // of every page, so it is plain code rather than a schema.
-const isContactId = (id: unknown): id is string => typeof id === 'string' && id.length >= 1 && id.length <= 128;
+// "." and ".." would turn GET /contacts/{id} into another path, whose 404 would then "confirm" a deletion.
+const isContactId = (id: unknown): id is string => typeof id === 'string' && id.length >= 1 && id.length <= 128 && id !== '.' && id !== '..';
 
 // The brain indexes emails, phone numbers and tags, and an index entry holds at most ~2,700 bytes:
 // one contact with a longer value would fail its page and every sync after it. Real ones are far

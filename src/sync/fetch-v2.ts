@@ -132,6 +132,8 @@ export async function traverseV2(
       for (let page = 2; page < PAGES_PER_WINDOW; page++) readAndWrite(bound, page);
       const boundary = (await edgePage).last;
       if (!boundary) break;
+      // A chunk of 10,000 contacts all stamped at the very moment it starts from cannot move on.
+      if (bound && boundary.at === bound.from) throw new GhlResponseError(`more than ${V2_PAGE_WINDOW} contacts share the ${field} ${boundary.at}, beyond what GoHighLevel's numbered pages reach, so the list cannot be read whole`);
       // The next chunk learns its own total from its first answer, so contacts added meanwhile are not missed.
       bound = { from: boundary.at, excludeId: boundary.id };
       chunkTotal = (await readAhead(bound, 1)).total;

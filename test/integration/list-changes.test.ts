@@ -125,4 +125,21 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
       await fake.close();
     }
   });
+
+  it('more contacts stamped at one moment than numbered pages reach fails the run instead of paging forever', async () => {
+    const fake = await startFakeGhl({ contactCount: 10_100, seed: 12, rateLimit: { max: 100_000 } });
+    const at = fake.store.all()[0]!.dateAdded;
+    for (const c of fake.store.all()) fake.store.updateContact(c.id, { dateAdded: at });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target);
+    try {
+      const run = await (await app.sync.start('cli', 'full')).done;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/more than 10000 contacts share the dateAdded/);
+      expect(run.api_requests).toBeLessThan(60);
+    } finally {
+      await fake.close();
+    }
+  });
 });

@@ -52,7 +52,7 @@ describe('parseContact', () => {
   });
 
   it('keeps a contact with a bad field and reports it; rejects one without an id', () => {
-    const page = parseContacts([{ id: 'ok1', email: 12345, tags: 'vip', dateAdded: 'yesterday' }, { email: 'no-id@example.com' }, null, { id: '' }]);
+    const page = parseContacts([{ id: 'ok1', email: 12345, tags: 'vip', dateAdded: 'yesterday' }, { email: 'no-id@example.com' }, null, { id: '' }, { id: '..' }]);
     expect(page.contacts.map((c) => c.id)).toEqual(['ok1']);
     expect(page.contacts[0]).toMatchObject({ email: null, tags: [], dateAdded: null });
     expect(page.problems).toEqual([
@@ -62,6 +62,8 @@ describe('parseContact', () => {
       'skipped a contact without a valid id (id: missing)',
       'skipped a contact without a valid id (id: missing)',
       'skipped a contact without a valid id (id: "")',
+      // It would make GET /contacts/{id} another path, whose 404 "confirms" a deletion.
+      'skipped a contact without a valid id (id: "..")',
     ]);
   });
 
