@@ -5,7 +5,7 @@ import { type GhlHttp, parseJson } from './http.js';
 import { parseContact, parseContacts, type ParsedPage } from './parse-contact.js';
 import { mayHoldUnstorableText } from './storable-text.js';
 import type { GhlContact } from './types.js';
-import { isNotFound } from './v2.js';
+import { GhlCount, isNotFound } from './v2.js';
 
 export const V1_MAX_LIMIT = 100;
 
@@ -34,7 +34,7 @@ const ListResponse = z.looseObject({
   contacts: z.array(z.unknown()),
   meta: z
     .looseObject({
-      total: z.number().int().nonnegative().nullish(),
+      total: GhlCount,
       startAfter: z.number().nullish(),
       startAfterId: z.string().nullish(),
       nextPageUrl: z.string().nullish(),

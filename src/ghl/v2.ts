@@ -39,7 +39,9 @@ export interface V2ContactPage extends ParsedPage {
 }
 
 const utf8 = new TextDecoder();
-const SearchResponse = z.looseObject({ contacts: z.array(z.unknown()), total: z.number().int().nonnegative().optional() });
+/** A count as GHL may send it: a number, or digits in a string; anything else is no count at all. */
+export const GhlCount = z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int().nonnegative()).optional().catch(undefined);
+const SearchResponse = z.looseObject({ contacts: z.array(z.unknown()), total: GhlCount });
 const ContactResponse = z.looseObject({ contact: z.unknown() });
 
 export function createV2Contacts(http: GhlHttp, locationId: string) {

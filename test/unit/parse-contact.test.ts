@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseSearchPage } from '../../src/ghl/v2.js';
 import { parseContact, parseContacts } from '../../src/ghl/parse-contact.js';
 import { mayHoldUnstorableText } from '../../src/ghl/storable-text.js';
 
@@ -81,5 +82,12 @@ describe('parseContact', () => {
     // Not asked (the page's text held no such escape): read as it is.
     const plain = parseContact(JSON.parse(json));
     expect(plain.ok && plain.contact.companyName).toBe('Fresh\u0000 Headies');
+  });
+
+  it('reads a search page\'s count written as digits in a string, and treats any other count as none', () => {
+    const page = (total: string) => parseSearchPage(`{"contacts":[{"id":"a"},{"id":"b"}],"total":${total}}`);
+    expect(page('"1200"')).toMatchObject({ total: 1200, totalUnknown: false });
+    expect(page('1200')).toMatchObject({ total: 1200, totalUnknown: false });
+    for (const bad of ['"many"', 'null', '-5', '1']) expect(page(bad), bad).toMatchObject({ total: 2, totalUnknown: true });
   });
 });
