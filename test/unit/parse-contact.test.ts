@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearchPage } from '../../src/ghl/v2.js';
 import { parseContact, parseContacts } from '../../src/ghl/parse-contact.js';
 import { mayHoldUnstorableText } from '../../src/ghl/storable-text.js';
+import { parseSearchPage } from '../../src/ghl/v2.js';
 
 describe('parseContact', () => {
   it('reads a v1 contact: customField, epoch-ms lastActivity, nulls', () => {
