@@ -113,6 +113,8 @@ for (const engine of engines) {
     const allMs = [...times.values()].flat();
     console.log(`\n${engine}: loaded in ${(loadMs / 1000).toFixed(1)} s (${indexesBuilt ? `${indexesBuilt} secondary indexes built` : 'secondary indexes waiting: a small brain'}); ${allMs.length} queries, p50 ${pct(allMs, 50).toFixed(1)} ms, p95 ${pct(allMs, 95).toFixed(1)} ms, max ${Math.max(...allMs).toFixed(1)} ms (bar p95 ≤ ${engine === 'postgres' ? 15 : 40} ms); ${empty} found nothing`);
     for (const [kind, xs] of times) console.log(`  ${kind.padEnd(24)} n=${String(xs.length).padStart(3)}  p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms  p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms`);
+    const nothing = [...new Set(each.filter((x) => x.total === 0).map((x) => `"${x.query}"`))];
+    if (nothing.length) console.log(`  found nothing: ${nothing.join(', ')}`);
     const slowest = each.sort((a, b) => b.ms - a.ms).slice(0, 12);
     console.log(`  slowest: ${slowest.map((x) => `"${x.query}" ${x.ms.toFixed(1)} ms (${x.total} found)`).join('; ')}`);
   } finally {
