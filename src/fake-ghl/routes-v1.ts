@@ -6,8 +6,8 @@ import { sortKey } from './store.js';
 /** `GET /v1/contacts/`: newest first, 100 at most, cursor (startAfter ms, startAfterId) of the last item. */
 export function listContactsV1(ctx: RouteContext, q: URLSearchParams): Reply {
   const limit = Math.max(1, Math.min(100, Number(q.get('limit') ?? 20) || 20));
-  const field = q.get('sortBy') === 'date_updated' ? 'dateUpdated' : 'dateAdded';
-  const order = q.get('order') === 'asc' ? 'asc' : 'desc';
+  const field = q.get('sortBy') === 'date_updated' && !ctx.v1IgnoresSort ? 'dateUpdated' : 'dateAdded';
+  const order = q.get('order') === 'asc' && !ctx.v1IgnoresSort ? 'asc' : 'desc';
   const query = q.get('query') ?? undefined;
   const key = sortKey(field);
   const view = query ? runQuery(ctx.store, { filters: [], sortField: field, direction: 'asc', query }) : ctx.store.sorted(field);

@@ -17,6 +17,8 @@ export interface RouteContext {
   locationId: string;
   indexLagMs: number;
   baseUrl: string;
+  /** v1 lists newest-added first whatever sortBy says (as some GHL deployments may). */
+  v1IgnoresSort?: boolean;
 }
 
 const SORT_FIELDS = new Set<SortField>(['dateAdded', 'dateUpdated', 'firstNameLowerCase', 'lastNameLowerCase', 'email']);

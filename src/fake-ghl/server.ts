@@ -18,6 +18,8 @@ export interface FakeSettings {
   v1NotFoundStatus: 400 | 404;
   /** A Date header this far from the clock that stamps dateUpdated (a misconfigured proxy, say). */
   dateHeaderOffsetMs?: number;
+  /** v1 lists newest-added first whatever sortBy asks. */
+  v1IgnoresSort?: boolean;
   /**
    * Called just before an accepted request's answer is built, with its route ("POST /contacts/search")
    * and parsed body: a test's way to change GHL's data between two pages of one read.
@@ -49,7 +51,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
   let baseUrl = '';
 
   const route = (method: string, url: URL, body: unknown, grant: TokenGrant): Reply => {
-    const ctx: RouteContext = { store, locationId: grant.locationId, indexLagMs: settings.indexLagMs, baseUrl };
+    const ctx: RouteContext = { store, locationId: grant.locationId, indexLagMs: settings.indexLagMs, baseUrl, v1IgnoresSort: settings.v1IgnoresSort };
     const p = url.pathname.replace(/\/+$/, '') || '/';
     const q = url.searchParams;
     if (p.startsWith('/v1/')) {

@@ -142,4 +142,23 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
       await fake.close();
     }
   });
+
+  it('an incremental v1 read of a list not sorted by last change (sortBy ignored) reads it whole and misses no edit', async () => {
+    const fake = await startFakeGhl({ contactCount: 450, seed: 13, rateLimit: { max: 10_000 } });
+    fake.configure({ v1IgnoresSort: true });
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    app = syncApp(fake, t.target, { version: 'v1' });
+    try {
+      expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
+      // The contact added first sits on the list's last page, newest-added first.
+      const oldest = [...fake.store.sorted('dateAdded')][0]!;
+      fake.store.updateContact(oldest.id, { companyName: 'Edited Long After Joining LLC' });
+      const run = await (await app.sync.start('schedule', 'auto')).done;
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 1 });
+      expect((await stored(app)).get(oldest.id)).toBe('Edited Long After Joining LLC');
+    } finally {
+      await fake.close();
+    }
+  });
 });
