@@ -3,6 +3,7 @@ import { migrations } from '../../migrations/index.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { VERSION } from '../version.js';
+import { isConnectionLost } from './connection-lost.js';
 import { vacuumAfterSync } from './maintenance.js';
 
 /**
@@ -42,7 +43,8 @@ export function migratorFor(db: Kysely<any>): Migrator {
  */
 function failedMigration(result: MigrationResultSet): DatabaseUnavailableError | null {
   const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
-  if (!failed) return null;
+  // A connection lost mid-migration says nothing about the schema (the caller says it was lost).
+  if (!failed || isConnectionLost(result.error)) return null;
   const cause = result.error instanceof Error ? result.error.message : String(result.error);
   return new DatabaseUnavailableError(
     `Cannot upgrade the brain to version ${VERSION}: migration ${failed} failed: ${cause}. The brain was left as it was.`,

@@ -41,6 +41,8 @@ const COUNT = `(\\d{1,4}|${Object.keys(NUMBER_WORDS).join('|')})`;
 const UNIT = '(days?|weeks?|months?)';
 /** "for over", "more than", "at least" before a count. */
 const AT_LEAST = '(?: (?:over|more than|at least))?';
+/** " 30 days", " the last 2 weeks", " the past month", " last week": a count, or one unit after last/past (see howLong). */
+const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}`;
 
 interface Rule {
   pattern: RegExp;
@@ -51,8 +53,8 @@ interface Rule {
 // Order matters: longer phrases first, each removes what it understood from the text.
 const RULES: Rule[] = [
   { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
-  { pattern: new RegExp(`\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*${AT_LEAST}(?: the)?(?: (?:last|past))? ${COUNT} ?${UNIT}\\b`), apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
-  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for)?${AT_LEAST} ${COUNT} ?${UNIT}\\b`), apply: (m, r) => (r.silentForDays = amount(m[1]!, m[2]!)) },
+  { pattern: new RegExp(`\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven days).
   { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
@@ -66,8 +68,10 @@ const RULES: Rule[] = [
   { pattern: /\b(?:with|having|has) (?:a )?(?:phone numbers?|phones?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = true) },
   { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
   { pattern: /\b(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
-  // The tag ends where the sentence goes on: "tagged vip leads" is the tag vip, and leads.
-  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']?([a-z0-9][a-z0-9 _-]{0,40}?)["']?(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
+  // A quoted tag is the whole quote. Otherwise the tag ends where the sentence goes on: "tagged vip
+  // leads" is the tag vip, and leads (readQuery tries the longer tag when no contact has the short one).
+  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']([a-z0-9][a-z0-9 _-]{0,40})["']/, apply: (m, r) => (r.tag = m[1]!.trim()) },
+  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ([a-z0-9][a-z0-9 _-]{0,40}?)(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
   { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },
@@ -91,8 +95,11 @@ function industryFramed(m: RegExpMatchArray, r: SearchRequest): { understood: st
   return before ? { understood: `${word}${frame}` } : undefined;
 }
 
-/** A domain on its own ("who's at freshheadies.com?"): a word, a dot, and letters. */
-const EMAIL_DOMAIN = /(?:^|\s)((?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,24})(?=$|[\s?!,;])/i;
+/**
+ * A domain on its own ("who's at freshheadies.com?"), with the word introducing it: words and dots
+ * ending in a common top-level domain, so "jo.kim", "john.smith" or "node.js" stay names.
+ */
+const EMAIL_DOMAIN = /(?:^|\s)(?:(?:from|at|with|of|@)\s+)?((?:[a-z0-9][a-z0-9-]*\.)+(?:com|net|org|edu|gov|io|co|us|biz|info|me|ca|uk|au|nz|ie|de|fr|es|it|nl|mx|in|ai|app|dev|shop|store|online|site))(?=$|[\s?!,;])/i;
 
 /** The words that introduce a company: "rachel from fresh headies", "who's at …". */
 const COMPANY_INTRO = 'from|at|works at|working at|with|of';
@@ -102,6 +109,11 @@ const AT_COMPANY = new RegExp(`(?:^|\\s)(?:who(?:'s| is| are)?\\s+)?(?:(.*?)\\s+
 class Undo extends Error {}
 function undo(): never {
   throw new Undo();
+}
+
+/** Days in a HOW_LONG match: its count (one when only "last week" says it) and unit. */
+function howLong(m: RegExpMatchArray): number {
+  return amount(m[1] ?? m[2] ?? '1', m[3]!);
 }
 
 function amount(n: string, unit: string): number {
@@ -136,7 +148,8 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   }
   const domain = EMAIL_DOMAIN.exec(raw);
   if (domain) r.emailDomain = domain[1]!.toLowerCase();
-  let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  // The domain goes with the word introducing it: a stray "from" would be read as a name.
+  let text = ` ${(domain ? raw.replace(domain[0]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;

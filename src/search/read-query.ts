@@ -23,24 +23,44 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
   // A reading that only split the words into a name and a company lost none of them.
   const claimedWords = Object.keys(parsed).some((k) => k !== 'name' && k !== 'company') || (!parsed.name && !parsed.company);
   if (!claimedWords || parsed.email || parsed.phone) return parsed;
-  const phrases = [...new Set([normalizeText(query), meaningful(query)].filter((p): p is string => Boolean(p)))];
+  // One word is left to the rules: a name as short as "new" is rare, and checking one costs a scan
+  // of every name holding it.
+  const phrases = [...new Set([normalizeText(query), meaningful(query)].filter((p): p is string => Boolean(p && p.includes(' '))))];
   // An industry reading finds a company by the industry words in its name ("emerald triangle
   // contacts": Emerald Triangle Farms among them), so only an exact name overrides it there.
   for (const phrase of phrases) if (await someoneIsCalled(db, phrase, { prefix: !parsed.industry })) return { name: phrase };
+  return withLongerTag(db, query, parsed, now);
+}
+
+/**
+ * "tagged facebook leads" reads as the tag facebook, and leads; when no contact has the tag
+ * facebook but some have "facebook leads", that is the tag meant.
+ */
+async function withLongerTag(db: Kysely<Database>, query: string, parsed: SearchRequest, now: Date): Promise<SearchRequest> {
+  if (!parsed.tag || (await someoneIsTagged(db, parsed.tag))) return parsed;
+  const after = new RegExp(`\\b(?:tagged|tag|with the tag|labell?ed) ${parsed.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}((?: [a-z0-9_-]+){1,3})`, 'i').exec(query.toLowerCase());
+  const more = after?.[1]!.trim().split(' ') ?? [];
+  for (let n = more.length; n >= 1; n--) {
+    const longer = `${parsed.tag} ${more.slice(0, n).join(' ')}`;
+    if (await someoneIsTagged(db, longer)) return parseQuery(query.toLowerCase().replace(`${parsed.tag} ${more.slice(0, n).join(' ')}`, `"${longer}"`), now);
+  }
   return parsed;
+}
+
+async function someoneIsTagged(db: Kysely<Database>, tag: string): Promise<boolean> {
+  const { rows } = await sql<{ one: number }>`SELECT 1 AS one FROM contact_facts WHERE tags_norm @> ARRAY[${normalizeText(tag)}]::text[] LIMIT 1`.execute(db);
+  return rows.length > 0;
 }
 
 /**
  * Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase`,
- * or (with `prefix`, for two words or more) begin with it: "lead generation" names Lead Generation Inc. A single
- * word must be a whole nickname: "new" alone still asks for the newest contacts, though a New Leaf
- * Packaging exists.
+ * or (with `prefix`) begin with it: "lead generation" names Lead Generation Inc.
  */
 async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix: boolean }): Promise<boolean> {
   // Every word in the search document first: the trigram index finds those few rows.
   const words = phrase.split(' ');
   const inDoc = words.map((w) => sql`d.doc LIKE ${containing(w)}`);
-  const begins = o.prefix && words.length > 1 ? sql`OR n LIKE ${`${escapeLike(phrase)} %`}` : sql``;
+  const begins = o.prefix ? sql`OR n LIKE ${`${escapeLike(phrase)} %`}` : sql``;
   const { rows } = await sql<{ one: number }>`
     SELECT 1 AS one FROM contact_search d
     WHERE ${sql.join(inDoc, sql` AND `)} AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} ${begins})

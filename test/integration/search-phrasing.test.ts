@@ -11,6 +11,11 @@ const anDo = (now: number): FakeContact[] => [
     type: 'lead', source: null, tags: ['vip'], dateAdded: now - 10 * DAY, dateUpdated: now - 45 * DAY, lastActivity: null, customFields: [],
     address1: null, city: null, state: null, postalCode: null, country: 'US', website: null, dnd: false,
   },
+  {
+    id: 'RvFacebookLead000098', locationId: 'FakeLocation00000001', firstName: 'Fay', lastName: 'Book', companyName: null, email: 'fay@example.com', phone: null,
+    type: 'customer', source: null, tags: ['Facebook Leads'], dateAdded: now - 20 * DAY, dateUpdated: now - 20 * DAY, lastActivity: null, customFields: [],
+    address1: null, city: null, state: null, postalCode: null, country: 'US', website: null, dnd: false,
+  },
 ];
 
 describe.each(testEngines())('search phrasing (%s)', (engine) => {
@@ -135,5 +140,15 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     const out = await search({ query: 'distributors', limit: 100 });
     expect(out.total, out.interpretation).toBeGreaterThanOrEqual(tagged);
     expect(out.interpretation).toMatch(/distributors → distributor/);
+  });
+
+  it('reads a domain with the word introducing it, a dotted name as a name, a longer tag some contact has, and "the past month" of silence', async () => {
+    // No company: before, the "from" left behind was searched as a name.
+    expect((await search({ query: 'anyone from mysteryco.com' })).contacts.map((c) => c.id)).toEqual(['RvEmailOnly000000009']);
+    expect(await firstId('jo.kim')).toBe('RvJoKim0000000000019');
+    const tagged = await search({ query: 'tagged facebook leads' });
+    expect(tagged.contacts.map((c) => c.id)).toEqual(['RvFacebookLead000098']);
+    expect(tagged.interpretation).toMatch(/tag=facebook leads/);
+    expect((await search({ query: 'silent for the past month' })).total).toBe((await search({ not_contacted_within_days: 30 })).total);
   });
 });

@@ -28,6 +28,16 @@ describe('parseQuery', () => {
     ['new leads this month', 'type=lead, added this month (since the 1st), sorted by date added'],
     ['tagged VIP leads', 'type=lead, tag=vip, sorted by importance'],
     ['contacts added yesterday', 'added yesterday, sorted by date added'],
+    ['silent for the past month', 'no activity for 30 days, sorted by importance'],
+    ['no activity in the last month', 'no activity for 30 days, sorted by importance'],
+    ["who haven't I contacted since last week", 'no activity for 7 days, sorted by importance'],
+    // An email domain with the word introducing it; dotted names are not domains.
+    ['anyone from mysteryco.com', 'email at mysteryco.com, sorted by relevance'],
+    ["who's at uk.co.uk?", 'email at uk.co.uk, sorted by relevance'],
+    ['jo.kim', 'name or nickname like "jo kim", sorted by relevance'],
+    ['node.js', 'name or nickname like "node js", sorted by relevance'],
+    // A quoted tag is the whole quote.
+    ["tagged 'facebook leads'", 'tag=facebook leads, sorted by importance'],
     ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
     ["who's at Kush Kings?", 'company like "kush kings", sorted by relevance'],
     ['cannabis contacts from denver', 'company like "denver", cannabis industry (company names and tags), sorted by relevance'],
