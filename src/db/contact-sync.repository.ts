@@ -77,7 +77,7 @@ export async function applyContactPage(
     sent = [];
     if (options.bulk) await useBulkPendingList(trx);
     // `old` reads the snapshot taken before the upsert, so it still holds the previous data of changed rows.
-    const { rows } = await sql<{ id: string; inserted: boolean; old_data: Record<string, unknown> | null; was_deleted: boolean }>`
+    const { rows } = await sql<{ id: string; inserted: boolean; fields: string[] | null; was_deleted: boolean }>`
       WITH input AS (${inputRows(contacts, source)}),
       old AS (SELECT c.id, c.data, c.deleted_at FROM contacts c JOIN input USING (id)),
       up AS (
@@ -95,9 +95,14 @@ export async function applyContactPage(
           deleted_at = NULL, updated_at = now()
         WHERE (contacts.data IS DISTINCT FROM excluded.data OR contacts.deleted_at IS NOT NULL)
           AND (contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated)
-        RETURNING contacts.id, (xmax = 0) AS inserted
+        RETURNING contacts.id, (xmax = 0) AS inserted, contacts.data
       )
-      SELECT up.id, up.inserted, old.data AS old_data, (old.deleted_at IS NOT NULL) AS was_deleted
+      -- The top-level fields an update changed, compared by the database: exactly (a 20-digit
+      -- number JavaScript would round alike on both sides), and without sending the old records back.
+      SELECT up.id, up.inserted, (old.deleted_at IS NOT NULL) AS was_deleted,
+             CASE WHEN old.data IS NOT NULL AND old.deleted_at IS NULL THEN ARRAY(
+               SELECT k FROM jsonb_object_keys(old.data || up.data) AS k
+               WHERE coalesce(old.data -> k, 'null') IS DISTINCT FROM coalesce(up.data -> k, 'null')) END AS fields
       FROM up LEFT JOIN old USING (id)`.execute(trx);
 
     const result: PageWriteResult = { created: [], updated: [], restored: [], unchanged: contacts.length - rows.length };
@@ -105,7 +110,7 @@ export async function applyContactPage(
     for (const r of rows) {
       if (r.inserted) result.created.push(r.id);
       else if (r.was_deleted) result.restored.push(r.id);
-      else result.updated.push({ id: r.id, fields: changedFields(r.old_data, latest.get(r.id)?.row.data) });
+      else result.updated.push({ id: r.id, fields: [...(r.fields ?? [])].sort() });
     }
     if (rows.length > 0) await refreshDerived(trx, rows.map((r) => latest.get(r.id)!), result, options, sent);
     return result;
@@ -253,21 +258,4 @@ export async function addSearchTerms(db: Kysely<Database> | Transaction<Database
   if (terms.length === 0) return;
   sent?.push(...terms);
   await sql`INSERT INTO search_terms (term, sound) SELECT * FROM unnest(${terms}::text[], ${terms.map(soundex)}::text[]) ON CONFLICT DO NOTHING`.execute(db);
-}
-
-/** Top-level GHL fields whose value differs between two versions of a record. */
-function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | undefined): string[] {
-  if (!before || !after) return [];
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => stableJson(before[k] ?? null) !== stableJson(after[k] ?? null)).sort();
-}
-
-/** JSON with object keys sorted, because jsonb does not keep the key order GHL sent. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

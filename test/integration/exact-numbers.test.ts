@@ -56,13 +56,21 @@ describe.each(testEngines())('numbers beyond double precision (%s)', (engine) =>
     expect(values.get(later.id)).toBe(String(-BIG));
     expect(values.get(big.id)).toBe(String(BIG));
 
+    // A change only the last digit tells apart is a change of that field (JavaScript rounds both alike).
+    fake.store.updateContact(big.id, { customFields: [{ id: 'acct', value: BIG + 1n }], dateUpdated: fake.store.now() });
+    expect(await (await app.sync.start('cli', 'auto')).done).toMatchObject({ status: 'succeeded', contacts_updated: 1 });
+    const db = (await app.database()).db;
+    const history = await db.selectFrom('interaction_history').select('summary').where('contact_id', '=', big.id).where('kind', '=', 'updated').execute();
+    expect(history.map((h) => h.summary)).toEqual([`Changed in GoHighLevel: ${version === 'v1' ? 'customField' : 'customFields'}, dateUpdated`]);
+    expect((await storedValues(app)).get(big.id)).toBe(String(BIG + 1n));
+
     // Shown with its digits, not rounded by a JavaScript number on the way out.
     const mcp = await connectClient(app.deps);
     try {
       const r = await mcp.call('get_contact_360', { contact_id: big.id });
       const shown = r.structuredContent as { contact: { custom_fields: Array<{ value: unknown }>; record: Record<string, unknown> } };
-      expect(shown.contact.custom_fields[0]!.value).toBe(String(BIG));
-      expect(textOf(r)).toContain(String(BIG));
+      expect(shown.contact.custom_fields[0]!.value).toBe(String(BIG + 1n));
+      expect(textOf(r)).toContain(String(BIG + 1n));
       expect(textOf(r)).not.toContain('12345678901234567000');
     } finally {
       await mcp.close();
