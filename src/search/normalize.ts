@@ -33,10 +33,16 @@ function normalize(text: string): string {
     .trim();
 }
 
-/** The digits of a phone number, without a leading US country code, so +1 (555) 010-2000 = 555.010.2000. */
+/** An extension after the number: "ext 12", "x3", "extension 4410", "#7". */
+const EXTENSION = /\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$/i;
+
+/**
+ * The digits of a phone number, without a leading US country code or an extension, so
+ * +1 (555) 010-2000 = 555.010.2000 = 555-010-2000 ext 12.
+ */
 export function phoneDigits(phone: string | null | undefined): string | null {
   if (!phone) return null;
-  let digits = phone.replace(/\D+/g, '');
+  let digits = phone.replace(EXTENSION, '').replace(/\D+/g, '');
   if (digits.length === 11 && digits.startsWith('1')) digits = digits.slice(1);
   return digits.length >= 7 ? digits : null;
 }

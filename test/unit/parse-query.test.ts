@@ -79,6 +79,9 @@ describe('text helpers', () => {
   it('normalises accents, case and punctuation', () => {
     expect(normalizeText("René LEFÈVRE-O'Brien")).toBe('rene lefevre obrien');
     expect(phoneDigits('+1 (555) 010-2000')).toBe('5550102000');
+    expect(phoneDigits('+1 (707) 555-0177 x3')).toBe('7075550177');
+    expect(phoneDigits('707-555-0199 ext. 12')).toBe('7075550199');
+    expect(phoneDigits('707 555 0199 #4410')).toBe('7075550199');
     expect(phoneDigits('12')).toBeNull();
   });
 
