@@ -576,6 +576,26 @@ export class SyncEngine {
   }
 
   /**
+   * Starts the sync a followed run was carrying, its process having stopped. When that process
+   * owned the embedded database, the database is changing hands meanwhile: a start whose statement
+   * met the closing connection tries again (the next statement reaches the new owner).
+   */
+  private async takeOver(runId: number, asked: { trigger: SyncTrigger; mode: RequestedMode }): Promise<SyncHandle | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.start(asked.trigger, asked.mode);
+      } catch (err) {
+        if (isConnectionLost(err) && attempt < TAKE_OVER_ATTEMPTS && !this.stopped) {
+          await this.pause();
+          continue;
+        }
+        this.deps.log.warn(`sync #${runId} stopped before finishing, and no sync of this process could take over: ${errorMessage(err)}`);
+        return null;
+      }
+    }
+  }
+
+  /**
    * Follows a run that another process is executing, by watching its row. Should that process die
    * without a word (a closed terminal, a killed duplicate server), its row would say "running"
    * forever and whoever waits here (the schedule included) with it; so every few looks the owner
@@ -611,7 +631,7 @@ export class SyncEngine {
     let next: SyncHandle | null = null;
     const done = watched.then(async (row) => {
       if (!ownerStopped(row)) return row;
-      next = await this.start(asked.trigger, asked.mode).catch(() => null);
+      next = await this.takeOver(runId, asked);
       if (!next) return row;
       this.deps.log.info(`sync #${runId} (run by ${row.holder}) stopped before finishing; sync #${next.runId} takes over`);
       next.onProgress((p) => listeners.forEach((l) => l(p)));
@@ -629,6 +649,8 @@ export class SyncEngine {
 
 /** How long a followed run's row may be unreadable (the embedded database changing hands) before the wait fails. */
 const FOLLOW_RETRY_MS = 10_000;
+/** Starts tried when taking over from a run whose process stopped (see takeOver). */
+const TAKE_OVER_ATTEMPTS = 5;
 /** Looks at a followed run's row between two checks that its owner is still there. */
 const OWNER_CHECK_EVERY = 10;
 /** How long a start looks for the run of a process holding the sync lock: first after 10 ms, doubling. */
