@@ -167,8 +167,8 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   }
 
   if (req.emailDomain) {
-    // A suffix: no index finds it, so the contacts' emails are scanned.
-    where.push(sql<SqlBool>`s.contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL AND lower(email) LIKE ${`%@${escapeLike(req.emailDomain)}`})`);
+    // The expression contacts_email_domain_idx indexes (migration 0006).
+    where.push(sql<SqlBool>`s.contact_id IN (SELECT id FROM contacts WHERE email IS NOT NULL AND split_part(lower(email), '@', 2) = ${req.emailDomain} AND deleted_at IS NULL)`);
     if (!words.length) matchedOn = sql<string>`'email'::text`;
   }
   if (req.type) where.push(sql<SqlBool>`s.type = ${req.type}`);
