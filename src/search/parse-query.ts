@@ -96,10 +96,14 @@ function industryFramed(m: RegExpMatchArray, r: SearchRequest): { understood: st
 }
 
 /**
- * A domain on its own ("who's at freshheadies.com?"), with the word introducing it: words and dots
- * ending in a common top-level domain, so "jo.kim", "john.smith" or "node.js" stay names.
+ * A domain on its own ("who's at freshheadies.com?"): any domain after a word introducing it
+ * ("from emeraldcup.farm"); a bare dotted word only with a common top-level domain, so "jo.kim",
+ * "john.smith" or "node.js" stay names.
  */
-const EMAIL_DOMAIN = /(?:^|\s)(?:(?:from|at|with|of|@)\s+)?((?:[a-z0-9][a-z0-9-]*\.)+(?:com|net|org|edu|gov|io|co|us|biz|info|me|ca|uk|au|nz|ie|de|fr|es|it|nl|mx|in|ai|app|dev|shop|store|online|site))(?=$|[\s?!,;])/i;
+const INTRODUCED_DOMAIN = /(?:^|\s)(?:from|at|with|of|@)\s*((?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,24})(?=$|[\s?!,;]|\.(?:\s|$))/i;
+const BARE_DOMAIN = /(?:^|\s)((?:[a-z0-9][a-z0-9-]*\.)+(?:com|net|org|edu|gov|io|co|us|biz|info|me|ca|uk|au|nz|ie|de|fr|es|it|nl|mx|in|ai|app|dev|shop|store|online|site))(?=$|[\s?!,;]|\.(?:\s|$))/i;
+/** Words that introduced the domain, left behind once it is read: not a name. */
+const DOMAIN_INTRO = /\s(?:(?:works|working)\s+)?(?:from|at|with|of|@)(?=\s)/g;
 
 /** The words that introduce a company: "rachel from fresh headies", "who's at …". */
 const COMPANY_INTRO = 'from|at|works at|working at|with|of';
@@ -146,10 +150,11 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     r.phone = digits;
     return r;
   }
-  const domain = EMAIL_DOMAIN.exec(raw);
+  const domain = INTRODUCED_DOMAIN.exec(raw) ?? BARE_DOMAIN.exec(raw);
   if (domain) r.emailDomain = domain[1]!.toLowerCase();
-  // The domain goes with the word introducing it: a stray "from" would be read as a name.
-  let text = ` ${(domain ? raw.replace(domain[0]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  // The domain alone is taken out: the words around it may still be understood ("haven't heard
+  // from … in 30 days", "with … email"); what introduced it is dropped after the rules.
+  let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;
@@ -161,6 +166,7 @@ export function parseQuery(query: string, now: Date): SearchRequest {
       if (!(err instanceof Undo)) throw err;
     }
   }
+  if (r.emailDomain) text = ` ${text.replace(DOMAIN_INTRO, ' ').trim()} `;
   // A lone industry word ("dispensaries", "cannabis contacts") is the industry, not a name; but
   // not after "at" / "from", where it is part of a company's name ("who's at Kush Kings?").
   const beforeCompany = text.split(COMPANY_INTRO_WORD)[0]!;

@@ -581,11 +581,13 @@ export class SyncEngine {
    * met the closing connection tries again (the next statement reaches the new owner).
    */
   private async takeOver(runId: number, asked: { trigger: SyncTrigger; mode: RequestedMode }): Promise<SyncHandle | null> {
-    for (let attempt = 1; ; attempt++) {
+    const since = Date.now();
+    for (;;) {
       try {
         return await this.start(asked.trigger, asked.mode);
       } catch (err) {
-        if (isConnectionLost(err) && attempt < TAKE_OVER_ATTEMPTS && !this.stopped) {
+        // As long as following a run rides out the hand-over (see FOLLOW_RETRY_MS).
+        if (isConnectionLost(err) && Date.now() - since < FOLLOW_RETRY_MS && !this.stopped) {
           await this.pause();
           continue;
         }
@@ -649,8 +651,6 @@ export class SyncEngine {
 
 /** How long a followed run's row may be unreadable (the embedded database changing hands) before the wait fails. */
 const FOLLOW_RETRY_MS = 10_000;
-/** Starts tried when taking over from a run whose process stopped (see takeOver). */
-const TAKE_OVER_ATTEMPTS = 5;
 /** Looks at a followed run's row between two checks that its owner is still there. */
 const OWNER_CHECK_EVERY = 10;
 /** How long a start looks for the run of a process holding the sync lock: first after 10 ms, doubling. */

@@ -119,6 +119,11 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(await firstId('707-555-0199')).toBe('RvExtension000000022'); // stored "707-555-0199 ext 12"
     expect(await firstId('020 7946 0958')).toBe('RvUKPhone00000000023'); // stored "+44 20 7946 0958"
     expect(await firstId('555-0110')).toBe('RvPhoneOnly000000010'); // stored "+1 (510) 555-0110"
+    // Digits an earlier version stored with the extension and the US code's 1 are found too.
+    const db = (await b.app.database()).db;
+    await db.updateTable('contacts').set({ phone_digits: '170755501773' }).where('id', '=', 'RvExtension000000022').execute();
+    expect(await firstId('707-555-0177')).toBe('RvExtension000000022');
+    await db.updateTable('contacts').set({ phone_digits: '7075550199' }).where('id', '=', 'RvExtension000000022').execute();
     // An exact number is still the only answer.
     expect((await search({ query: '(415) 555-0101' })).contacts.map((c) => c.id)).toEqual(['RvRobertSmith0000001']);
   });
@@ -146,6 +151,9 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     // No company: before, the "from" left behind was searched as a name.
     expect((await search({ query: 'anyone from mysteryco.com' })).contacts.map((c) => c.id)).toEqual(['RvEmailOnly000000009']);
     expect(await firstId('jo.kim')).toBe('RvJoKim0000000000019');
+    // The words around the domain still count.
+    expect((await search({ query: "who haven't I heard from mysteryco.com in 30 days" })).contacts.map((c) => c.id)).toEqual(['RvEmailOnly000000009']);
+    expect((await search({ query: 'leads with mysteryco.com email' })).contacts.map((c) => c.id)).toEqual(['RvEmailOnly000000009']);
     const tagged = await search({ query: 'tagged facebook leads' });
     expect(tagged.contacts.map((c) => c.id)).toEqual(['RvFacebookLead000098']);
     expect(tagged.interpretation).toMatch(/tag=facebook leads/);

@@ -36,6 +36,11 @@ describe('parseQuery', () => {
     ["who's at uk.co.uk?", 'email at uk.co.uk, sorted by relevance'],
     ['jo.kim', 'name or nickname like "jo kim", sorted by relevance'],
     ['node.js', 'name or nickname like "node js", sorted by relevance'],
+    ["who haven't I heard from mysteryco.com in 30 days", 'email at mysteryco.com, no activity for 30 days, sorted by relevance'],
+    ['leads with mysteryco.com email', 'email at mysteryco.com, type=lead, with email, sorted by relevance'],
+    ['anyone from emeraldcup.farm', 'email at emeraldcup.farm, sorted by relevance'],
+    ["who's at freshheadies.com.", 'email at freshheadies.com, sorted by relevance'],
+    ['who works at freshheadies.com', 'email at freshheadies.com, sorted by relevance'],
     // A quoted tag is the whole quote.
     ["tagged 'facebook leads'", 'tag=facebook leads, sorted by importance'],
     ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
