@@ -54,7 +54,7 @@ interface Rule {
 const RULES: Rule[] = [
   { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
   { pattern: new RegExp(`\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
-  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven days).
   { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
@@ -154,7 +154,7 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   if (domain) r.emailDomain = domain[1]!.toLowerCase();
   // The domain alone is taken out: the words around it may still be understood ("haven't heard
   // from … in 30 days", "with … email"); what introduced it is dropped after the rules.
-  let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[’`]/g, "'").replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[‘’`]/g, "'").replace(/[“”]/g, '"').replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;

@@ -43,6 +43,8 @@ describe('parseQuery', () => {
     ['who works at freshheadies.com', 'email at freshheadies.com, sorted by relevance'],
     // A quoted tag is the whole quote.
     ["tagged 'facebook leads'", 'tag=facebook leads, sorted by importance'],
+    ['tagged “facebook leads”', 'tag=facebook leads, sorted by importance'],
+    ['silent since last month', 'no activity for 30 days, sorted by importance'],
     ['dispensaries', 'cannabis industry (company names and tags), sorted by importance'],
     ["who's at Kush Kings?", 'company like "kush kings", sorted by relevance'],
     ['cannabis contacts from denver', 'company like "denver", cannabis industry (company names and tags), sorted by relevance'],
