@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
+import { isConnectionLost } from './db/connection-lost.js';
 import { type DatabaseKind, type DbHandle, openDatabase } from './db/connection.js';
 import type { Database } from './db/database.js';
 import type { DataDirInitializer } from './db/embedded/engine.js';
@@ -55,11 +56,17 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
         await h.close().catch(() => {});
         throw new Error('the server is shutting down');
       }
-      try {
-        await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite' });
-      } catch (err) {
-        await h.close().catch(() => {});
-        throw err;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite' });
+          break;
+        } catch (err) {
+          // The process sharing the embedded database quit mid-statement: the next statement
+          // reaches whoever takes it over (this process, maybe), and migrations are all or nothing.
+          if (h.kind === 'pglite' && isConnectionLost(err) && attempt < 3 && !closed) continue;
+          await h.close().catch(() => {});
+          throw err;
+        }
       }
       log.info(`brain ready: ${h.description} (${Math.round(performance.now() - t0)} ms)`);
       handle = h;

@@ -10,6 +10,11 @@ export function isConnectionLost(err: unknown): boolean {
   return CONNECTION_ERRORS.has(e?.code ?? '') || /^(08...|57P0[123])$/.test(e?.code ?? '') || /Connection terminated|Too many connections|connection closed|not queryable/i.test(e?.message ?? '');
 }
 
+/** The same, for an error known only by its message (a failed run's recorded error). */
+export function saysConnectionLost(message: string | null | undefined): boolean {
+  return /\b(?:EPIPE|ECONNRESET)\b|Connection terminated|connection closed|not queryable/i.test(message ?? '');
+}
+
 /** Runs `work`, and once more if its connection was lost (a new connection may well succeed). */
 export async function onceMoreIfConnectionLost<T>(work: () => Promise<T>): Promise<T> {
   try {

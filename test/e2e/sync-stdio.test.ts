@@ -145,6 +145,19 @@ describe('syncing through the built server', () => {
     expect(stats.last_sync).toMatchObject({ status: 'succeeded', mode: 'full' });
   });
 
+  it('a `sync` started just as another process sharing the brain quits carries on with the one that takes it over', async () => {
+    const dir = newDir();
+    expect((await runCli(['sync'], env(dir))).code).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      // `stats` owns the embedded database for a moment and quits while `sync` uses it.
+      const stats = runCli(['stats'], env(dir));
+      await new Promise((r) => setTimeout(r, 200));
+      const sync = await runCli(['sync'], env(dir));
+      expect(sync.code, sync.stderr).toBe(0);
+      expect((await stats).code).toBe(0);
+    }
+  });
+
   it('doctor checks config, database and GHL access, and fails with what to fix', async () => {
     const ok = await runCli(['doctor'], env(newDir()));
     expect(ok.code, ok.stdout).toBe(0);
