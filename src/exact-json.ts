@@ -13,12 +13,7 @@
 function mayBeInexact(n: number): boolean {
   if (Number.isSafeInteger(n)) return false;
   if (Number.isInteger(n) || !Number.isFinite(n)) return true;
-  return significantDigits(n) > 15;
-}
-
-function significantDigits(n: number): number {
-  const [mantissa] = Math.abs(n).toExponential().split('e') as [string];
-  return mantissa.replace('.', '').length;
+  return shortestDigits(n).length > 15;
 }
 
 /**
@@ -37,10 +32,18 @@ export function holdsInexactNumber(value: unknown): boolean {
   return false;
 }
 
+/** The significant digits of a decimal mantissa ("0.0120" → "12"). */
+function significant(mantissa: string): string {
+  return mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+}
+
+/** The significant digits of the shortest decimal that reads back as `n` (what JSON.stringify writes). */
+function shortestDigits(n: number): string {
+  return significant(Math.abs(n).toExponential().split('e')[0]!);
+}
+
 const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** The significant digits of a decimal mantissa ("0.0120" → "12"). */
-const significant = (mantissa: string): string => mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
 
 /**
  * Whether a JSON number, as written, comes out of JSON.parse as a different value: its digits are
@@ -48,9 +51,7 @@ const significant = (mantissa: string): string => mantissa.replace('.', '').repl
  * way it is written (1.50, 1E5) is not its value.
  */
 function inexactToken(token: string): boolean {
-  const written = significant(token.replace('-', '').toLowerCase().split('e')[0]!);
-  const parsed = significant(Math.abs(Number(token)).toExponential().split('e')[0]!);
-  return written !== parsed;
+  return significant(token.replace('-', '').toLowerCase().split('e')[0]!) !== shortestDigits(Number(token));
 }
 
 /**

@@ -1,5 +1,8 @@
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
+/** What node-postgres says when a connection ends under it. */
+const LOST_MESSAGE = /Connection terminated|connection closed|not queryable/i;
+
 /**
  * True when an error says the connection to the database went away (or could not be made), as
  * opposed to the database refusing a statement: the same work on a new connection may succeed.
@@ -7,12 +10,12 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIP
 export function isConnectionLost(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server terminating the session: a restart, pg_terminate_backend).
-  return CONNECTION_ERRORS.has(e?.code ?? '') || /^(08...|57P0[123])$/.test(e?.code ?? '') || /Connection terminated|Too many connections|connection closed|not queryable/i.test(e?.message ?? '');
+  return CONNECTION_ERRORS.has(e?.code ?? '') || /^(08...|57P0[123])$/.test(e?.code ?? '') || LOST_MESSAGE.test(e?.message ?? '') || /Too many connections/i.test(e?.message ?? '');
 }
 
 /** The same, for an error known only by its message (a failed run's recorded error). */
 export function saysConnectionLost(message: string | null | undefined): boolean {
-  return /\b(?:EPIPE|ECONNRESET)\b|Connection terminated|connection closed|not queryable/i.test(message ?? '');
+  return /\b(?:EPIPE|ECONNRESET)\b/.test(message ?? '') || LOST_MESSAGE.test(message ?? '');
 }
 
 /** Runs `work`, and once more if its connection was lost (a new connection may well succeed). */

@@ -50,6 +50,9 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
   const sockets = new Set<Socket>();
   let baseUrl = '';
 
+  // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's, or skew the header alone).
+  const dateHeader = () => httpDate(store.now() + (settings.dateHeaderOffsetMs ?? 0));
+
   const route = (method: string, url: URL, body: unknown, grant: TokenGrant): Reply => {
     const ctx: RouteContext = { store, locationId: grant.locationId, indexLagMs: settings.indexLagMs, baseUrl, v1IgnoresSort: settings.v1IgnoresSort };
     const p = url.pathname.replace(/\/+$/, '') || '/';
@@ -146,7 +149,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
     }
     stats.inFlight -= 1;
     if (fault?.nonJson && reply.status === 200) {
-      res.writeHead(200, { 'content-type': 'text/html', ...headers, date: httpDate(store.now() + (settings.dateHeaderOffsetMs ?? 0)) }).end('<html>Bad gateway</html>');
+      res.writeHead(200, { 'content-type': 'text/html', ...headers, date: dateHeader() }).end('<html>Bad gateway</html>');
       return;
     }
     let payload: string | Buffer;
@@ -156,8 +159,7 @@ export function createFakeServer(store: FakeStore, tokens: Map<string, TokenGran
       addMalformed(body);
       payload = jsonText(withTrace(body));
     } else payload = reply.json ?? jsonText(withTrace(reply.body));
-    // GHL's clock, which also stamps dateUpdated (a test may set it apart from this machine's).
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, date: httpDate(store.now() + (settings.dateHeaderOffsetMs ?? 0)) });
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), ...headers, date: dateHeader() });
     if (fault?.brokenBody) {
       // Half the body, then nothing more (until the client gives up or the fake closes), or a reset.
       res.write(typeof payload === 'string' ? payload.slice(0, payload.length >> 1) : payload.subarray(0, payload.length >> 1));

@@ -39,6 +39,8 @@ const NUMBER_WORDS: Record<string, number> = {
 };
 const COUNT = `(\\d{1,4}|${Object.keys(NUMBER_WORDS).join('|')})`;
 const UNIT = '(days?|weeks?|months?)';
+/** The words before a tag: "tagged vip", "with the tag vip". */
+export const TAG_INTRO = '\\b(?:tagged|tag|with the tag|labell?ed)';
 /** "for over", "more than", "at least" before a count. */
 const AT_LEAST = '(?: (?:over|more than|at least))?';
 /** " 30 days", " the last 2 weeks", " the past month", " last week": a count, or one unit after last/past (see howLong). */
@@ -70,8 +72,8 @@ const RULES: Rule[] = [
   { pattern: /\b(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
   // A quoted tag is the whole quote. Otherwise the tag ends where the sentence goes on: "tagged vip
   // leads" is the tag vip, and leads (readQuery tries the longer tag when no contact has the short one).
-  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ["']([a-z0-9][a-z0-9 _-]{0,40})["']/, apply: (m, r) => (r.tag = m[1]!.trim()) },
-  { pattern: /\b(?:tagged|tag|with the tag|labell?ed) ([a-z0-9][a-z0-9 _-]{0,40}?)(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: (m, r) => (r.tag = m[1]!.trim()) },
+  { pattern: new RegExp(`${TAG_INTRO} ["']([a-z0-9][a-z0-9 _-]{0,40})["']`), apply: (m, r) => (r.tag = m[1]!.trim()) },
+  { pattern: new RegExp(`${TAG_INTRO} ([a-z0-9][a-z0-9 _-]{0,40}?)(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\\b)`), apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
   { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { ToolError } from '../errors.js';
 import { containing, escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
-import { meaningful, parseQuery, type SearchRequest } from './parse-query.js';
+import { meaningful, parseQuery, type SearchRequest, TAG_INTRO } from './parse-query.js';
 
 /**
  * Reads a plain-English query (see parseQuery), unless the query is what some contact is called:
@@ -38,11 +38,11 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
  */
 async function withLongerTag(db: Kysely<Database>, query: string, parsed: SearchRequest, now: Date): Promise<SearchRequest> {
   if (!parsed.tag || (await someoneIsTagged(db, parsed.tag))) return parsed;
-  const after = new RegExp(`\\b(?:tagged|tag|with the tag|labell?ed) ${parsed.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}((?: [a-z0-9_-]+){1,3})`, 'i').exec(query.toLowerCase());
+  const after = new RegExp(`${TAG_INTRO} ${parsed.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}((?: [a-z0-9_-]+){1,3})`, 'i').exec(query.toLowerCase());
   const more = after?.[1]!.trim().split(' ') ?? [];
   for (let n = more.length; n >= 1; n--) {
     const longer = `${parsed.tag} ${more.slice(0, n).join(' ')}`;
-    if (await someoneIsTagged(db, longer)) return parseQuery(query.toLowerCase().replace(`${parsed.tag} ${more.slice(0, n).join(' ')}`, `"${longer}"`), now);
+    if (await someoneIsTagged(db, longer)) return parseQuery(query.toLowerCase().replace(longer, `"${longer}"`), now);
   }
   return parsed;
 }

@@ -302,7 +302,8 @@ async function countFacts(q: QueryParts, minImportance: number | null, bounds: B
 /**
  * Contacts whose number ends with the digits asked for (a local "555-0110", a national
  * "020 7946 0958" without its country code) or starts with them (digits stored with an extension
- * by an earlier version, with or without the US code's 1). Read only when no number matched exactly: it scans the numbers.
+ * by an earlier version, with or without the US code's 1). Read only when no number matched
+ * exactly: it scans the numbers.
  */
 async function phoneEndingOrStarting(db: Kysely<Database>, digits: string): Promise<string[]> {
   const national = digits.replace(/^0+/, '');
@@ -311,7 +312,6 @@ async function phoneEndingOrStarting(db: Kysely<Database>, digits: string): Prom
     .selectFrom('contacts')
     .select('id')
     .where('deleted_at', 'is', null)
-    // Digits stored with the extension (before extensions were left out) and a leading 1 of the US code too.
     .where((eb) => eb.or([eb('phone_digits', 'like', `%${escapeLike(national)}`), eb('phone_digits', 'like', `${escapeLike(digits)}%`), eb('phone_digits', 'like', `1${escapeLike(digits)}%`)]))
     .limit(100)
     .execute();
