@@ -50,6 +50,7 @@ export const pipelineDigest = defineTool({
     totals: z.object({ open_count: z.number().int(), open_value: z.number(), won_value: z.number() }),
     period_days: z.number().int(),
     source: z.enum(['live', 'mirror']),
+    mirrored_at: z.string().nullable().describe('When the local mirror answering was read from GHL (ISO time); null when live'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler({ pipeline, stale_days, period_days }, deps, ctx) {
@@ -57,9 +58,12 @@ export const pipelineDigest = defineTool({
     const now = deps.now();
     let source: 'live' | 'mirror' = 'live';
     let data: { pipelines: GhlPipeline[]; opportunities: GhlOpportunity[] };
+    // How old the mirror's figures are when it answers: a digest from yesterday's mirror must say so.
+    let asOf: Date | null = null;
     const mirroredAt = await opportunityMirrorAge(db);
     if (mirroredAt && now.getTime() - mirroredAt.getTime() < MIRROR_FRESH_MS) {
       source = 'mirror';
+      asOf = mirroredAt;
       data = await readOpportunityMirror(db);
     } else {
       const ghl = requireGhl(deps);
@@ -78,6 +82,7 @@ export const pipelineDigest = defineTool({
         data = read;
       } else {
         source = 'mirror';
+        asOf = mirroredAt;
         data = await readOpportunityMirror(db);
       }
     }
@@ -96,12 +101,14 @@ export const pipelineDigest = defineTool({
       totals: { open_count: sum((p) => p.open_count), open_value: sum((p) => p.open_value), won_value: sum((p) => p.won_value) },
       period_days,
       source,
+      mirrored_at: asOf ? asOf.toISOString() : null,
     };
   },
   render(o) {
     const money = (n: number) => `$${n.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
     const period = o.period_days === 0 ? 'all time' : `last ${o.period_days} days`;
-    const lines = [`Pipeline digest (${o.source === 'live' ? 'live from GoHighLevel' : 'from the local mirror'}): ${o.totals.open_count} open deals worth ${money(o.totals.open_value)}; won ${money(o.totals.won_value)} (${period}).`];
+    const from = o.mirrored_at ? `from the local mirror read from GoHighLevel at ${o.mirrored_at.slice(0, 16).replace('T', ' ')} UTC` : o.source === 'live' ? 'live from GoHighLevel' : 'from the local mirror';
+    const lines = [`Pipeline digest (${from}): ${o.totals.open_count} open deals worth ${money(o.totals.open_value)}; won ${money(o.totals.won_value)} (${period}).`];
     for (const p of o.pipelines) {
       lines.push(`\n${p.name}: ${p.open_count} open (${money(p.open_value)}), won ${p.won_count} (${money(p.won_value)}), lost ${p.lost_count} (${money(p.lost_value)}), abandoned ${p.abandoned_count}.`);
       for (const s of p.stages) lines.push(`  - ${s.name}: ${s.open_count} (${money(s.open_value)})`);

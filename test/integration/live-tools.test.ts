@@ -88,7 +88,9 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
       return { res, source: (res.structuredContent as { source?: string } | undefined)?.source };
     };
     try {
-      expect((await digest()).source).toBe('live');
+      const live = await digest();
+      expect(live.source).toBe('live');
+      expect((live.res.structuredContent as { mirrored_at: unknown }).mirrored_at).toBeNull();
       clock += 3_600_000; // an hour later the mirror is old, so both calls read GHL and replace it
       const both = await Promise.all([digest(), digest()]);
       for (const { res, source } of both) {
@@ -100,6 +102,10 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
       const down = await digest();
       expect(down.res.isError, textOf(down.res)).toBeFalsy();
       expect(down.source).toBe('mirror');
+      // An answer from the mirror says how old its figures are.
+      const mirroredAt = (down.res.structuredContent as { mirrored_at: string }).mirrored_at;
+      expect(Date.parse(mirroredAt)).toBeGreaterThan(Date.now() - 600_000);
+      expect(textOf(down.res)).toContain(`mirror read from GoHighLevel at ${mirroredAt.slice(0, 16).replace('T', ' ')} UTC`);
       fake.clearFaults();
       fake.fault({ times: 1, pathPrefix: '/opportunities', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
       const refused = await digest();
