@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
 import { isConnectionLost, onceMoreIfConnectionLost } from '../db/connection-lost.js';
-import { recordToolExecution } from '../db/tool-executions.repository.js';
+import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import { ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
@@ -40,15 +40,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
             await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } });
           },
         };
-        const audit = async (outcome: 'ok' | 'error', error: string | null): Promise<void> => {
-          const entry = { tool: tool.name, arguments: redactValue(args, secrets), startedAt, durationMs: performance.now() - t0, outcome, error: error === null ? null : redact(error, secrets) };
-          try {
-            // The embedded database changing hands fails the statement in flight; the next reaches the new owner.
-            await onceMoreIfConnectionLost(async () => recordToolExecution(await deps.db(), entry));
-          } catch (err) {
-            deps.log.warn(`could not record the ${tool.name} call in tool_executions`, { error: err });
-          }
-        };
+        const audit = (outcome: 'ok' | 'error', error: string | null) => recordCall(deps, secrets, { tool: tool.name, arguments: args, startedAt, durationMs: performance.now() - t0, outcome, error });
         const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';
         const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
         try {
@@ -73,4 +65,44 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
       },
     );
   }
+  auditRefusedArguments(server, deps, secrets);
+}
+
+/** Writes one audit row, redacted; an audit that cannot be written is logged, never fails the call. */
+async function recordCall(deps: ToolDeps, secrets: string[], call: ToolExecution): Promise<void> {
+  const entry = { ...call, arguments: redactValue(call.arguments, secrets) as Record<string, unknown>, error: call.error === null ? null : redact(call.error, secrets) };
+  try {
+    // The embedded database changing hands fails the statement in flight; the next reaches the new owner.
+    await onceMoreIfConnectionLost(async () => recordToolExecution(await deps.db(), entry));
+  } catch (err) {
+    deps.log.warn(`could not record the ${call.tool} call in tool_executions`, { error: err });
+  }
+}
+
+type ValidateToolInput = (tool: unknown, args: unknown, toolName: string) => Promise<unknown>;
+
+/**
+ * The SDK checks arguments against a tool's schema before any handler runs, and answers a
+ * refusal itself; the audit trail must still show those calls (a model guessing at a field's
+ * name is worth seeing). The SDK (pinned) has no hook for it, so its check is wrapped; the
+ * audit test fails if an upgrade moves it.
+ */
+function auditRefusedArguments(server: McpServer, deps: ToolDeps, secrets: string[]): void {
+  const sdk = server as unknown as { validateToolInput?: ValidateToolInput };
+  const check = sdk.validateToolInput;
+  if (typeof check !== 'function') {
+    deps.log.warn('calls refused for their arguments will not be recorded in tool_executions (the MCP SDK changed)');
+    return;
+  }
+  sdk.validateToolInput = async (tool, args, toolName) => {
+    const startedAt = new Date();
+    try {
+      return await check.call(server, tool, args, toolName);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      const given = args !== null && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : { arguments: args ?? null };
+      await recordCall(deps, secrets, { tool: toolName, arguments: given, startedAt, durationMs: 0, outcome: 'error', error });
+      throw err;
+    }
+  };
 }

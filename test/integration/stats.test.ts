@@ -87,6 +87,27 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(n[0]?.n).toBe(rows.length);
   });
 
+  it('records calls the SDK refuses for their arguments, without the secret they carried', async () => {
+    const key = 'oauth-access-token-0123456789';
+    const client = await connectClient(testDeps(tdb, { now: () => now, env: { GOHIGHLEVEL_API_KEY: key, GOHIGHLEVEL_LOCATION_ID: 'LOC' } }));
+    try {
+      const unknownKey = await client.call('search_contacts', { name: 'rachel' });
+      expect(unknownKey.isError).toBe(true);
+      const outOfBounds = await client.call('search_contacts', { query: `token ${key}`, limit: 1000 });
+      expect(outOfBounds.isError).toBe(true);
+      const rows = await tdb.handle.db.selectFrom('tool_executions').selectAll().where('tool', '=', 'search_contacts').orderBy('id').execute();
+      expect(rows.map((r) => [r.outcome, r.arguments])).toEqual([
+        ['error', { name: 'rachel' }],
+        ['error', { query: 'token [redacted]', limit: 1000 }],
+      ]);
+      expect(rows[0]!.error).toMatch(/name/);
+      expect(rows[1]!.error).toMatch(/limit/);
+      expect(JSON.stringify(rows)).not.toContain(key);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('records a call whose audit row first met a lost connection (the embedded database changing hands)', async () => {
     const { db: flaky, attempts } = dropConnectionOnce(tdb.handle.db, { insertInto: 'tool_executions' });
     const warnings: string[] = [];
