@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { openDatabase } from '../db/connection.js';
 import { mergeSavedContext, readSavedContexts, type SavedContext } from '../db/context-transfer.repository.js';
 import type { Logger } from '../logger.js';
+import { acrossHandOver } from './handover.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -28,7 +29,7 @@ export async function copyContextCommand(app: App, io: CliIo, o: { from: string;
   const source = await openDatabase({ kind: 'pglite', dataDir: from }, o.log);
   let saved: SavedContext[];
   try {
-    saved = await readSavedContexts(source.db);
+    saved = await acrossHandOver('embedded', () => readSavedContexts(source.db));
   } catch (err) {
     io.err(`Could not read saved context from ${from}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
@@ -37,7 +38,8 @@ export async function copyContextCommand(app: App, io: CliIo, o: { from: string;
   }
 
   const outcome = { copied: 0, already_there: 0, contact_missing: 0 };
-  for (const s of saved) outcome[await mergeSavedContext(handle.db, s)] += 1;
+  // Each contact's merge is one transaction and finds what an earlier try already copied.
+  for (const s of saved) outcome[await acrossHandOver(app, () => mergeSavedContext(handle.db, s))] += 1;
 
   io.err(`${saved.length} contacts with saved context in ${from}; into ${handle.description}: ${outcome.copied} copied, ${outcome.already_there} already there`);
   if (outcome.contact_missing === 0) {

@@ -3,6 +3,7 @@ import { databaseSizeBytes } from '../db/connection.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { describeSkew } from '../ghl/server-clock.js';
+import { acrossHandOver } from './handover.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -25,8 +26,11 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
 
   io.out('Database\n');
   try {
-    const handle = await app.database();
-    ok(`${handle.description}: migrations applied, ${(await databaseSizeBytes(handle.db) / 1e6).toFixed(1)} MB`);
+    const { description, size } = await acrossHandOver(app, async () => {
+      const handle = await app.database();
+      return { description: handle.description, size: await databaseSizeBytes(handle.db) };
+    });
+    ok(`${description}: migrations applied, ${(size / 1e6).toFixed(1)} MB`);
   } catch (err) {
     // The app's error says where and why, and what to check (every failure to open comes as one).
     const e = err instanceof DatabaseUnavailableError ? err : null;

@@ -3,14 +3,9 @@ import { isConnectionLost, saysConnectionLost } from '../db/connection-lost.js';
 import { SyncUnavailableError } from '../sync/engine.js';
 import { syncAllContacts } from '../tools/sync-all-contacts.js';
 import { toSyncRunOutput } from '../tools/schemas.js';
+import { HANDOVER_TRIES } from './handover.js';
 import type { CliIo } from './io.js';
 import { createProgressReporter } from './progress-bar.js';
-
-/**
- * A command and the process sharing the embedded brain with it quitting at the same moment: the
- * statement in flight fails, the next reaches whoever takes the brain over (this process, maybe).
- */
-const HANDOVER_TRIES = 3;
 
 /** `medtainer-mcp sync [--full]`: one sync with a progress bar on stderr; exit 1 when it fails. */
 export async function syncCommand(app: App, io: CliIo, options: { full: boolean }): Promise<number> {

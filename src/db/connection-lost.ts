@@ -1,7 +1,10 @@
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
-/** What node-postgres says when a connection ends under it. */
-const LOST_MESSAGE = /Connection terminated|connection closed|not queryable/i;
+/**
+ * What node-postgres says when a connection ends under it, and Kysely when it goes on using a
+ * connection whose rollback failed that way ("has been discarded").
+ */
+const LOST_MESSAGE = /Connection terminated|connection closed|not queryable|connection has been discarded/i;
 
 /**
  * True when an error says the connection to the database went away (or could not be made), as

@@ -158,6 +158,20 @@ describe('syncing through the built server', () => {
     }
   });
 
+  it('`stats` and `doctor` started just as another process sharing the brain quits answer from the one that takes it over', async () => {
+    const dir = newDir();
+    expect((await runCli(['sync'], env(dir))).code).toBe(0);
+    for (const delay of [100, 200, 300]) {
+      const first = runCli(['stats'], env(dir));
+      await new Promise((r) => setTimeout(r, delay));
+      const [stats, doctor] = await Promise.all([runCli(['stats', '--json'], env(dir)), runCli(['doctor'], env(dir))]);
+      expect(stats.code, stats.stderr).toBe(0);
+      expect(JSON.parse(stats.stdout).total_contacts).toBe(3_000);
+      expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+      expect((await first).code).toBe(0);
+    }
+  });
+
   it('doctor checks config, database and GHL access, and fails with what to fix', async () => {
     const ok = await runCli(['doctor'], env(newDir()));
     expect(ok.code, ok.stdout).toBe(0);

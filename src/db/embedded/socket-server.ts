@@ -117,10 +117,17 @@ export class PgliteWireServer {
   private async release(conn: Connection): Promise<void> {
     this.queue.splice(0, this.queue.length, ...this.queue.filter((b) => (b.conn === conn ? (b.done(), false) : true)));
     if (this.owner === conn.id) {
+      this.owner = null;
+      // The engine closed first (this process shutting down as the socket went): nothing to roll
+      // back, and asking it would throw out of this detached callback and crash the process.
+      if (this.db.closed) return;
       // No other connection gets a turn while the dead one owns the session (see drain), so no
       // runExclusive here: exec takes the same lock, and waiting for it inside would never end.
-      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK').catch(() => {});
-      this.owner = null;
+      try {
+        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      } catch {
+        // Closed meanwhile, or the rollback failed: either way the session is no longer this connection's.
+      }
       void this.drain();
     }
   }
