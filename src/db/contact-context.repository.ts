@@ -31,10 +31,26 @@ export async function loadContext(db: Kysely<Database>, id: string, now: Date): 
   return {
     nicknames: row.nicknames ?? [],
     manualNicknames: row.manual_nicknames ?? [],
-    notes: row.notes ?? [],
+    notes: readNotes(row.notes),
     importanceOverride: row.importance_override ?? null,
     computedImportance: Number(row.computed),
   };
+}
+
+/**
+ * The notes column as this product writes it: `[{ at, text }]`. Other programs sharing the
+ * database may write it their own way (a list of strings, an object); those notes are shown as
+ * well as they can be rather than breaking every read of the contact.
+ */
+export function readNotes(value: unknown): ContactNote[] {
+  if (value === null || value === undefined) return [];
+  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  return items.map((item) => {
+    if (typeof item === 'string') return { at: '', text: item };
+    const o = item as { at?: unknown; text?: unknown } | null;
+    if (o && typeof o === 'object' && typeof o.text === 'string') return { at: typeof o.at === 'string' ? o.at : '', text: o.text };
+    return { at: '', text: JSON.stringify(item) };
+  });
 }
 
 export interface ContextChange {
@@ -58,7 +74,7 @@ export async function saveContext(db: Kysely<Database>, contact: ContactRow, cha
     const byKey = new Map<string, string>();
     for (const n of [...(current?.manual_nicknames ?? []), ...change.addNicknames]) if (!byKey.has(n.toLowerCase())) byKey.set(n.toLowerCase(), n);
     const manual = [...byKey.values()].filter((n) => !removed.has(n.toLowerCase()));
-    const notes = [...(current?.notes ?? []), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
+    const notes = [...readNotes(current?.notes), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
     const override = change.importanceOverride === undefined ? (current?.importance_override ?? null) : change.importanceOverride;
     await writeSavedContext(trx, contact, { nicknames: current?.nicknames ?? [], manual, notes, override });
     await trx.insertInto('interaction_history').values({ contact_id: contact.id, kind: 'context_saved', summary, details: JSON.stringify(change) }).execute();
@@ -106,6 +122,22 @@ export async function recordViewed(db: Kysely<Database>, id: string): Promise<vo
   await db.insertInto('interaction_history').values({ contact_id: id, kind: 'viewed', summary: 'Viewed the full record' }).execute();
 }
 
+/**
+ * What happened to a contact, newest first: the changes (up to `limit`) and only the latest view,
+ * saying how many there were. Every read of the 360 records a view; listed one by one they would
+ * push the changes out of sight.
+ */
 export async function contactHistory(db: Kysely<Database>, id: string, limit = 50) {
-  return db.selectFrom('interaction_history').select(['at', 'kind', 'summary']).where('contact_id', '=', id).orderBy('id', 'desc').limit(limit).execute();
+  const [changes, views] = await Promise.all([
+    db.selectFrom('interaction_history').select(['at', 'kind', 'summary']).where('contact_id', '=', id).where('kind', '<>', 'viewed').orderBy('id', 'desc').limit(limit).execute(),
+    db
+      .selectFrom('interaction_history')
+      .select([sql<Date>`max(at)`.as('at'), sql<number>`count(*)::int`.as('n')])
+      .where('contact_id', '=', id)
+      .where('kind', '=', 'viewed')
+      .executeTakeFirstOrThrow(),
+  ]);
+  if (!views.n) return changes;
+  const viewed = { at: new Date(views.at), kind: 'viewed' as const, summary: views.n === 1 ? 'Viewed the full record' : `Viewed the full record (${views.n} times in all; the latest shown)` };
+  return [...changes, viewed].sort((a, b) => b.at.getTime() - a.at.getTime());
 }

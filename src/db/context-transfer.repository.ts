@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { writeSavedContext } from './contact-context.repository.js';
+import { readNotes, writeSavedContext } from './contact-context.repository.js';
 import type { ContactNote, Database } from './database.js';
 
 /** What people saved about one contact (by `save_contact_context`), as another brain holds it. */
@@ -35,7 +35,7 @@ export async function readSavedContexts(db: Kysely<Database>): Promise<SavedCont
   return rows.map((r) => ({
     contactId: r.contact_id,
     manualNicknames: r.manual_nicknames ?? [],
-    notes: r.notes ?? [],
+    notes: readNotes(r.notes),
     importanceOverride: r.importance_override ?? null,
     events: byContact.get(r.contact_id) ?? [],
   }));
@@ -56,7 +56,7 @@ export async function mergeSavedContext(db: Kysely<Database>, saved: SavedContex
 
     const manual = [...(current?.manual_nicknames ?? [])];
     for (const n of saved.manualNicknames) if (!manual.some((m) => m.toLowerCase() === n.toLowerCase())) manual.push(n);
-    const notes = [...(current?.notes ?? [])];
+    const notes = [...readNotes(current?.notes)];
     for (const n of saved.notes) if (!notes.some((m) => m.at === n.at && m.text === n.text)) notes.push(n);
     notes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     const override = current?.importance_override ?? saved.importanceOverride;

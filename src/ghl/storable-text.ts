@@ -15,6 +15,11 @@ export function mayHoldUnstorableText(json: string): boolean {
   return json.includes('\\u') && UNSTORABLE_ESCAPE.test(json);
 }
 
+/** Whether the database can store this string as it is (no NUL, no lone surrogate). */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE_CHAR.test(text) || storable(text) === text;
+}
+
 function storable(text: string): string {
   return UNSTORABLE_CHAR.test(text) ? text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD') : text;
 }

@@ -2,8 +2,15 @@ import { z } from 'zod';
 import { recordViewed } from '../db/contact-context.repository.js';
 import { Contact360, loadContact360 } from './contact-360.js';
 import { defineTool } from './define-tool.js';
+import { storableText } from './schemas.js';
 import { fenceUntrusted } from './render.js';
 import { resolveContact } from './resolve-contact.js';
+
+/** The database refusing writes: no privilege (42501) or a read-only transaction / replica (25006). */
+function refusedWrite(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '42501' || code === '25006';
+}
 
 export const getContact360 = defineTool({
   name: 'get_contact_360',
@@ -14,8 +21,8 @@ export const getContact360 = defineTool({
     'that points at one person ("rachel from fresh headies", an email, a phone number); an ambiguous query returns the ' +
     'candidates to choose from. Viewing is recorded in the history.',
   inputSchema: z.object({
-    contact_id: z.string().trim().min(1).max(128).optional().describe('The contact id (from search_contacts)'),
-    query: z.string().trim().min(1).max(200).optional().describe('Words that identify one contact, if the id is not known'),
+    contact_id: storableText(128).optional().describe('The contact id (from search_contacts)'),
+    query: storableText(200).optional().describe('Words that identify one contact, if the id is not known'),
   }),
   outputSchema: Contact360,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -23,7 +30,13 @@ export const getContact360 = defineTool({
     const db = await deps.db();
     const now = deps.now();
     const c = await resolveContact(db, input, now);
-    await recordViewed(db, c.id);
+    try {
+      await recordViewed(db, c.id);
+    } catch (err) {
+      // A reader on a read-only role or replica still gets the contact; only the view goes unrecorded.
+      if (!refusedWrite(err)) throw err;
+      deps.log.warn(`get_contact_360: the view of ${c.id} was not recorded`, { error: err instanceof Error ? err.message : String(err) });
+    }
     return loadContact360(db, c, now);
   },
   render(o) {
@@ -34,7 +47,7 @@ export const getContact360 = defineTool({
       `Importance ${o.context.importance}${o.context.importance_override !== null ? ` (set by hand; computed ${o.context.computed_importance})` : ''} · Last activity: ${c.last_activity_at ?? 'none recorded'} · Added: ${c.date_added ?? '—'}`,
       `Nicknames: ${o.context.nicknames.join(', ') || '—'}`,
       ...(c.custom_fields.length ? [`Custom fields: ${c.custom_fields.map((f) => `${f.id}=${JSON.stringify(f.value)}`).join('; ')}`] : []),
-      ...(o.context.notes.length ? ['Notes:', ...o.context.notes.map((n) => `- ${n.at.slice(0, 10)}: ${n.text}`)] : []),
+      ...(o.context.notes.length ? ['Notes:', ...o.context.notes.map((n) => `- ${n.at ? `${n.at.slice(0, 10)}: ` : ''}${n.text}`)] : []),
       ...(o.opportunities.length ? ['Deals:', ...o.opportunities.map((d) => `- ${d.name ?? d.id}: ${d.status}, $${d.monetary_value} (${d.pipeline ?? '?'} / ${d.stage ?? '?'})`)] : []),
       'History:',
       ...o.history.slice(0, 10).map((h) => `- ${h.at.slice(0, 16).replace('T', ' ')} ${h.kind}: ${h.summary}`),

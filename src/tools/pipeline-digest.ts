@@ -5,6 +5,7 @@ import { ToolError } from '../errors.js';
 import { GhlError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from '../ghl/errors.js';
 import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
 import { defineTool } from './define-tool.js';
+import { storableText } from './schemas.js';
 import { callGhl, requireGhl } from './ghl-access.js';
 import { fenceUntrusted } from './render.js';
 
@@ -41,7 +42,7 @@ export const pipelineDigest = defineTool({
     'biggest first. Reads GHL live, or the local opportunity mirror when it was refreshed in the last 10 minutes or GHL ' +
     'cannot be reached; `source` says which. Use it for "how is the pipeline", "what deals are stuck", "what did we win this month".',
   inputSchema: z.object({
-    pipeline: z.string().trim().min(1).max(200).optional().describe('A pipeline id, or its name (any case); all pipelines when omitted'),
+    pipeline: storableText(200).optional().describe('A pipeline id, or its name (any case); all pipelines when omitted'),
     stale_days: z.number().int().min(1).max(3650).default(14).describe('An open deal with no stage change for this many days is stale'),
     period_days: z.number().int().min(0).max(3650).default(30).describe('Count won/lost/abandoned deals whose status changed in this many days; 0 = all time'),
   }),

@@ -14,6 +14,9 @@ import { fenceUntrusted } from './render.js';
  * St. James partly, and only the person asking knows which one they meant.
  */
 export async function resolveContact(db: Kysely<Database>, input: { contact_id?: string; query?: string }, now: Date): Promise<ContactRow> {
+  // Both at once: which one the caller meant is a guess (an id from another answer, a query about
+  // someone else), and a confident answer about the wrong person is worse than asking.
+  if (input.contact_id && input.query) throw new ToolError('Give either contact_id or query, not both.', 'Pass contact_id alone when you have the id; query alone to find the contact by words.');
   if (input.contact_id) {
     const c = await findContact(db, input.contact_id);
     if (!c) throw new ToolError(`No contact has the id "${input.contact_id}".`, 'Find the id with search_contacts, or pass `query` instead.');

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { findContact, loadContext, saveContext } from '../db/contact-context.repository.js';
 import { ToolError } from '../errors.js';
 import { defineTool } from './define-tool.js';
+import { storableText } from './schemas.js';
 import { fenceUntrusted } from './render.js';
 
-const Nickname = z.string().trim().min(1).max(60);
+const Nickname = storableText(60);
 
 export const saveContactContext = defineTool({
   name: 'save_contact_context',
@@ -14,10 +15,10 @@ export const saveContactContext = defineTool({
     'or an importance from 1 to 10 that replaces the computed one (null clears it). Saved context is never overwritten by ' +
     'a sync and does not change GoHighLevel. Get the contact_id from search_contacts or get_contact_360 first.',
   inputSchema: z.object({
-    contact_id: z.string().trim().min(1).max(128).describe('The contact id'),
+    contact_id: storableText(128).describe('The contact id'),
     add_nicknames: z.array(Nickname).max(20).optional().describe('Nicknames to add'),
     remove_nicknames: z.array(Nickname).max(20).optional().describe('Nicknames saved earlier to remove'),
-    note: z.string().trim().min(1).max(2000).optional().describe('A note to add (kept with the date)'),
+    note: storableText(2000).optional().describe('A note to add (kept with the date)'),
     importance_override: z.number().int().min(1).max(10).nullable().optional().describe('1–10 to fix the importance by hand; null to go back to the computed score'),
   }),
   outputSchema: z.object({

@@ -1,5 +1,19 @@
 import { z } from 'zod';
 import type { SyncRunRow } from '../db/database.js';
+import { isStorableText } from '../ghl/storable-text.js';
+
+/**
+ * A string argument the tool stores or looks up in the database, which cannot hold a NUL or half
+ * of a UTF-16 surrogate pair (a model cutting an emoji in two): refused with a clear error.
+ */
+export function storableText(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(isStorableText, { message: 'contains a NUL character or half of an emoji, which cannot be stored; remove it' });
+}
 
 export const SyncRunSchema = z.object({
   status: z.enum(['succeeded', 'failed', 'running']).describe('Outcome; "running" while the run is still going'),

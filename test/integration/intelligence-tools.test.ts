@@ -61,6 +61,10 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     const unknown = await mcp.call('get_contact_360', { contact_id: 'nope' });
     expect(textOf(unknown)).toMatch(/No contact has the id "nope".*search_contacts/s);
     expect((await mcp.call('get_contact_360', {})).isError).toBe(true);
+    // Both at once is a guess about which was meant: refused, not answered about one of them.
+    const both = await mcp.call('get_contact_360', { contact_id: KNOWN.alexandra, query: 'rachel from fresh headies' });
+    expect(both.isError).toBe(true);
+    expect(textOf(both)).toMatch(/either contact_id or query, not both/);
   });
 
   it('get_contact_360 asks which one when a name is exact for one contact and partial for another; their text comes fenced', async () => {
@@ -107,6 +111,65 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect(cleared.importance).toBe(after.context.computed_importance);
   });
 
+  it('get_contact_360 keeps the changes in view however often the contact is opened', async () => {
+    const db = await app.deps.db();
+    const id = fake.store.all()[7]!.id;
+    await call('save_contact_context', { contact_id: id, note: 'Asked for a quote.' });
+    for (let i = 0; i < 55; i++) await call('get_contact_360', { contact_id: id });
+    const res = await mcp.call('get_contact_360', { contact_id: id });
+    const out = res.structuredContent as any;
+    const kinds = out.history.map((h: { kind: string }) => h.kind);
+    // One line for all 56 views, the latest first; what was saved is still there.
+    expect(kinds.filter((k: string) => k === 'viewed')).toHaveLength(1);
+    expect(kinds[0]).toBe('viewed');
+    expect(out.history[0].summary).toMatch(/56 times/);
+    expect(kinds).toContain('context_saved');
+    expect(textOf(res)).toMatch(/History:\n.*viewed: Viewed the full record \(56 times.*\n.*context_saved/s);
+    const { n } = await db.selectFrom('interaction_history').select((eb) => eb.fn.countAll<number>().as('n')).where('contact_id', '=', id).where('kind', '=', 'viewed').executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(56);
+  });
+
+  it('get_contact_360 reads notes another program wrote in its own shape, and save_contact_context adds to them', async () => {
+    const db = await app.deps.db();
+    await db
+      .insertInto('contact_context')
+      .values({ contact_id: KNOWN.michael, notes: JSON.stringify(['called today, wants samples', { text: 'prefers mornings', by: 'agent' }, 42]) })
+      .onConflict((oc) => oc.column('contact_id').doUpdateSet({ notes: JSON.stringify(['called today, wants samples', { text: 'prefers mornings', by: 'agent' }, 42]) }))
+      .execute();
+    const res = await mcp.call('get_contact_360', { contact_id: KNOWN.michael });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect((res.structuredContent as any).context.notes).toEqual([
+      { at: '', text: 'called today, wants samples' },
+      { at: '', text: 'prefers mornings' },
+      { at: '', text: '42' },
+    ]);
+    expect(textOf(res)).toMatch(/Notes:\n- called today, wants samples\n- prefers mornings/);
+    expect((await call('save_contact_context', { contact_id: KNOWN.michael, note: 'Sent samples.' })).notes_count).toBe(4);
+    expect((await call('get_contact_360', { contact_id: KNOWN.michael })).context.notes.at(-1)).toEqual({ at: expect.stringMatching(/^\d{4}-/), text: 'Sent samples.' });
+  });
+
+  it('get_contact_360 still answers when the database refuses to record the view (a read-only role or replica)', async () => {
+    const db = await app.deps.db();
+    const readOnly = db.withPlugin({
+      transformQuery(args) {
+        if (args.node.kind === 'InsertQueryNode') throw Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' });
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const warnings: string[] = [];
+    const log = { ...app.deps.log, warn: (msg: string) => void warnings.push(msg) };
+    const reader = await connectClient({ ...app.deps, db: async () => readOnly, log });
+    try {
+      const res = await reader.call('get_contact_360', { query: 'rachel from fresh headies' });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect((res.structuredContent as any).contact.id).toBe(KNOWN.rachel);
+      expect(warnings.some((w) => /view .* was not recorded/.test(w))).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('save_contact_context refuses bad input and changes nothing', async () => {
     const before = await call('get_contact_360', { contact_id: KNOWN.alexandra });
     for (const args of [
@@ -115,11 +178,17 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
       { contact_id: KNOWN.alexandra, importance_override: 11 },
       { contact_id: KNOWN.alexandra, add_nicknames: [''] },
       { contact_id: 'missing', note: 'x' },
+      // Text the database cannot hold: a NUL, half of an emoji (a model cutting text short).
+      { contact_id: KNOWN.alexandra, note: 'call\u0000back' },
+      { contact_id: KNOWN.alexandra, note: 'great call \ud83d' },
+      { contact_id: KNOWN.alexandra, add_nicknames: ['ra\u0000ch'] },
     ]) {
       const res = await mcp.call('save_contact_context', args);
       expect(res.isError, JSON.stringify(args)).toBe(true);
     }
     expect(textOf(await mcp.call('save_contact_context', { contact_id: KNOWN.alexandra, remove_nicknames: ['alexandra'] }))).toMatch(/automatic nicknames/);
+    expect(textOf(await mcp.call('save_contact_context', { contact_id: KNOWN.alexandra, note: 'great call \ud83d' }))).toMatch(/half of an emoji.*\bnote\b/s);
+    expect(textOf(await mcp.call('get_contact_360', { contact_id: 'nope\u0000' }))).toMatch(/NUL.*contact_id/s);
     const after = await call('get_contact_360', { contact_id: KNOWN.alexandra });
     expect(after.context).toEqual(before.context);
   });
