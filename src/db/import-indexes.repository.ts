@@ -43,9 +43,27 @@ interface SavedState {
   foreignKeys: Saved[];
 }
 
-/** Drops the contact tables' secondary indexes and foreign keys, remembering how to restore them. */
+/**
+ * Whether this role may drop and build the contact tables' indexes and keys: only a table's owner
+ * (or a member of the owning role, or a superuser) may. On a shared server the role in
+ * DATABASE_URL is often granted reads and writes alone, the tables being an administrator's; its
+ * syncs must work all the same, with the indexes left as they are.
+ */
+async function ownsContactTables(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ owns: boolean | null }>`
+    SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) AS owns FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(${TABLES}::text[]) AND c.relkind = 'r'`.execute(db);
+  return rows[0]?.owns === true;
+}
+
+/**
+ * Drops the contact tables' secondary indexes and foreign keys, remembering how to restore them.
+ * Nothing is dropped by a role that could not build them again (see ownsContactTables): the import
+ * then writes with its indexes in place, slower but complete.
+ */
 export async function dropIndexesForImport(db: Kysely<Database>): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    if (!(await ownsContactTables(trx))) return 0;
     const { rows: indexes } = await sql<Saved>`
       SELECT t.relname AS table, c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
@@ -97,6 +115,15 @@ export async function buildIndexesAfterImport(db: Kysely<Database>, log: Logger,
   const saved = { indexes: state.indexes.filter((i) => !waiting.includes(i)), foreignKeys: state.foreignKeys };
   // A small brain's later passes: nothing to build yet, and nothing to analyse on that account.
   if (saved.indexes.length + saved.foreignKeys.length === 0) return { built: 0, filled: [] };
+  if (!(await ownsContactTables(db))) {
+    // An owner's import left them to build (a small brain grown past the threshold, or a killed
+    // import); this role cannot. Syncs and searches work without them, searches more slowly.
+    log.warn(
+      `${saved.indexes.length} search indexes and ${saved.foreignKeys.length} foreign keys wait for the contact tables' owner to build them ` +
+        '(this database role may read and write the tables but not index them): run `medtainer-mcp sync` once with the owner\'s DATABASE_URL',
+    );
+    return { built: 0, filled: [] };
+  }
   const tables = TABLES.filter((t) => [...saved.indexes, ...saved.foreignKeys].some((i) => i.table === t));
   let built = 0;
   const restoreTable = async (table: string) => {

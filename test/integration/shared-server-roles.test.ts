@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
+import { connectClient, textOf } from '../helpers/mcp-client.js';
+import { syncApp } from '../helpers/sync-app.js';
+
+const BASE = process.env.TEST_DATABASE_URL;
+
+/** Roles other than the tables' owner, as a shared PostgreSQL server hands them out. */
+describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own the tables (postgres)', () => {
+  let fake: FakeGhl;
+  const databases: string[] = [];
+  const roles: string[] = [];
+  const closing: (() => Promise<unknown>)[] = [];
+
+  const admin = async (text: string, database?: string) => {
+    const url = new URL(BASE!);
+    if (database) url.pathname = `/${database}`;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  const urlFor = (database: string, user?: string) => {
+    const url = new URL(BASE!);
+    url.pathname = `/${database}`;
+    if (user) url.username = user;
+    return url.toString();
+  };
+  /** A database migrated by the administrator (the URL's own role). */
+  const newDatabase = async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const handle = await openDatabase({ kind: 'postgres', url: urlFor(name) }, silentLogger);
+    await migrateToLatest(handle.db, silentLogger);
+    await handle.close();
+    return name;
+  };
+  const newRole = async (database: string, grants: string) => {
+    const role = `medtainer_test_role_${randomBytes(5).toString('hex')}`;
+    await admin(`CREATE ROLE ${role} LOGIN`);
+    roles.push(role);
+    await admin(grants.replaceAll('ROLE', role), database);
+    return role;
+  };
+  const app = (database: string, user?: string, o: { indexesFrom?: number; log?: Logger } = {}): App => {
+    const a = syncApp(fake, { kind: 'postgres', url: urlFor(database, user) }, { sync: { indexesFrom: o.indexesFrom }, log: o.log });
+    closing.push(() => a.close());
+    return a;
+  };
+  const READ_WRITE = 'GRANT USAGE ON SCHEMA public TO ROLE; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ROLE; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ROLE';
+  const READ_ONLY = 'GRANT USAGE ON SCHEMA public TO ROLE; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE';
+
+  beforeAll(async () => {
+    fake = await startFakeGhl({ contactCount: 150, seed: 5, rateLimit: { max: 10_000 } });
+  });
+  afterEach(async () => {
+    for (const close of closing.splice(0)) await close().catch(() => {});
+  });
+  afterAll(async () => {
+    await fake?.close();
+    for (const d of databases) await admin(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => {});
+    for (const r of roles) await admin(`DROP ROLE IF EXISTS ${r}`).catch(() => {});
+  });
+
+  it('a role granted reads and writes only completes a first import, with the indexes left in place', async () => {
+    const database = await newDatabase();
+    const role = await newRole(database, READ_WRITE);
+    const run = await (await app(database, role, { indexesFrom: 100 }).sync.start('cli', 'full')).done;
+    expect(run.error).toBeNull();
+    expect(run).toMatchObject({ status: 'succeeded', contacts_created: 150 });
+    const { rows } = await admin(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'contact_search' AND indexname LIKE '%trgm%'`, database);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('such a role keeps syncing when the brain grows past the size that builds the indexes an owner left waiting', async () => {
+    const database = await newDatabase();
+    // The owner's first import of a small brain: its indexes wait until the brain holds 200 contacts.
+    expect((await (await app(database, undefined, { indexesFrom: 200 }).sync.start('cli', 'full')).done).status).toBe('succeeded');
+    const role = await newRole(database, READ_WRITE);
+    const base = fake.store.get(KNOWN.michael)!;
+    for (let i = 0; i < 60; i++) fake.store.addContact({ ...base, id: `GrownBrainContact${String(i).padStart(3, '0')}`, email: `grown${i}@example.com`, phone: `+1555010${String(i).padStart(4, '0')}` });
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => void warnings.push(msg) };
+    const run = await (await app(database, role, { indexesFrom: 200, log }).sync.start('cli', 'full')).done;
+    expect(run.error).toBeNull();
+    expect(run).toMatchObject({ status: 'succeeded', contacts_created: 60 });
+    expect(warnings.some((w) => /wait for the contact tables' owner/.test(w))).toBe(true);
+    // The owner's next sync builds them.
+    expect((await (await app(database, undefined, { indexesFrom: 200 }).sync.start('cli', 'auto')).done).status).toBe('succeeded');
+    const { rows } = await admin(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'contact_search' AND indexname LIKE '%trgm%'`, database);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('a read-only role searches and opens contacts', async () => {
+    const database = await newDatabase();
+    expect((await (await app(database).sync.start('cli', 'full')).done).status).toBe('succeeded');
+    const role = await newRole(database, READ_ONLY);
+    const mcp = await connectClient(app(database, role).deps);
+    closing.push(() => mcp.close());
+    const found = await mcp.call('search_contacts', { query: 'rachel from fresh headies' });
+    expect(found.isError, textOf(found)).toBeFalsy();
+    const opened = await mcp.call('get_contact_360', { contact_id: KNOWN.rachel });
+    expect(opened.isError, textOf(opened)).toBeFalsy();
+    expect((opened.structuredContent as { contact: { id: string } }).contact.id).toBe(KNOWN.rachel);
+  });
+});
