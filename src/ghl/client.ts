@@ -41,7 +41,8 @@ export function createGhlClient(config: GhlConfig, log: Logger, options: GhlClie
       locationId: config.locationId,
       http,
       ...contacts,
-      searchLive: (query, limit, signal) => contacts.listContacts({ limit, ...(query ? { query } : {}) }, signal),
+      // Most recently changed first, as v2 is asked (v1's default order is by date added).
+      searchLive: (query, limit, signal) => contacts.listContacts({ limit, sortBy: 'date_updated', order: 'desc', ...(query ? { query } : {}) }, signal),
       readOpportunities: (signal) => readAllOpportunities(http, 'v1', config.locationId!, signal),
     };
   }

@@ -188,3 +188,24 @@ describe('pipeline digest with the v1 API', () => {
     }
   });
 });
+
+describe('live contact reads with the v1 API', () => {
+  it('lists the most recently changed contacts first, like v2', async () => {
+    const fake = await startFakeGhl({ contactCount: 200, seed: 4, rateLimit: { max: 10_000 } });
+    const t = await createTestTarget(testEngines().at(-1)!);
+    const app = syncApp(fake, t.target, { version: 'v1' });
+    const client = await connectClient(app.deps);
+    try {
+      // The contact added longest ago changes now: by date added it would come last.
+      const oldest = [...fake.store.all()].sort((a, b) => a.dateAdded - b.dateAdded)[0]!;
+      fake.store.updateContact(oldest.id, { tags: ['just-changed'] });
+      const out = (await client.call('gohighlevel_read_contacts', { limit: 5 })).structuredContent as { contacts: Array<{ id: string }> };
+      expect(out.contacts[0]!.id).toBe(oldest.id);
+    } finally {
+      await client.close();
+      await app.close();
+      await fake.close();
+      await t.drop();
+    }
+  });
+});
