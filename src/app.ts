@@ -39,6 +39,12 @@ export interface AppOptions {
   sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo' | 'bulkAbove' | 'indexesFrom' | 'pollMs' | 'staleAfterSeconds' | 'lockCheckMs'>;
 }
 
+/**
+ * How long a migration waits for another session's lock on a shared PostgreSQL server before the
+ * opening fails with who holds it (the next call tries again): well inside a client's 60 s.
+ */
+const MIGRATION_LOCK_TIMEOUT_MS = 15_000;
+
 /** Wires the long-lived parts together. Knows nothing about argv, env, signals or stdio. */
 export function createApp(config: Config, log: Logger, options: AppOptions = {}): App {
   let opening: Promise<DbHandle> | null = null;
@@ -58,7 +64,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       }
       for (let attempt = 1; ; attempt++) {
         try {
-          await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite' });
+          await migrateToLatest(h.db, log, { vacuumAfterUpgrade: h.kind === 'pglite', lockTimeoutMs: h.kind === 'postgres' ? MIGRATION_LOCK_TIMEOUT_MS : undefined });
           break;
         } catch (err) {
           // The process sharing the embedded database quit mid-statement: the next statement

@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -10,8 +10,9 @@ import { vacuumAfterSync } from './maintenance.js';
  * Applies every pending migration. Kysely takes a database-level lock first, so two processes
  * starting together (Desktop sometimes spawns the server twice) apply each migration once.
  */
-export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumAfterUpgrade?: boolean } = {}): Promise<MigrationResultSet> {
-  const result = await migratorFor(db).migrateToLatest();
+export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumAfterUpgrade?: boolean; lockTimeoutMs?: number } = {}): Promise<MigrationResultSet> {
+  const result = o.lockTimeoutMs ? await migrateWithLockTimeout(db, o.lockTimeoutMs) : await migratorFor(db).migrateToLatest();
+  if (result.error && (result.error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) throw await lockedOut(db, result, o.lockTimeoutMs ?? 0);
   for (const r of result.results ?? []) {
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
@@ -24,6 +25,46 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
     await vacuumAfterSync(db).catch((err: unknown) => log.warn('could not vacuum after migrating', { error: err instanceof Error ? err.message : String(err) }));
   }
   return result;
+}
+
+/** lock_not_available: a statement gave up waiting for a lock (lock_timeout). */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * On a shared server another program may hold a transaction open on a table a migration must
+ * alter (an agent's UPDATE not yet committed, a session idle in a transaction). Waiting for it
+ * without limit hangs every tool of this server and queues every other writer of that table
+ * behind the migration; so a migration waits `ms` at most, on its own connection. (Processes
+ * starting together still queue for Kysely's migration lock, which sets its own wait.)
+ */
+async function migrateWithLockTimeout(db: Kysely<any>, ms: number): Promise<MigrationResultSet> {
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT set_config('lock_timeout', ${`${Math.round(ms)}ms`}, false)`.execute(conn);
+    try {
+      return await migratorFor(conn).migrateToLatest();
+    } finally {
+      await sql`RESET lock_timeout`.execute(conn).catch(() => {});
+    }
+  });
+}
+
+/** The sessions most likely in the way: the other open transactions in this database, oldest first. */
+async function lockedOut(db: Kysely<any>, result: MigrationResultSet, ms: number): Promise<DatabaseUnavailableError> {
+  const migration = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'a pending migration';
+  const { rows } = await sql<{ pid: number; app: string; state: string; since: Date }>`
+    SELECT pid, coalesce(nullif(application_name, ''), usename::text, '?') AS app, coalesce(state, '?') AS state, xact_start AS since
+    FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+    ORDER BY xact_start LIMIT 3`
+    .execute(db)
+    .catch(() => ({ rows: [] as { pid: number; app: string; state: string; since: Date }[] }));
+  const who = rows.length
+    ? rows.map((r) => `session ${r.pid} (${r.app}, ${r.state} since ${new Date(r.since).toISOString().slice(11, 19)} UTC)`).join('; ')
+    : 'another session';
+  return new DatabaseUnavailableError(
+    `Cannot upgrade the brain to version ${VERSION} yet: migration ${migration} waited ${Math.round(ms / 1000)} s for a table another session has open in a transaction (${who}). Nothing was changed.`,
+    'Ask again once that transaction ends (commit or roll back the session named; a session "idle in transaction" is often a forgotten psql or a stuck program)',
+  );
 }
 
 /** The project's migrator (its migration list and bookkeeping tables), e.g. to stop at an older version. */
