@@ -8,6 +8,8 @@ export class ToolError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** The tool's output for this failure, when it has one (a failed sync run): sent as structured content beside the error. */
+    readonly output?: Record<string, unknown>,
   ) {
     super(message);
   }

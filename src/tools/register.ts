@@ -60,7 +60,9 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           const text = expected
             ? [message, err.hint ? `Next step: ${err.hint}` : ''].filter(Boolean).join('\n')
             : `${tool.name} failed unexpectedly: ${redact(message, secrets)}. The server log (stderr) has the details.`;
-          return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...meta };
+          // A failure with an output of its own (a failed sync's run) gives programs its fields too.
+          const structured = expected && err.output ? { structuredContent: redactValue(err.output, secrets) } : {};
+          return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...structured, ...meta };
         }
       },
     );

@@ -45,6 +45,7 @@ export const syncAllContacts = defineTool({
         throw new ToolError(
           `Sync #${latest.id} failed after reading ${latest.contacts_fetched} contacts: ${latest.error ?? 'unknown error'}`,
           'Nothing was deleted. Fix the cause above if it names one, then run the sync again; the brain keeps answering from what it has.',
+          toSyncRunOutput(latest, deps.now()),
         );
       }
       return toSyncRunOutput(latest, deps.now());

@@ -119,6 +119,21 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     }
   });
 
+  it('a failed sync answers with its run as structured content beside the error', async () => {
+    fake.fault({ times: 20, pathPrefix: '/contacts', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
+    try {
+      const res = await mcp.call('gohighlevel_sync_all_contacts', { mode: 'full', wait_seconds: 30 });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/Sync #\d+ failed after reading 0 contacts: .*401/s);
+      const run = res.structuredContent as { status: string; run_id: number; mode: string; errors: string[] };
+      expect(run).toMatchObject({ status: 'failed', mode: 'full', contacts_fetched: 0 });
+      expect(textOf(res)).toContain(`Sync #${run.run_id} failed`);
+      expect(run.errors.join(' ')).toMatch(/401/);
+    } finally {
+      fake.clearFaults();
+    }
+  });
+
   it('turns 401, 403 and an exhausted rate limit into clear errors without the token', async () => {
     const t = await createTestTarget(engine);
     const wrong = syncApp(fake, t.target, { token: 'pit-99999999-2222-4333-8444-555555555555' });
