@@ -119,6 +119,21 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     }
   });
 
+  it('a full sync asked for while an incremental one runs follows it, rather than answering with the incremental', async () => {
+    fake.configure({ latencyMs: 300 });
+    try {
+      const incremental = await app.sync.start('schedule', 'incremental');
+      const res = await mcp.call('gohighlevel_sync_all_contacts', { mode: 'full', wait_seconds: 30 });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      const out = res.structuredContent as { status: string; mode: string; run_id: number };
+      expect(out).toMatchObject({ status: 'succeeded', mode: 'full' });
+      expect(out.run_id).toBeGreaterThan(incremental.runId);
+      expect((await incremental.done).mode).toBe('incremental');
+    } finally {
+      fake.configure({ latencyMs: 0 });
+    }
+  });
+
   it('a failed sync answers with its run as structured content beside the error', async () => {
     fake.fault({ times: 20, pathPrefix: '/contacts', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
     try {
