@@ -39,12 +39,13 @@ export const pipelineDigest = defineTool({
   description:
     'Summarises the sales pipelines from every opportunity in GoHighLevel (all pages): open deals and their value per pipeline ' +
     'and stage, deals won / lost / abandoned within period_days, and stale open deals (no stage change for stale_days), ' +
-    'biggest first. Reads GHL live, or the local opportunity mirror when it was refreshed in the last 10 minutes or GHL ' +
-    'cannot be reached; `source` says which. Use it for "how is the pipeline", "what deals are stuck", "what did we win this month".',
+    'biggest first. Reads GHL live, or the local opportunity mirror when it was refreshed in the last 10 minutes (unless fresh ' +
+    'is true) or GHL cannot be reached; `source` and `mirrored_at` say which. Use it for "how is the pipeline", "what deals are stuck", "what did we win this month".',
   inputSchema: z.object({
     pipeline: storableText(200).optional().describe('A pipeline id, or its name (any case); all pipelines when omitted'),
     stale_days: z.number().int().min(1).max(3650).default(14).describe('An open deal with no stage change for this many days is stale'),
     period_days: z.number().int().min(0).max(3650).default(30).describe('Count won/lost/abandoned deals whose status changed in this many days; 0 = all time'),
+    fresh: z.boolean().default(false).describe('true: read GoHighLevel now even if the local mirror is only minutes old (a deal just changed there)'),
   }),
   outputSchema: z.object({
     pipelines: z.array(Pipeline),
@@ -54,7 +55,7 @@ export const pipelineDigest = defineTool({
     mirrored_at: z.string().nullable().describe('When the local mirror answering was read from GHL (ISO time); null when live'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async handler({ pipeline, stale_days, period_days }, deps, ctx) {
+  async handler({ pipeline, stale_days, period_days, fresh }, deps, ctx) {
     const db = await deps.db();
     const now = deps.now();
     let source: 'live' | 'mirror' = 'live';
@@ -62,7 +63,7 @@ export const pipelineDigest = defineTool({
     // How old the mirror's figures are when it answers: a digest from yesterday's mirror must say so.
     let asOf: Date | null = null;
     const mirroredAt = await opportunityMirrorAge(db);
-    if (mirroredAt && now.getTime() - mirroredAt.getTime() < MIRROR_FRESH_MS) {
+    if (!fresh && mirroredAt && now.getTime() - mirroredAt.getTime() < MIRROR_FRESH_MS) {
       source = 'mirror';
       asOf = mirroredAt;
       data = await readOpportunityMirror(db);
@@ -87,7 +88,9 @@ export const pipelineDigest = defineTool({
         data = await readOpportunityMirror(db);
       }
     }
-    const chosen = selectPipelines(data.pipelines, pipeline);
+    // By name, whichever source answers: GHL's own order is not kept in the mirror.
+    const byName = [...data.pipelines].sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id));
+    const chosen = selectPipelines(byName, pipeline);
     if (pipeline && chosen.length === 0) {
       throw new ToolError(
         `No pipeline is called or has the id "${pipeline}".`,

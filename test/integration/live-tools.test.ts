@@ -72,6 +72,17 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     expect(byName.pipelines[0].won_count).toBe(fake.store.opportunities.filter((o) => o.pipelineId === p.id && o.status === 'won').length);
     const byId = (await mcp.call('gohighlevel_pipeline_digest', { pipeline: p.id })).structuredContent as any;
     expect(byId.source).toBe('mirror'); // refreshed moments ago by the previous call
+    // A deal just won in GHL: `fresh` reads it now; the mirror answers in the same pipeline order.
+    const deal = fake.store.opportunities.find((o) => o.pipelineId === p.id && o.status === 'open')!;
+    const wonBefore = byName.pipelines[0].won_count;
+    Object.assign(deal, { status: 'won', lastStatusChangeAt: Date.now() });
+    const fresh = (await mcp.call('gohighlevel_pipeline_digest', { pipeline: p.id, period_days: 0, fresh: true })).structuredContent as any;
+    expect(fresh).toMatchObject({ source: 'live', mirrored_at: null });
+    expect(fresh.pipelines[0].won_count).toBe(wonBefore + 1);
+    const all = async (fresh: boolean) => ((await mcp.call('gohighlevel_pipeline_digest', { fresh })).structuredContent as any).pipelines.map((x: { id: string }) => x.id);
+    const liveOrder = await all(true);
+    expect(await all(false)).toEqual(liveOrder);
+    expect(liveOrder).toHaveLength(fake.store.pipelines.length);
     const miss = await mcp.call('gohighlevel_pipeline_digest', { pipeline: 'Nope' });
     expect(miss.isError).toBe(true);
     expect(textOf(miss)).toContain(p.name);
@@ -203,7 +214,8 @@ describe('pipeline digest with the v1 API', () => {
       const truth = fake.store.opportunities;
       expect(out.totals.open_count).toBe(truth.filter((o) => o.status === 'open').length);
       const expected = digestPipelines(
-        fake.store.pipelines.map((p) => ({ id: p.id, name: p.name, stages: p.stages, raw: {} })),
+        // Pipelines come by name.
+        [...fake.store.pipelines].sort((a, b) => a.name.localeCompare(b.name)).map((p) => ({ id: p.id, name: p.name, stages: p.stages, raw: {} })),
         truth.map((o) => ({ id: o.id, name: o.name, pipelineId: o.pipelineId, stageId: o.pipelineStageId, contactId: o.contactId, contactName: null, status: o.status, monetaryValue: o.monetaryValue, lastStatusChangeAt: new Date(o.lastStatusChangeAt).toISOString(), lastStageChangeAt: new Date(o.lastStageChangeAt).toISOString(), createdAt: null, updatedAt: null, raw: {} })),
         { now, staleDays: 14, periodDays: 0 },
       );
