@@ -17,7 +17,15 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
   }
-  if (result.error) throw newerBrain(result.error) ?? failedMigration(result) ?? (result.error instanceof Error ? result.error : new Error(String(result.error)));
+  if (result.error) {
+    throw (
+      newerBrain(result.error) ??
+      notPermitted(result) ??
+      (await foreignTables(db, result)) ??
+      failedMigration(result) ??
+      (result.error instanceof Error ? result.error : new Error(String(result.error)))
+    );
+  }
   // A migration that rewrites rows of an existing brain leaves the old versions behind; PGlite has
   // no autovacuum to reclaim them, so the caller asks for it there (a new brain has nothing to reclaim).
   const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -90,6 +98,47 @@ function failedMigration(result: MigrationResultSet): DatabaseUnavailableError |
   return new DatabaseUnavailableError(
     `Cannot upgrade the brain to version ${VERSION}: migration ${failed} failed: ${cause}. The brain was left as it was.`,
     'Run the version that last opened this brain, or point DATABASE_URL or MEDTAINER_DATA_DIR at a new brain (copy-context carries saved nicknames and notes over)',
+  );
+}
+
+const INSUFFICIENT_PRIVILEGE = '42501';
+const DUPLICATE_TABLE = '42P07';
+
+/**
+ * The role in DATABASE_URL may not create what the brain needs (PostgreSQL 15 no longer lets every
+ * role create tables in `public`, and a managed server may keep extensions to its owner).
+ */
+function notPermitted(result: MigrationResultSet): DatabaseUnavailableError | null {
+  if ((result.error as { code?: unknown } | undefined)?.code !== INSUFFICIENT_PRIVILEGE) return null;
+  const cause = result.error instanceof Error ? result.error.message : String(result.error);
+  if (/extension/i.test(cause)) {
+    return new DatabaseUnavailableError(
+      `Cannot create the brain: ${cause}. Searching needs the pg_trgm extension, which this database role may not install.`,
+      "Ask the database's owner to run CREATE EXTENSION pg_trgm; in this database (or to grant this role CREATE on the database), then start again",
+    );
+  }
+  return new DatabaseUnavailableError(
+    `Cannot create or upgrade the brain's tables: ${cause}. This database role may not change the schema.`,
+    "Run `medtainer-mcp migrate` once with the owner's DATABASE_URL (this role then needs only SELECT, INSERT, UPDATE and DELETE on the tables), or have the owner run GRANT CREATE ON SCHEMA public TO this role",
+  );
+}
+
+/**
+ * The first migration meeting tables of the same names that no version of this product created
+ * (the old system's `contacts`, say): its transaction left them alone, and the bookkeeping tables
+ * the migrator made before it are removed again, so the database is as it was.
+ */
+async function foreignTables(db: Kysely<any>, result: MigrationResultSet): Promise<DatabaseUnavailableError | null> {
+  const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+  if (failed !== Object.keys(migrations)[0] || (result.error as { code?: unknown } | undefined)?.code !== DUPLICATE_TABLE) return null;
+  const cause = result.error instanceof Error ? result.error.message : String(result.error);
+  await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM medtainer_migrations`.execute(trx);
+    if (rows[0]?.n === 0) await sql`DROP TABLE medtainer_migrations, medtainer_migrations_lock`.execute(trx);
+  }).catch(() => {});
+  return new DatabaseUnavailableError(
+    `Cannot create the brain here: ${cause}. This database already holds tables with the brain's names that medtainer-mcp did not create (an earlier system's, perhaps); they were left as they are.`,
+    'Point DATABASE_URL at a new database of its own (CREATE DATABASE medtainer), or move the existing tables out of the public schema first',
   );
 }
 

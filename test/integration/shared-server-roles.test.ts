@@ -101,6 +101,46 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
+  it('a database holding an earlier system\'s tables of the same names is left exactly as it was, and the error says why', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    await admin(
+      `CREATE TABLE contacts (id text PRIMARY KEY, name text, email text, tags text[], data jsonb, synced_at timestamptz);
+       CREATE TABLE interaction_history (id serial PRIMARY KEY, contact_id text, interaction_type text);
+       INSERT INTO contacts VALUES ('c1', 'Rachel Green', 'rachel@x.com', '{vip}', '{}', now())`,
+      name,
+    );
+    const handle = await openDatabase({ kind: 'postgres', url: urlFor(name) }, silentLogger);
+    try {
+      const err = (await migrateToLatest(handle.db, silentLogger).catch((e: unknown) => e)) as Error & { hint?: string };
+      expect(err.message).toMatch(/already holds tables with the brain's names that medtainer-mcp did not create/);
+      expect(err.hint).toMatch(/new database of its own/);
+    } finally {
+      await handle.close();
+    }
+    expect((await admin('SELECT name FROM contacts', name)).rows).toEqual([{ name: 'Rachel Green' }]);
+    const { rows } = await admin(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`, name);
+    expect(rows.map((r) => r.tablename)).toEqual(['contacts', 'interaction_history']);
+  });
+
+  it('a role that may not create tables or the search extension is told what to ask the owner for', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const noCreate = await newRole(name, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ROLE');
+    const app1 = app(name, noCreate);
+    const err1 = (await app1.database().catch((e: unknown) => e)) as Error & { hint?: string };
+    expect(err1.message).toMatch(/permission denied for schema public.*may not change the schema/s);
+    expect(err1.hint).toMatch(/medtainer-mcp migrate.*owner|GRANT CREATE ON SCHEMA public/);
+
+    const noExtension = await newRole(name, 'GRANT USAGE, CREATE ON SCHEMA public TO ROLE');
+    const app2 = app(name, noExtension);
+    const err2 = (await app2.database().catch((e: unknown) => e)) as Error & { hint?: string };
+    expect(err2.message).toMatch(/pg_trgm/);
+    expect(err2.hint).toMatch(/CREATE EXTENSION pg_trgm/);
+  });
+
   it('a read-only role searches and opens contacts', async () => {
     const database = await newDatabase();
     expect((await (await app(database).sync.start('cli', 'full')).done).status).toBe('succeeded');
