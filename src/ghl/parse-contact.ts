@@ -9,7 +9,16 @@ const volatile = new Set(VOLATILE_KEYS);
  * A time already in the form `toISOString` gives, with a day and hour that cannot roll over
  * (GHL's usual form): kept as it is, skipping a Date round trip. Anything else goes through Date.
  */
-const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const CANONICAL_TIME = /^(19|[2-9]\d)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * The years a contact's time may fall in. Past 9999 `toISOString` writes a six-digit year
+ * (`+058300-…`, a microsecond epoch read as milliseconds) that PostgreSQL rejects, failing the
+ * whole page; before 1900 it is a placeholder (`0001-01-01`) or a broken value, not a time a
+ * contact was added, changed or active.
+ */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 9999;
 
 // Only the id is checked up front (and without copying the record): every other field is read
 // one by one below, so a bad value costs that field, not the contact. This runs for every record
@@ -60,8 +69,13 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
     if (v === null || v === undefined || v === '') return null;
     if (typeof v === 'string' && CANONICAL_TIME.test(v)) return v;
     const d = typeof v === 'number' ? new Date(v) : typeof v === 'string' ? new Date(/^\d+$/.test(v) ? Number(v) : v) : null;
-    if (d && !Number.isNaN(d.getTime())) return d.toISOString();
-    warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
+    if (!d || Number.isNaN(d.getTime())) {
+      warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
+      return null;
+    }
+    const year = d.getUTCFullYear();
+    if (year >= FIRST_YEAR && year <= LAST_YEAR) return d.toISOString();
+    warnings.push(`contact ${r.id}: ignored ${key} (not a date: year ${year}, expected ${FIRST_YEAR}–${LAST_YEAR})`);
     return null;
   };
   const tags = Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];

@@ -42,6 +42,17 @@ describe('parseContact', () => {
     for (const t of times) expect(read[times.indexOf(t)]).toBe(new Date(typeof t === 'string' && !/^\d+$/.test(t) ? t : Number(t)).toISOString());
   });
 
+  it('drops a time outside years 1900–9999 with a warning, keeping the contact', () => {
+    // A microsecond epoch, the largest Date, a six-digit ISO year, a negative epoch, a zero-date placeholder.
+    for (const v of [1777629600000000, 8.64e15, '+275760-09-13T00:00:00.000Z', -1e14, '0001-01-01T00:00:00.000Z', '1899-12-31T23:59:59.999Z']) {
+      const p = parseContact({ id: 'x1', firstName: 'Kept', lastActivity: v });
+      expect(p.ok && { lastActivity: p.contact.lastActivity, firstName: p.contact.firstName }, String(v)).toEqual({ lastActivity: null, firstName: 'Kept' });
+      expect(p.ok && p.warnings, String(v)).toEqual([expect.stringMatching(/^contact x1: ignored lastActivity \(not a date: year -?\d+, expected 1900–9999\)$/)]);
+    }
+    const edges = parseContact({ id: 'x1', dateAdded: '1900-01-01T00:00:00.000Z', lastActivity: '9999-12-31T23:59:59.999Z' });
+    expect(edges.ok && [edges.contact.dateAdded, edges.contact.lastActivity, edges.warnings]).toEqual(['1900-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', []]);
+  });
+
   it('drops volatile keys from the stored record', () => {
     const p = parseContact({ id: 'x1', searchAfter: [1, 'x1'], traceId: 't', firstName: 'A' });
     expect(p.ok && Object.keys(p.contact.raw)).toEqual(['id', 'firstName']);
