@@ -20,6 +20,21 @@ const CANONICAL_TIME = /^(19|[2-9]\d)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([
 const FIRST_YEAR = 1900;
 const LAST_YEAR = 9999;
 
+/** Below this an epoch number is in seconds: as milliseconds it would be before March 1973; as seconds it reaches year 5138. */
+const SECONDS_EPOCH_BELOW = 1e11;
+
+/** A date and time with no zone ("2026-05-01T10:00:00", "2026-05-01 10:00"): GHL's times are UTC. */
+const ZONELESS_TIME = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)$/;
+
+/** A GHL time as a Date (null or an invalid Date when it is none): epoch seconds or milliseconds, or text, read as UTC when it names no zone. */
+function readTime(v: unknown): Date | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null;
+  if (n !== null) return new Date(Math.abs(n) < SECONDS_EPOCH_BELOW ? n * 1000 : n);
+  if (typeof v !== 'string') return null;
+  const zoneless = ZONELESS_TIME.exec(v.trim());
+  return new Date(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : v);
+}
+
 // Only the id is checked up front (and without copying the record): every other field is read
 // one by one below, so a bad value costs that field, not the contact. This runs for every record
 // of every page, so it is plain code rather than a schema.
@@ -68,7 +83,7 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
     const v = r[key];
     if (v === null || v === undefined || v === '') return null;
     if (typeof v === 'string' && CANONICAL_TIME.test(v)) return v;
-    const d = typeof v === 'number' ? new Date(v) : typeof v === 'string' ? new Date(/^\d+$/.test(v) ? Number(v) : v) : null;
+    const d = readTime(v);
     if (!d || Number.isNaN(d.getTime())) {
       warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
       return null;

@@ -53,6 +53,22 @@ describe('parseContact', () => {
     expect(edges.ok && [edges.contact.dateAdded, edges.contact.lastActivity, edges.warnings]).toEqual(['1900-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', []]);
   });
 
+  it('reads a time without a zone as UTC, and an epoch too small for milliseconds as seconds', () => {
+    const read = (v: unknown) => {
+      const p = parseContact({ id: 'x1', dateAdded: v });
+      return p.ok ? { value: p.contact.dateAdded, warnings: p.warnings } : null;
+    };
+    // Compared with Date.UTC, so the answer is the same whatever the server's zone.
+    const at = new Date(Date.UTC(2026, 4, 1, 10, 0, 0)).toISOString();
+    for (const v of ['2026-05-01T10:00:00', '2026-05-01 10:00:00', '2026-05-01T10:00', ' 2026-05-01T10:00:00.000 ', 1777629600, '1777629600', 1777629600000, '1777629600000']) {
+      expect(read(v), String(v)).toEqual({ value: at, warnings: [] });
+    }
+    expect(read('2026-05-01T10:00:00.250')?.value).toBe(new Date(Date.UTC(2026, 4, 1, 10, 0, 0, 250)).toISOString());
+    // A zone given is kept; a date alone was already UTC.
+    expect(read('2026-05-01T12:00:00+02:00')?.value).toBe(at);
+    expect(read('2026-05-01')?.value).toBe(new Date(Date.UTC(2026, 4, 1)).toISOString());
+  });
+
   it('drops volatile keys from the stored record', () => {
     const p = parseContact({ id: 'x1', searchAfter: [1, 'x1'], traceId: 't', firstName: 'A' });
     expect(p.ok && Object.keys(p.contact.raw)).toEqual(['id', 'firstName']);
