@@ -63,7 +63,7 @@ const RULES: Rule[] = [
   { pattern: /\b(?:added |new |created )?this month\b/, apply: (_m, r, now) => since(r, startOfMonth(now), 'added this month (since the 1st)') },
   { pattern: /\b(?:added |new |created )?this week\b/, apply: (_m, r, now) => since(r, startOfWeek(now), 'added this week (since Monday)') },
   { pattern: /\b(?:added |new |created )?today\b/, apply: (_m, r, now) => since(r, startOfToday(now), 'added today') },
-  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, daysAgo(startOfToday(now), 1), 'added yesterday', startOfToday(now)) },
+  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
@@ -125,6 +125,13 @@ function howLong(m: RegExpMatchArray): number {
 function amount(n: string, unit: string): number {
   const k = NUMBER_WORDS[n] ?? Number(n);
   return unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : k;
+}
+
+/** Midnight at the start of yesterday: the day before may have had 23 or 25 hours (a DST change), so not 24 h before today's. */
+function startOfYesterday(now: Date): Date {
+  const d = startOfToday(now);
+  d.setDate(d.getDate() - 1);
+  return d;
 }
 
 function since(r: SearchRequest, at: Date, label: string, before?: Date): void {
