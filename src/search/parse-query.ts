@@ -21,6 +21,9 @@ export interface SearchRequest {
   addedBefore?: Date;
   addedSinceLabel?: string;
   silentForDays?: number;
+  /** No activity since this instant ("this week": since Monday 00:00); silentForDays, when given, wins. */
+  silentSince?: Date;
+  silentSinceLabel?: string;
   hasEmail?: boolean;
   hasPhone?: boolean;
   sort?: SortOrder;
@@ -38,13 +41,19 @@ const NUMBER_WORDS: Record<string, number> = {
   eleven: 11, twelve: 12, fourteen: 14, fifteen: 15, twenty: 20, thirty: 30, sixty: 60, ninety: 90,
 };
 const COUNT = `(\\d{1,4}|${Object.keys(NUMBER_WORDS).join('|')})`;
-const UNIT = '(days?|weeks?|months?)';
+const UNIT = '(hours?|days?|weeks?|months?|years?)';
 /** The words before a tag: "tagged vip", "with the tag vip". */
 export const TAG_INTRO = '\\b(?:tagged|tag|with the tag|labell?ed)';
 /** "for over", "more than", "at least" before a count. */
 const AT_LEAST = '(?: (?:over|more than|at least))?';
 /** " 30 days", " the last 2 weeks", " the past month", " last week": a count, or one unit after last/past (see howLong). */
 const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}`;
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+/** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
+const PERIOD = ` (?:(this week|this month|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
+/** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
+const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*";
+const SILENT = '\\b(?:silent|inactive|quiet|dormant|cold)';
 
 interface Rule {
   pattern: RegExp;
@@ -55,14 +64,17 @@ interface Rule {
 // Order matters: longer phrases first, each removes what it understood from the text.
 const RULES: Rule[] = [
   { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
-  { pattern: new RegExp(`\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
-  { pattern: new RegExp(`\\b(?:silent|inactive|quiet|dormant|cold)(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  // "who haven't I contacted this week", "no activity since monday": silent since the period began.
+  // Before the added-date rules, which would otherwise take the period and leave the rest as a name.
+  { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})${PERIOD}\\b`), apply: (m, r, now) => silentSince(r, periodStart(m, now)) },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
-  // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven days).
+  // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven
+  // days), "added in the last 24 hours".
   { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
-  { pattern: /\b(?:added |new |created )?this month\b/, apply: (_m, r, now) => since(r, startOfMonth(now), 'added this month (since the 1st)') },
-  { pattern: /\b(?:added |new |created )?this week\b/, apply: (_m, r, now) => since(r, startOfWeek(now), 'added this week (since Monday)') },
-  { pattern: /\b(?:added |new |created )?today\b/, apply: (_m, r, now) => since(r, startOfToday(now), 'added today') },
+  // "added this week", "new leads this month", "customers added this year", "added since monday".
+  { pattern: new RegExp(`\\b(?:(?:added|new|created|joined) )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
   { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
@@ -122,9 +134,32 @@ function howLong(m: RegExpMatchArray): number {
   return amount(m[1] ?? m[2] ?? '1', m[3]!);
 }
 
+/** Further back than any time the brain holds (none before 1900), and a year every database reads: "9999 years" is all of them. */
+const MAX_DAYS = 200 * 365;
+
+/** Days in a count of units: a month is 30 days, a year 365, an hour a 24th of a day. */
 function amount(n: string, unit: string): number {
   const k = NUMBER_WORDS[n] ?? Number(n);
-  return unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : k;
+  const days = unit.startsWith('hour') ? k / 24 : unit.startsWith('week') ? k * 7 : unit.startsWith('month') ? k * 30 : unit.startsWith('year') ? k * 365 : k;
+  return Math.min(days, MAX_DAYS);
+}
+
+interface Period {
+  at: Date;
+  /** "this week (since Monday)", "since Monday (2026-11-23)": said after "added" or "no activity". */
+  label: string;
+}
+
+/** Where a PERIOD match begins, in the server's time zone: its first group is "this …" or "today", its second what follows "since". */
+function periodStart(m: RegExpMatchArray, now: Date): Period {
+  const [, current, since] = m as unknown as [string, string | undefined, string | undefined];
+  if (current === 'this week') return { at: startOfWeek(now), label: 'this week (since Monday)' };
+  if (current === 'this month') return { at: startOfMonth(now), label: 'this month (since the 1st)' };
+  if (current === 'this year') return { at: startOfYear(now), label: 'this year (since 1 January)' };
+  if (current === 'today') return { at: startOfToday(now), label: 'today' };
+  if (since === 'yesterday') return { at: startOfYesterday(now), label: 'since yesterday' };
+  const at = lastWeekday(now, WEEKDAYS.indexOf(since!));
+  return { at, label: `since ${since![0]!.toUpperCase()}${since!.slice(1)} (${localDate(at)})` };
 }
 
 /** Midnight at the start of yesterday: the day before may have had 23 or 25 hours (a DST change), so not 24 h before today's. */
@@ -132,6 +167,37 @@ function startOfYesterday(now: Date): Date {
   const d = startOfToday(now);
   d.setDate(d.getDate() - 1);
   return d;
+}
+
+/** 1 January, 00:00, in the server's time zone. */
+function startOfYear(now: Date): Date {
+  const d = startOfMonth(now);
+  d.setMonth(0);
+  return d;
+}
+
+/**
+ * Midnight starting the last such weekday before today: said on a Wednesday, "since monday" is
+ * two days back and "since wednesday" a week back (today would be "today").
+ */
+function lastWeekday(now: Date, weekday: number): Date {
+  const d = startOfToday(now);
+  d.setDate(d.getDate() - ((d.getDay() - weekday + 7) % 7 || 7));
+  return d;
+}
+
+/** "2026-11-23": the local calendar date, so the label names the day the server's zone means. */
+function localDate(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function addedIn(r: SearchRequest, p: Period): void {
+  since(r, p.at, `added ${p.label}`);
+}
+
+function silentSince(r: SearchRequest, p: Period): void {
+  r.silentSince = p.at;
+  r.silentSinceLabel = `no activity ${p.label}`;
 }
 
 function since(r: SearchRequest, at: Date, label: string, before?: Date): void {
@@ -219,6 +285,11 @@ export function meaningful(text: string, dropStopWords = true): string | undefin
   return words.length ? words.join(' ') : undefined;
 }
 
+/** "30 days", or "36 hours" for a count given in hours that is no whole number of days. */
+function daysOrHours(days: number): string {
+  return Number.isInteger(days) ? `${days} days` : `${Math.round(days * 24)} hours`;
+}
+
 /** The request in words, e.g. `type=lead, added this week (since Monday), sorted by date added`. */
 export function describe(r: SearchRequest): string {
   const parts: string[] = [];
@@ -232,7 +303,9 @@ export function describe(r: SearchRequest): string {
   if (r.industry) parts.push(`${r.industry} industry (company names and tags)`);
   if (r.addedSinceLabel) parts.push(r.addedSinceLabel);
   else if (r.addedSince) parts.push(`added since ${r.addedSince.toISOString()}`);
-  if (r.silentForDays !== undefined) parts.push(`no activity for ${r.silentForDays} days`);
+  if (r.silentForDays !== undefined) parts.push(`no activity for ${daysOrHours(r.silentForDays)}`);
+  else if (r.silentSinceLabel) parts.push(r.silentSinceLabel);
+  else if (r.silentSince) parts.push(`no activity since ${r.silentSince.toISOString()}`);
   if (r.minImportance !== undefined) parts.push(`importance ≥ ${r.minImportance}`);
   if (r.hasEmail !== undefined) parts.push(r.hasEmail ? 'with email' : 'without email');
   if (r.hasPhone !== undefined) parts.push(r.hasPhone ? 'with phone' : 'without phone');

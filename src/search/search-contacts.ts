@@ -125,7 +125,7 @@ function details(order: RawBuilder<unknown>, extra: RawBuilder<unknown> = sql``)
 export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }): Promise<SearchResult> {
   const cut = activityCutoffs(o.now);
   const importance = importanceOf(cut);
-  const silentBefore = req.silentForDays !== undefined ? daysAgo(o.now, req.silentForDays) : null;
+  const silentBefore = req.silentForDays !== undefined ? daysAgo(o.now, req.silentForDays) : (req.silentSince ?? null);
   // Conditions on the facts table (s) and on the text table (d), kept apart so each query reads
   // only the table it needs.
   const where: Condition[] = [];

@@ -64,6 +64,22 @@ describe('parseQuery', () => {
     // Also a person's name: the industry only when framed as one.
     ['mary jane', 'name or nickname like "mary jane", sorted by relevance'],
     ["who's at Golden State Extracts?", 'company like "golden state extracts", sorted by relevance'],
+    // A calendar period after a silence is how long the silence is, not when contacts were added.
+    ["who haven't I contacted this week", 'no activity this week (since Monday), sorted by importance'],
+    ["who haven't I contacted this month?", 'no activity this month (since the 1st), sorted by importance'],
+    ["leads we haven't talked to today", 'type=lead, no activity today, sorted by importance'],
+    ['no activity since monday', 'no activity since Monday (2026-11-23), sorted by importance'],
+    ['customers silent since yesterday', 'type=customer, no activity since yesterday, sorted by importance'],
+    // Hours, years, this year, since a weekday.
+    ['contacts added in the last 24 hours', 'added in the last 24 hours, sorted by date added'],
+    ['contacts added in the last 48 hours', 'added in the last 48 hours, sorted by date added'],
+    ['not contacted in 36 hours', 'no activity for 36 hours, sorted by importance'],
+    ['not contacted in 48 hours', 'no activity for 2 days, sorted by importance'],
+    ['leads added in the past 2 years', 'type=lead, added in the last 2 years, sorted by date added'],
+    ["who haven't I contacted in a year", 'no activity for 365 days, sorted by importance'],
+    ['customers added this year', 'type=customer, added this year (since 1 January), sorted by date added'],
+    ['contacts added since monday', 'added since Monday (2026-11-23), sorted by date added'],
+    ['new leads since wednesday', 'type=lead, added since Wednesday (2026-11-18), sorted by date added'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });
@@ -79,6 +95,38 @@ describe('parseQuery', () => {
     expect(parseQuery('added in the last 3 days', now).addedSince).toEqual(new Date(now.getTime() - 3 * 86_400_000));
     expect(startOfWeek(new Date(2026, 10, 29, 23, 59))).toEqual(new Date(2026, 10, 23)); // Sunday belongs to the week that began Monday
     expect(startOfToday(now)).toEqual(new Date(2026, 10, 25));
+  });
+
+  it('reads a silence over a calendar period as no activity since the period began', () => {
+    const silentSince = (q: string) => {
+      const r = parseQuery(q, now);
+      expect(r.addedSince, q).toBeUndefined();
+      expect(r.name, q).toBeUndefined();
+      return r.silentSince;
+    };
+    expect(silentSince("who haven't I contacted this week")).toEqual(new Date(2026, 10, 23));
+    expect(silentSince("who haven't I contacted this month")).toEqual(new Date(2026, 10, 1));
+    expect(silentSince("who haven't i contacted today")).toEqual(new Date(2026, 10, 25));
+    expect(silentSince('no activity since monday')).toEqual(new Date(2026, 10, 23));
+    expect(silentSince('inactive this year')).toEqual(new Date(2026, 0, 1));
+  });
+
+  it('reads hours, years, this year and since a weekday', () => {
+    const hour = 3_600_000;
+    expect(parseQuery('added in the last 24 hours', now).addedSince).toEqual(new Date(now.getTime() - 24 * hour));
+    expect(parseQuery('added in the last hour', now).addedSince).toEqual(new Date(now.getTime() - hour));
+    expect(parseQuery('added in the past 2 years', now).addedSince).toEqual(new Date(now.getTime() - 730 * 24 * hour));
+    expect(parseQuery('added this year', now).addedSince).toEqual(new Date(2026, 0, 1));
+    // The last such day before today (Wednesday): "since wednesday" is a week back, today being "today".
+    expect(parseQuery('added since tuesday', now).addedSince).toEqual(new Date(2026, 10, 24));
+    expect(parseQuery('added since monday', now).addedSince).toEqual(new Date(2026, 10, 23));
+    expect(parseQuery('added since sunday', now).addedSince).toEqual(new Date(2026, 10, 22));
+    expect(parseQuery('added since thursday', now).addedSince).toEqual(new Date(2026, 10, 19));
+    expect(parseQuery('added since wednesday', now).addedSince).toEqual(new Date(2026, 10, 18));
+    const sinceYesterday = parseQuery('added since yesterday', now);
+    expect([sinceYesterday.addedSince, sinceYesterday.addedBefore]).toEqual([new Date(2026, 10, 24), undefined]);
+    // A count too large for any date is every contact, not a time before year 1.
+    expect(parseQuery('added in the last 9999 years', now).addedSince!.getFullYear()).toBeGreaterThan(1800);
   });
 });
 
