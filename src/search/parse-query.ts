@@ -71,8 +71,8 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})${PERIOD}\\b`), apply: (m, r, now) => silentSince(r, periodStart(m, now)) },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven
-  // days), "added in the last 24 hours".
-  { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
+  // days), "leads from the past 3 months", "added in the last 24 hours".
+  { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during |from |since |within )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
   // "added this week", "new leads this month", "customers added this year", "added since monday".
   { pattern: new RegExp(`\\b(?:(?:added|new|created|joined) )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
   { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
@@ -277,11 +277,18 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   return r;
 }
 
-/** The text normalised, stop words left out ("show me rachel" → "rachel"); undefined when nothing is left. */
+/**
+ * Words that only join a phrase to what follows ("leads from this week"): left alone, with the
+ * rest understood, they are no name. Not stop words: "rachel from fresh headies" needs its "from".
+ */
+const CONNECTIVES = new Set(['from', 'at', 'with', 'since', 'within', 'during', 'over']);
+
+/** The text normalised, stop words left out ("show me rachel" → "rachel"); undefined when nothing (or only a connective) is left. */
 export function meaningful(text: string, dropStopWords = true): string | undefined {
   const words = normalizeText(text)
     .split(' ')
     .filter((w) => w && !(dropStopWords && STOP_WORDS.has(w)));
+  if (dropStopWords && words.every((w) => CONNECTIVES.has(w))) return undefined;
   return words.length ? words.join(' ') : undefined;
 }
 

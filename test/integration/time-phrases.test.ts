@@ -49,6 +49,14 @@ describe.each(testEngines())('time phrases in a search (%s)', (engine) => {
     expect((await search({ query: "who haven't I contacted this week", not_contacted_within_days: 60 })).total).toBe((await search({ not_contacted_within_days: 60 })).total);
   });
 
+  it('"leads from the past 3 months" finds every lead added in the last 3 months', async () => {
+    const from = await search({ query: 'leads from the past 3 months' });
+    expect(from.interpretation).not.toMatch(/name or nickname/);
+    expect(from.total).toBe((await search({ query: 'leads added in the last 3 months' })).total);
+    expect(from.total).toBe((await search({ type: 'lead', added_within_days: 90 })).total);
+    expect(from.total).toBeGreaterThan(0);
+  });
+
   it('understands hours, this year and since a weekday', async () => {
     expect((await search({ query: 'contacts added in the last 24 hours' })).total).toBe((await search({ added_within_days: 1 })).total);
     expect((await search({ query: 'contacts added in the last 48 hours' })).total).toBe((await search({ added_within_days: 2 })).total);

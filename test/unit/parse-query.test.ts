@@ -80,6 +80,11 @@ describe('parseQuery', () => {
     ['customers added this year', 'type=customer, added this year (since 1 January), sorted by date added'],
     ['contacts added since monday', 'added since Monday (2026-11-23), sorted by date added'],
     ['new leads since wednesday', 'type=lead, added since Wednesday (2026-11-18), sorted by date added'],
+    // "from" before a period introduces it; left alone it is no name.
+    ['leads from the past 3 months', 'type=lead, added in the last 3 months, sorted by date added'],
+    ['contacts within the last 2 weeks', 'added in the last 2 weeks, sorted by date added'],
+    ['leads from this week', 'type=lead, added this week (since Monday), sorted by date added'],
+    ['customers from yesterday', 'type=customer, added yesterday, sorted by date added'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });
@@ -127,6 +132,16 @@ describe('parseQuery', () => {
     expect([sinceYesterday.addedSince, sinceYesterday.addedBefore]).toEqual([new Date(2026, 10, 24), undefined]);
     // A count too large for any date is every contact, not a time before year 1.
     expect(parseQuery('added in the last 9999 years', now).addedSince!.getFullYear()).toBeGreaterThan(1800);
+  });
+
+  it('leaves no lone "from" or "at" as a name', () => {
+    for (const q of ['leads from the past 3 months', 'leads from this month']) {
+      const r = parseQuery(q, now);
+      expect([r.type, r.name, r.company], q).toEqual(['lead', undefined, undefined]);
+    }
+    expect(parseQuery('leads at', now).name).toBeUndefined();
+    // Still a company's introduction.
+    expect(parseQuery('rachel from fresh headies', now)).toMatchObject({ name: 'rachel', company: 'fresh headies' });
   });
 });
 
