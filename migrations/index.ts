@@ -5,6 +5,7 @@ import * as m0003 from './0003_importance_rank_index.js';
 import * as m0004 from './0004_ranking_facts_in_search.js';
 import * as m0005 from './0005_pending_list_per_session.js';
 import * as m0006 from './0006_email_domain_index.js';
+import * as m0007 from './0007_override_copies_follow_context.js';
 
 // A static list (not a folder scan) so the compiled package always carries every migration.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_ranking_facts_in_search': m0004,
   '0005_pending_list_per_session': m0005,
   '0006_email_domain_index': m0006,
+  '0007_override_copies_follow_context': m0007,
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
@@ -168,6 +169,23 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     } finally {
       await reader.close();
     }
+  });
+
+  it('an importance override another program writes with plain SQL counts in searches and follow-up at once', async () => {
+    const db = await app.deps.db();
+    const quiet = fake.store.all().find((c) => c.tags.length === 0 && c.type !== 'lead' && c.dateUpdated < now.getTime() - 60 * DAY && c.id !== KNOWN.rene)!;
+    const important = async () => (await call('search_contacts', { min_importance: 10, limit: 100 })).contacts.map((c: { id: string }) => c.id);
+    const followUp = async () => (await call('find_contacts_needing_follow_up', { min_importance: 10, limit: 100 })).contacts.map((c: { id: string }) => c.id);
+    expect(await important()).not.toContain(quiet.id);
+    await sql`INSERT INTO contact_context (contact_id, importance_override) VALUES (${quiet.id}, 10)
+              ON CONFLICT (contact_id) DO UPDATE SET importance_override = 10`.execute(db);
+    expect(await important()).toContain(quiet.id);
+    expect(await followUp()).toContain(quiet.id);
+    await sql`UPDATE contact_context SET importance_override = NULL WHERE contact_id = ${quiet.id}`.execute(db);
+    expect(await important()).not.toContain(quiet.id);
+    await sql`UPDATE contact_context SET importance_override = 10 WHERE contact_id = ${quiet.id}`.execute(db);
+    await sql`DELETE FROM contact_context WHERE contact_id = ${quiet.id}`.execute(db);
+    expect(await followUp()).not.toContain(quiet.id);
   });
 
   it('save_contact_context refuses bad input and changes nothing', async () => {

@@ -40,6 +40,8 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
       await sql`INSERT INTO contact_search (contact_id, doc, name_norm) VALUES (${r.id}, ${r.name.toLowerCase()}, ${r.name.toLowerCase()})`.execute(db);
       await sql`INSERT INTO contact_facts (contact_id, date_added, last_activity_at, importance_base, importance_override)
                 VALUES (${r.id}, ${r.added}, ${r.activity}, ${r.base}, ${r.override})`.execute(db);
+      // Where the override itself lives; contact_facts holds a copy.
+      if (r.override) await sql`INSERT INTO contact_context (contact_id, importance_override) VALUES (${r.id}, ${r.override})`.execute(db);
     }
 
     // As the server does on PGlite: reclaim the rows 0004 rewrote.
