@@ -141,6 +141,18 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     expect(err2.hint).toMatch(/CREATE EXTENSION pg_trgm/);
   });
 
+  it('the brain goes into public even when the role has a schema of its own first on its search_path', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const role = await newRole(name, 'GRANT USAGE, CREATE ON SCHEMA public TO ROLE; CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE SCHEMA ROLE AUTHORIZATION ROLE');
+    const run = await (await app(name, role).sync.start('cli', 'full')).done;
+    expect(run.status).toBe('succeeded');
+    const { rows } = await admin(`SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('contacts', 'sync_runs', 'medtainer_migrations')`, name);
+    expect(rows.map((r) => r.table_schema)).toEqual(['public']);
+    expect((await admin('SELECT count(*)::int AS n FROM public.contacts', name)).rows[0].n).toBe(fake.store.all().length);
+  });
+
   it('a read-only role searches and opens contacts', async () => {
     const database = await newDatabase();
     expect((await (await app(database).sync.start('cli', 'full')).done).status).toBe('succeeded');
