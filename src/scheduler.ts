@@ -64,5 +64,13 @@ export function startScheduler(o: ScheduleOptions): Scheduler | null {
     },
   );
   o.log.info(`scheduled sync: ${schedule.pattern}${schedule.minSeconds ? ` (every ${schedule.minSeconds / 60} min)` : ''}, next at ${job.nextRun()?.toISOString() ?? 'never'}`);
-  return { nextRunAt: () => job.nextRun(), stop: () => job.stop() };
+  const ticks = new Cron(schedule.pattern, { paused: true });
+  const nextRunAt = (): Date | null => {
+    // Croner counts an interval from the reference it is given (now, when none is), so ask from the
+    // run in progress or last started, as croner itself does. A tick that a long run made it skip lies
+    // in the past: the job then fires at the pattern's next tick.
+    const next = job.nextRun(job.currentRun() ?? undefined);
+    return next && next.getTime() < Date.now() ? ticks.nextRun() : next;
+  };
+  return { nextRunAt, stop: () => job.stop() };
 }
