@@ -69,19 +69,34 @@ const EnvSchema = z.object({
   ),
   MEDTAINER_DATA_DIR: optional(z.string()),
   SYNC_INTERVAL_MINUTES: optional(z.coerce.number({ error: 'expected a number of minutes' }).int('expected whole minutes').min(0).max(1440)),
-  SYNC_CRON: optional(z.string().refine(isValidCron, { error: 'not a valid cron pattern (e.g. "*/15 * * * *")' })),
+  SYNC_CRON: optional(
+    z.string().check((ctx) => {
+      const problem = cronProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    }),
+  ),
   SYNC_ON_START: optional(boolean),
   LOG_LEVEL: optional(z.enum(['error', 'warn', 'info', 'debug'], { error: 'expected error, warn, info or debug' })),
   MEDTAINER_DEMO: optional(boolean),
 });
 
-function isValidCron(pattern: string): boolean {
+/**
+ * What is wrong with a SYNC_CRON value, or null. Croner also takes a date (a job that runs once) and
+ * patterns that match no real day (30 February): both would leave the schedule silently off.
+ */
+function cronProblem(pattern: string): string | null {
+  let job: Cron;
   try {
-    new Cron(pattern, { paused: true }).stop();
-    return true;
+    job = new Cron(pattern, { paused: true });
   } catch {
-    return false;
+    return 'not a valid cron pattern (e.g. "*/15 * * * *")';
   }
+  const once = job.getOnce();
+  const next = job.nextRun();
+  job.stop();
+  if (once) return 'a date is not a schedule; give a cron pattern such as "0 3 * * *" for every night at 03:00';
+  if (!next) return 'this pattern never fires: no date matches it; give one that does, such as "0 3 * * *"';
+  return null;
 }
 
 export function defaultDataDir(ctx: ConfigContext, env: Record<string, string | undefined>): string {

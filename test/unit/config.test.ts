@@ -95,6 +95,25 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a SYNC_CRON that would never sync, saying why', () => {
+    const problem = (cron: string) => {
+      try {
+        loadConfig({ SYNC_CRON: cron }, ctx);
+        return null;
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problem('every day')).toMatch(/^SYNC_CRON: not a valid cron pattern/);
+    // 30 February and 31 April match no day; croner would accept them and never fire.
+    expect(problem('0 0 30 2 *')).toMatch(/^SYNC_CRON: this pattern never fires/);
+    expect(problem('0 0 31 4 *')).toMatch(/^SYNC_CRON: this pattern never fires/);
+    // Croner reads a date as a job that runs once (or, in the past, never).
+    expect(problem('2020-01-01T00:00:00')).toMatch(/^SYNC_CRON: a date is not a schedule/);
+    expect(problem('2099-12-01T10:00:00')).toMatch(/^SYNC_CRON: a date is not a schedule/);
+    for (const fine of ['0 3 * * *', '0 9 * * 1-5', '0 0 29 2 *', '*/30 * * * * *']) expect(problem(fine), fine).toBeNull();
+  });
+
   it('never puts the token in an error', () => {
     try {
       loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-secret-secret', GOHIGHLEVEL_LOCATION_ID: 'bad id!' }, ctx);
