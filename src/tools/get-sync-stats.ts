@@ -12,7 +12,9 @@ const Output = z.object({
   last_sync: SyncRunDetailSchema.nullable(),
   last_successful_sync_at: z.string().nullable(),
   next_scheduled_sync_at: z.string().nullable(),
-  importance_distribution: z.record(z.string(), z.number().int()).describe('Contacts per importance score, "5" to "10"'),
+  importance_distribution: z
+    .record(z.string(), z.number().int())
+    .describe('Contacts per importance score: always the keys "1" to "10" (below 5 only through an importance override); they add up to total_contacts'),
   database: z.object({ kind: z.enum(['postgres', 'pglite']), size_bytes: z.number().int() }),
   health: z.object({
     status: z.enum(['ok', 'degraded', 'failing', 'never_synced']),
@@ -46,11 +48,9 @@ export const getSyncStats = defineTool({
       consecutiveFailures(db),
       databaseSizeBytes(db),
     ]);
+    // Every score, so a client reads the same keys on every call and the counts add up to the total.
     const distribution: Record<string, number> = {};
-    for (let score = 1; score <= 10; score++) {
-      const n = dist.get(score) ?? 0;
-      if (score >= 5 || n > 0) distribution[String(score)] = n;
-    }
+    for (let score = 1; score <= 10; score++) distribution[String(score)] = dist.get(score) ?? 0;
     const next = deps.schedule?.nextRunAt(success?.finished_at ?? null) ?? null;
     return {
       total_contacts: counts.total,

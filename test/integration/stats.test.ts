@@ -30,7 +30,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.last_sync).toBeNull();
     expect(s.last_successful_sync_at).toBeNull();
     expect(s.next_scheduled_sync_at).toBe('2026-06-15T12:15:00.000Z');
-    expect(s.importance_distribution).toEqual({ '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
+    expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
     expect(s.database.kind).toBe(engine);
     expect(s.database.size_bytes).toBeGreaterThan(1_000_000);
     expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, api_budget_remaining: null });
@@ -69,7 +69,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     const s = (await mcp.call('gohighlevel_get_sync_stats')).structuredContent as Record<string, any>;
     expect(s.total_contacts).toBe(5);
     expect(s.deleted_contacts).toBe(1);
-    expect(s.importance_distribution).toEqual({ '3': 1, '5': 1, '6': 0, '7': 0, '8': 2, '9': 0, '10': 1 });
+    expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 1, '4': 0, '5': 1, '6': 0, '7': 0, '8': 2, '9': 0, '10': 1 });
     expect(s.last_sync).toMatchObject({ status: 'failed', mode: 'incremental', trigger: 'schedule', errors: ['GHL answered 503'] });
     expect(s.last_successful_sync_at).toBe(daysAgo(0.019).toISOString());
     expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', api_budget_remaining: 198_990 });
@@ -122,5 +122,38 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe.each(testEngines())('gohighlevel_get_sync_stats importance_distribution (%s)', (engine) => {
+  let tdb: TestDatabase;
+  let mcp: Connected;
+
+  beforeAll(async () => {
+    tdb = await openTestDatabase(engine);
+    mcp = await connectClient(testDeps(tdb, { now: () => now }));
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await tdb?.dispose();
+  });
+
+  it('has the keys "1" to "10" whatever the overrides, adding up to total_contacts', async () => {
+    const db = tdb.handle.db;
+    const ids = ['k1', 'k2', 'k3'];
+    await db
+      .insertInto('contacts')
+      .values(ids.map((id) => ({ id, location_id: 'LOC', tags: [] as string[], data: JSON.stringify({ id }), type: 'customer' })))
+      .execute();
+    const stats = async () => (await mcp.call('gohighlevel_get_sync_stats')).structuredContent as Record<string, any>;
+    const keys = Array.from({ length: 10 }, (_, i) => String(i + 1));
+    const before = await stats();
+    await db.insertInto('contact_context').values({ contact_id: 'k1', importance_override: 2 }).execute();
+    const after = await stats();
+    for (const s of [before, after]) {
+      expect(Object.keys(s.importance_distribution).sort((a, b) => Number(a) - Number(b))).toEqual(keys);
+      expect(Object.values(s.importance_distribution as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.total_contacts);
+    }
+    expect(after.importance_distribution).toMatchObject({ '2': 1, '5': 2 });
   });
 });
