@@ -10,7 +10,7 @@ import { databaseUnavailable, describeThrown } from './db/unavailable.js';
 import { DatabaseUnavailableError } from './errors.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
-import { plannedNextRun, type Scheduler, startScheduler } from './scheduler.js';
+import { plannedNextRun, type Scheduler, startScheduler, syncDueAtStart } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
 
@@ -113,8 +113,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
 
   const syncOnStart = async (): Promise<void> => {
     const last = await lastSuccessfulRun(await db());
-    const periodMs = Math.max(1, config.sync.intervalMinutes) * 60_000;
-    if (last?.finished_at && now().getTime() - last.finished_at.getTime() < periodMs) return;
+    if (!syncDueAtStart(config.sync.intervalMinutes, config.sync.cron, last?.finished_at ?? null, now())) return;
     const handle = await sync.start('startup', 'auto');
     // Nobody awaits the startup run: a failure that could not even be recorded (the database went
     // away mid-run) must be logged here, not end the process as an unhandled rejection.

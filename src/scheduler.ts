@@ -41,6 +41,52 @@ export function plannedNextRun(intervalMinutes: number, cron: string | null, las
 }
 
 /**
+ * The syncs this schedule planned up to `now`, latest first, `count` of them at most. A cron's are its
+ * own runs. An interval's are one every N minutes back from now: its spacing is what it promises (a
+ * period that divides neither an hour nor a day has no fixed ticks at all). Empty when the schedule is off.
+ */
+export function plannedRunsBefore(intervalMinutes: number, cron: string | null, now: Date, count: number): Date[] {
+  if (cron) return new Cron(cron, { paused: true }).previousRuns(count, now);
+  if (intervalMinutes <= 0) return [];
+  return Array.from({ length: count }, (_, i) => new Date(now.getTime() - (i + 1) * intervalMinutes * 60_000));
+}
+
+/**
+ * How often the schedule syncs, in words: "every 15 min", or for a cron the gap between its next two
+ * runs and the pattern itself (a weekday-only cron is "every 24 h" with its weekends in the pattern).
+ * Null when the schedule is off.
+ */
+export function describePeriod(intervalMinutes: number, cron: string | null, now: Date): string | null {
+  if (cron) {
+    const [a, b] = new Cron(cron, { paused: true }).nextRuns(2, now);
+    return a && b ? `every ${describeSpan(b.getTime() - a.getTime())} by SYNC_CRON "${cron}"` : `by SYNC_CRON "${cron}"`;
+  }
+  return intervalMinutes > 0 ? `every ${describeSpan(intervalMinutes * 60_000)}` : null;
+}
+
+/** A length of time the way a person says it: "45 s", "90 min", "3 h", "2 d". */
+export function describeSpan(ms: number): string {
+  const minutes = ms / 60_000;
+  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} d`;
+}
+
+/**
+ * Whether a starting server should sync now: when its last good sync is older than the latest run the
+ * schedule planned (for an interval, older than the interval). A restart between two planned runs of a
+ * nightly or weekday cron then leaves the brain as the schedule keeps it. With the schedule off, a start
+ * syncs unless a sync finished in the last minute.
+ */
+export function syncDueAtStart(intervalMinutes: number, cron: string | null, lastSuccessAt: Date | null, now: Date): boolean {
+  if (!lastSuccessAt) return true;
+  const [planned] = plannedRunsBefore(intervalMinutes, cron, now, 1);
+  const since = planned ?? new Date(now.getTime() - 60_000);
+  return lastSuccessAt.getTime() <= since.getTime();
+}
+
+/**
  * The periodic sync. `protect` skips a tick while the previous run is still going; `catch` keeps
  * one failure from killing the job; `unref` lets the process exit when the client goes away.
  */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { databaseSizeBytes } from '../db/connection.js';
 import { countContacts, importanceDistribution } from '../db/contacts.repository.js';
 import { consecutiveFailures, lastSuccessfulRun, latestRun } from '../db/sync-runs.repository.js';
-import { healthStatus } from '../sync/health.js';
+import { healthStatus, overdueReason } from '../sync/health.js';
 import { defineTool } from './define-tool.js';
 import { SyncRunDetailSchema, toSyncRunDetail } from './schemas.js';
 
@@ -20,6 +20,10 @@ const Output = z.object({
     status: z.enum(['ok', 'degraded', 'failing', 'never_synced']),
     consecutive_failures: z.number().int(),
     last_error: z.string().nullable(),
+    overdue: z
+      .string()
+      .nullable()
+      .describe('When the last good sync is older than the schedule allows (three planned runs missed): how old it is and how often a sync is expected. Null otherwise'),
     api_budget_remaining: z.number().int().nullable().describe('GHL daily requests left, as last reported by GHL'),
   }),
 });
@@ -52,6 +56,14 @@ export const getSyncStats = defineTool({
     const distribution: Record<string, number> = {};
     for (let score = 1; score <= 10; score++) distribution[String(score)] = dist.get(score) ?? 0;
     const next = deps.schedule?.nextRunAt(success?.finished_at ?? null) ?? null;
+    const health = {
+      lastSuccessAt: success?.finished_at ?? null,
+      anyRunFinished: Boolean(last && last.status !== 'running') || Boolean(success),
+      consecutiveFailures: failures,
+      intervalMinutes: deps.config.sync.intervalMinutes,
+      cron: deps.config.sync.cron,
+      now,
+    };
     return {
       total_contacts: counts.total,
       deleted_contacts: counts.deleted,
@@ -61,15 +73,10 @@ export const getSyncStats = defineTool({
       importance_distribution: distribution,
       database: { kind: deps.dbKind(), size_bytes: size },
       health: {
-        status: healthStatus({
-          lastSuccessAt: success?.finished_at ?? null,
-          anyRunFinished: Boolean(last && last.status !== 'running') || Boolean(success),
-          consecutiveFailures: failures,
-          intervalMinutes: deps.config.sync.intervalMinutes,
-          now,
-        }),
+        status: healthStatus(health),
         consecutive_failures: failures,
         last_error: last?.status === 'failed' ? (last.error ?? last.errors[0] ?? 'unknown error') : null,
+        overdue: overdueReason(health),
         api_budget_remaining: last?.api_budget_remaining ?? null,
       },
     };
@@ -77,7 +84,7 @@ export const getSyncStats = defineTool({
   render(o) {
     const lines = [
       `Brain: ${o.total_contacts} contacts (${o.deleted_contacts} deleted), ${o.database.kind}, ${(o.database.size_bytes / 1e6).toFixed(1)} MB.`,
-      `Health: ${o.health.status}${o.health.consecutive_failures ? ` (${o.health.consecutive_failures} failed runs in a row)` : ''}.`,
+      `Health: ${o.health.status}${healthWhy(o.health)}.`,
     ];
     if (o.last_sync) {
       const s = o.last_sync;
@@ -92,3 +99,9 @@ export const getSyncStats = defineTool({
     return lines.join('\n');
   },
 });
+
+/** What made the verdict: failed runs in a row, an overdue last good sync, or both. */
+function healthWhy(h: { consecutive_failures: number; overdue: string | null }): string {
+  const why = [h.consecutive_failures ? `${h.consecutive_failures} failed runs in a row` : null, h.overdue].filter(Boolean);
+  return why.length ? ` (${why.join('; ')})` : '';
+}

@@ -33,7 +33,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
     expect(s.database.kind).toBe(engine);
     expect(s.database.size_bytes).toBeGreaterThan(1_000_000);
-    expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, api_budget_remaining: null });
+    expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, overdue: null, api_budget_remaining: null });
     expect(textOf(res)).toMatch(/No sync has run yet/);
   });
 
@@ -72,7 +72,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 1, '4': 0, '5': 1, '6': 0, '7': 0, '8': 2, '9': 0, '10': 1 });
     expect(s.last_sync).toMatchObject({ status: 'failed', mode: 'incremental', trigger: 'schedule', errors: ['GHL answered 503'] });
     expect(s.last_successful_sync_at).toBe(daysAgo(0.019).toISOString());
-    expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', api_budget_remaining: 198_990 });
+    expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', overdue: null, api_budget_remaining: 198_990 });
   });
 
   it('records every call in tool_executions', async () => {
@@ -155,5 +155,58 @@ describe.each(testEngines())('gohighlevel_get_sync_stats importance_distribution
       expect(Object.values(s.importance_distribution as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.total_contacts);
     }
     expect(after.importance_distribution).toMatchObject({ '2': 1, '5': 2 });
+  });
+});
+
+describe.each(testEngines())('gohighlevel_get_sync_stats health on the schedule in effect (%s)', (engine) => {
+  let tdb: TestDatabase;
+  let clock = now;
+  const lastGood = new Date(now.getTime() - 60_000);
+  const stats = async (env: Record<string, string>) => {
+    const client = await connectClient(testDeps(tdb, { now: () => clock, env }));
+    try {
+      const res = await client.call('gohighlevel_get_sync_stats');
+      return { s: res.structuredContent as Record<string, any>, text: textOf(res) };
+    } finally {
+      await client.close();
+    }
+  };
+
+  beforeAll(async () => {
+    tdb = await openTestDatabase(engine);
+    await tdb.handle.db
+      .insertInto('sync_runs')
+      .values({ trigger: 'schedule', mode: 'incremental', status: 'succeeded', holder: 't', started_at: new Date(lastGood.getTime() - 5_000), finished_at: lastGood })
+      .execute();
+  });
+  afterAll(async () => {
+    await tdb?.dispose();
+  });
+
+  it('a nightly SYNC_CRON is ok all day after its good sync, not after SYNC_INTERVAL_MINUTES', async () => {
+    for (const hours of [2, 20]) {
+      clock = new Date(lastGood.getTime() + hours * 3_600_000);
+      const { s, text } = await stats({ SYNC_CRON: '0 3 * * *' });
+      expect(s.health).toMatchObject({ status: 'ok', consecutive_failures: 0, overdue: null });
+      expect(text).toContain('Health: ok.');
+    }
+  });
+
+  it('says why it is degraded when no run failed but the last good sync is overdue', async () => {
+    clock = new Date(lastGood.getTime() + 4 * 86_400_000);
+    const cron = await stats({ SYNC_CRON: '0 3 * * *' });
+    expect(cron.s.health).toMatchObject({ status: 'degraded', consecutive_failures: 0, overdue: 'last good sync 4 d ago; expected every 24 h by SYNC_CRON "0 3 * * *"' });
+    expect(cron.text).toContain('Health: degraded (last good sync 4 d ago; expected every 24 h by SYNC_CRON "0 3 * * *").');
+
+    clock = new Date(lastGood.getTime() + 2 * 3_600_000);
+    const interval = await stats({});
+    expect(interval.s.health).toMatchObject({ status: 'degraded', consecutive_failures: 0, overdue: 'last good sync 2 h ago; expected every 15 min' });
+    expect(interval.text).toContain('Health: degraded (last good sync 2 h ago; expected every 15 min).');
+  });
+
+  it('with the schedule off, a last good sync is never overdue', async () => {
+    clock = new Date(lastGood.getTime() + 40 * 86_400_000);
+    const { s } = await stats({ SYNC_INTERVAL_MINUTES: '0' });
+    expect(s.health).toMatchObject({ status: 'ok', overdue: null });
   });
 });

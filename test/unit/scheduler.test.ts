@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import { plannedNextRun, scheduleFor, startScheduler } from '../../src/scheduler.js';
+import { describePeriod, plannedNextRun, plannedRunsBefore, scheduleFor, startScheduler, syncDueAtStart } from '../../src/scheduler.js';
 
 describe('scheduleFor', () => {
   it('turns an interval into a croner pattern', () => {
@@ -21,6 +21,52 @@ describe('plannedNextRun', () => {
     // A period that divides neither an hour nor a day counts from the last good sync, never in the past.
     expect(plannedNextRun(45, null, new Date('2026-06-15T11:50:00Z'), now)).toEqual(new Date('2026-06-15T12:35:00Z'));
     expect(plannedNextRun(45, null, new Date('2026-06-15T10:00:00Z'), now)).toEqual(now);
+  });
+});
+
+// Local times: croner reads a cron in the server's zone, so these hold in any TZ.
+const local = (day: number, hour: number, minute = 0) => new Date(2026, 11, day, hour, minute); // December 2026: the 7th is a Monday
+
+describe('plannedRunsBefore', () => {
+  it("lists a cron's own runs, an interval's spacing back from now, nothing when off", () => {
+    expect(plannedRunsBefore(15, '0 9 * * 1-5', local(7, 8), 2)).toEqual([local(4, 9), local(3, 9)]);
+    expect(plannedRunsBefore(0, '0 3 * * *', local(7, 8), 1)).toEqual([local(7, 3)]);
+    expect(plannedRunsBefore(45, null, local(7, 8), 2)).toEqual([local(7, 7, 15), local(7, 6, 30)]);
+    expect(plannedRunsBefore(0, null, local(7, 8), 3)).toEqual([]);
+  });
+});
+
+describe('describePeriod', () => {
+  it('says how often the schedule syncs', () => {
+    expect(describePeriod(15, null, local(7, 8))).toBe('every 15 min');
+    expect(describePeriod(1440, null, local(7, 8))).toBe('every 24 h');
+    expect(describePeriod(15, '0 3 * * *', local(7, 8))).toBe('every 24 h by SYNC_CRON "0 3 * * *"');
+    expect(describePeriod(15, '0 9 * * 1', local(7, 8))).toBe('every 7 d by SYNC_CRON "0 9 * * 1"');
+    expect(describePeriod(0, null, local(7, 8))).toBeNull();
+  });
+});
+
+describe('syncDueAtStart', () => {
+  it('with an interval: when the last good sync is older than the interval', () => {
+    const now = local(7, 12);
+    expect(syncDueAtStart(15, null, local(7, 11, 50), now)).toBe(false);
+    expect(syncDueAtStart(15, null, local(7, 11, 45), now)).toBe(true);
+    expect(syncDueAtStart(15, null, null, now)).toBe(true);
+  });
+
+  it('with a cron: when a planned run came after the last good sync, whatever SYNC_INTERVAL_MINUTES says', () => {
+    // Nightly at 03:00: a restart during the day does not sync again; a laptop asleep at 03:00 catches up.
+    expect(syncDueAtStart(15, '0 3 * * *', local(7, 3, 2), local(7, 14))).toBe(false);
+    expect(syncDueAtStart(15, '0 3 * * *', local(6, 9), local(7, 14))).toBe(true);
+    // Weekdays at 09:00: Friday's sync still stands on Monday at 08:00, not at 09:30.
+    expect(syncDueAtStart(15, '0 9 * * 1-5', local(4, 9, 2), local(7, 8))).toBe(false);
+    expect(syncDueAtStart(15, '0 9 * * 1-5', local(4, 9, 2), local(7, 9, 30))).toBe(true);
+    expect(syncDueAtStart(0, '0 3 * * *', local(6, 9), local(7, 14))).toBe(true);
+  });
+
+  it('with the schedule off: unless a sync finished in the last minute', () => {
+    expect(syncDueAtStart(0, null, new Date(local(7, 12).getTime() - 30_000), local(7, 12))).toBe(false);
+    expect(syncDueAtStart(0, null, local(7, 11, 58), local(7, 12))).toBe(true);
   });
 });
 
