@@ -7,6 +7,7 @@ import { searchContacts, type SearchHit } from '../search/search-contacts.js';
 import type { ToolDeps } from '../tools/define-tool.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { fenceUntrusted } from '../tools/render.js';
+import { localDate } from '../local-date.js';
 
 const DAY = 86_400_000;
 const LIST_LIMIT = 10;
@@ -62,7 +63,7 @@ export function renderBriefing(d: BriefingData, o: BriefingOptions, now: Date): 
   lines.push(...more(d.followUps.total, d.followUps.hits.length));
   lines.push(`New leads, last ${o.newLeadDays} days (${d.newLeads.total}):`);
   if (!d.newLeads.hits.length) lines.push('  none');
-  for (const h of d.newLeads.hits) lines.push(`  - ${who(h)} — added ${h.date_added?.slice(0, 10) ?? '?'}${h.tags.length ? `, tags ${h.tags.join(', ')}` : ''} [${h.id}]`);
+  for (const h of d.newLeads.hits) lines.push(`  - ${who(h)} — added ${h.date_added ? localDate(new Date(h.date_added)) : '?'}${h.tags.length ? `, tags ${h.tags.join(', ')}` : ''} [${h.id}]`);
   lines.push(...more(d.newLeads.total, d.newLeads.hits.length));
   if (!d.staleDeals) {
     lines.push('Stale deals: no deals in the brain yet (they arrive with a full sync, or call gohighlevel_pipeline_digest).');
@@ -104,7 +105,7 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
       const freshness = data.lastSyncAt ? `The brain last synced with GoHighLevel at ${data.lastSyncAt.toISOString()}.` : 'The brain has never synced with GoHighLevel: say so, and offer to run gohighlevel_sync_all_contacts first.';
       const text = [
         ...(deps.config.demo ? [DEMO_NOTICE, ''] : []),
-        `Give me my daily briefing for ${now.toISOString().slice(0, 10)}, from my CRM brain. ${freshness}`,
+        `Give me my daily briefing for ${localDate(now)}, from my CRM brain. ${freshness}`,
         'Keep it short, in three parts: who to follow up with today and why, new leads to welcome, and stale deals to push. ' +
           'Suggest one concrete next step for each person or deal. Use get_contact_360 when you need more about someone, and ' +
           'gohighlevel_pipeline_digest for the live state of the deals.',

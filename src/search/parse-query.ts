@@ -1,6 +1,7 @@
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
+import { localDate } from '../local-date.js';
 
 export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
 
@@ -184,11 +185,6 @@ function lastWeekday(now: Date, weekday: number): Date {
   const d = startOfToday(now);
   d.setDate(d.getDate() - ((d.getDay() - weekday + 7) % 7 || 7));
   return d;
-}
-
-/** "2026-11-23": the local calendar date, so the label names the day the server's zone means. */
-function localDate(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function addedIn(r: SearchRequest, p: Period): void {

@@ -50,7 +50,7 @@ export const getContact360 = defineTool({
       ...(o.context.notes.length ? ['Notes:', ...o.context.notes.map((n) => `- ${n.at ? `${n.at.slice(0, 10)}: ` : ''}${n.text}`)] : []),
       ...(o.opportunities.length ? ['Deals:', ...o.opportunities.map((d) => `- ${d.name ?? d.id}: ${d.status}, $${d.monetary_value} (${d.pipeline ?? '?'} / ${d.stage ?? '?'})`)] : []),
       'History:',
-      ...o.history.slice(0, 10).map((h) => `- ${h.at.slice(0, 16).replace('T', ' ')} ${h.kind}: ${h.summary}`),
+      ...o.history.slice(0, 10).map((h) => `- ${h.at.slice(0, 16).replace('T', ' ')} UTC ${h.kind}: ${h.summary}`),
     ];
     return fenceUntrusted(lines.join('\n'));
   },

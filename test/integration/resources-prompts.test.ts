@@ -1,3 +1,4 @@
+import { localDate } from '../../src/local-date.js';
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -77,7 +78,7 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
     const res = await mcp.client.getPrompt({ name: 'daily_briefing', arguments: {} });
     const text = promptText(res);
     expect(res.messages[0]!.role).toBe('user');
-    expect(text).toContain(`daily briefing for ${now.toISOString().slice(0, 10)}`);
+    expect(text).toContain(`daily briefing for ${localDate(now)}`);
     expect(text).toMatch(/last synced with GoHighLevel at \d{4}-/);
 
     const followUps = (await mcp.call('find_contacts_needing_follow_up', { days: 30, min_importance: 7, limit: 1 })).structuredContent as { total: number; contacts: Array<{ id: string }> };
