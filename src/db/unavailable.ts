@@ -9,6 +9,13 @@ import { postgresLocation, postgresSecrets } from './connection.js';
  */
 export function databaseUnavailable(target: Config['database'], err: unknown, o: { lost?: boolean } = {}): DatabaseUnavailableError {
   const cause = redact(describeThrown(err), target.kind === 'postgres' ? postgresSecrets(target.url) : []);
+  if (target.kind === 'postgres' && tooManyConnections(err)) {
+    // The server is up and refuses one more session: nothing about DATABASE_URL is wrong.
+    return new DatabaseUnavailableError(
+      `The PostgreSQL server at ${postgresLocation(target.url)} refused another connection: ${cause}.`,
+      "Allow this role more connections (ALTER ROLE … CONNECTION LIMIT, or the server's max_connections): medtainer-mcp uses up to 8 at once (a first import uses them all). Then ask again",
+    );
+  }
   if (target.kind === 'postgres') {
     return new DatabaseUnavailableError(
       `${o.lost ? 'Lost the connection to' : 'Cannot open'} the database at ${postgresLocation(target.url)}: ${cause}.`,
@@ -23,6 +30,12 @@ export function databaseUnavailable(target: Config['database'], err: unknown, o:
     );
   }
   return new DatabaseUnavailableError(`Cannot open the embedded database ${where}: ${cause}.`, 'Check that MEDTAINER_DATA_DIR names a folder of its own (new or empty on first use) that this user can write to');
+}
+
+/** too_many_connections (53300): the server's or the role's connection limit. */
+function tooManyConnections(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '53300' || /too many connections/i.test(typeof e?.message === 'string' ? e.message : '');
 }
 
 /** What was thrown, in words: the embedded engine throws plain objects (e.g. { errno: 44 }) too. */

@@ -153,6 +153,16 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     expect((await admin('SELECT count(*)::int AS n FROM public.contacts', name)).rows[0].n).toBe(fake.store.all().length);
   });
 
+  it('a role out of connections is told so, not sent to check DATABASE_URL', async () => {
+    const database = await newDatabase();
+    const role = await newRole(database, 'GRANT USAGE ON SCHEMA public TO ROLE');
+    await admin(`ALTER ROLE ${role} CONNECTION LIMIT 0`);
+    const err = (await app(database, role).database().catch((e: unknown) => e)) as Error & { hint?: string };
+    expect(err.message).toMatch(/refused another connection: too many connections for role/);
+    expect(err.hint).toMatch(/CONNECTION LIMIT/);
+    expect(err.hint).not.toMatch(/Check DATABASE_URL/);
+  });
+
   it('a read-only role searches and opens contacts', async () => {
     const database = await newDatabase();
     expect((await (await app(database).sync.start('cli', 'full')).done).status).toBe('succeeded');
