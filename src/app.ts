@@ -39,6 +39,11 @@ export interface AppOptions {
   sync?: Pick<SyncEngineDeps, 'opportunitiesAlongsideUpTo' | 'bulkAbove' | 'indexesFrom' | 'pollMs' | 'staleAfterSeconds' | 'lockCheckMs'>;
 }
 
+/** Asked for the brain while the process stops: expected, with a next step (not a failure with a stack). */
+function shuttingDown(): DatabaseUnavailableError {
+  return new DatabaseUnavailableError('The server is shutting down.', 'Ask again once the client has started it again');
+}
+
 /**
  * How long a migration waits for another session's lock on a shared PostgreSQL server before the
  * opening fails with who holds it (the next call tries again): well inside a client's 60 s.
@@ -53,14 +58,14 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   const closing = new AbortController();
 
   const database = (): Promise<DbHandle> => {
-    if (closed) return Promise.reject(new Error('the server is shutting down'));
+    if (closed) return Promise.reject(shuttingDown());
     opening ??= (async () => {
       const t0 = performance.now();
       const h = await openDatabase(config.database, log, { initializeDataDir: options.initializeDataDir, signal: closing.signal });
       if (closed) {
         // Shut down while opening: do not migrate a database nobody will use.
         await h.close().catch(() => {});
-        throw new Error('the server is shutting down');
+        throw shuttingDown();
       }
       for (let attempt = 1; ; attempt++) {
         try {
@@ -80,7 +85,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     })().catch((err: unknown) => {
       // Forget a failed attempt so the next call tries again (e.g. PostgreSQL came back).
       opening = null;
-      if (closed) throw new Error('the server is shutting down');
+      if (closed) throw shuttingDown();
       // Already said in full (e.g. a brain a newer version migrated), or said here.
       const unavailable = err instanceof DatabaseUnavailableError ? err : databaseUnavailable(config.database, err);
       log.error(`${unavailable.message} ${unavailable.hint}`);

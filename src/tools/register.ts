@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { isConnectionLost, onceMoreIfConnectionLost } from '../db/connection-lost.js';
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { databaseUnavailable } from '../db/unavailable.js';
-import { ToolError } from '../errors.js';
+import { DatabaseUnavailableError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { redact, redactValue } from '../redact.js';
 import type { AnyTool, ToolContext, ToolDeps } from './define-tool.js';
@@ -56,7 +56,9 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           const expected = err instanceof ToolError;
           const message = err instanceof Error ? err.message : String(err);
           if (!expected) deps.log.error(`${tool.name} failed`, { error: err instanceof Error ? (err.stack ?? message) : message });
-          await audit('error', message);
+          // The brain could not be opened: recording the call would try to open it again (another
+          // connect timeout against a host that does not answer) only to fail the same way.
+          if (!(thrown instanceof DatabaseUnavailableError)) await audit('error', message);
           const text = expected
             ? [message, err.hint ? `Next step: ${err.hint}` : ''].filter(Boolean).join('\n')
             : `${tool.name} failed unexpectedly: ${redact(message, secrets)}. The server log (stderr) has the details.`;

@@ -1,0 +1,43 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { silentLogger } from '../../src/logger.js';
+import { testConfig } from '../helpers/deps.js';
+import { connectClient, textOf } from '../helpers/mcp-client.js';
+
+/** A host that takes connections and never says a word, like a server behind a firewall that drops packets. */
+describe('a PostgreSQL host that never answers', () => {
+  let silent: net.Server;
+  let port = 0;
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    silent = net.createServer((s) => {
+      connections += 1;
+      sockets.add(s);
+      s.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    port = (silent.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('costs a brain tool one connect timeout, not one more for its audit row and another for a retry', { timeout: 60_000 }, async () => {
+    const app = createApp(testConfig({ DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/brain` }), silentLogger, { holder: 'test' });
+    const mcp = await connectClient(app.deps);
+    try {
+      const res = await mcp.call('search_contacts', { query: 'rachel' });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/Cannot open the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/brain: .*timeout/s);
+      expect(textOf(res)).not.toContain('secret');
+      expect(connections).toBe(1);
+    } finally {
+      await mcp.close();
+      await app.close();
+    }
+  });
+});
