@@ -76,6 +76,11 @@ export function createHttp(o: HttpOptions): GhlHttp {
       backoffLimit: o.backoffLimitMs ?? 10_000,
       retryOnTimeout: true,
       shouldRetry: ({ error }) => {
+        // The caller's deadline (AbortSignal.timeout) passed: ky takes any "TimeoutError" for its own
+        // per-attempt timeout and would retry it, on a signal that stays aborted.
+        if (error.name === 'TimeoutError' && !(error instanceof TimeoutError)) return false;
+        // Our own verdict, raised before the request left (see beforeRequest).
+        if (error instanceof GhlError) return false;
         // A spent daily budget does not come back within a retry; stop and say so.
         if (isDailyBudgetGone(error)) return false;
         if (!(error instanceof HTTPError) || (error.response.status !== 429 && error.response.status !== 503)) return undefined;
@@ -92,7 +97,12 @@ export function createHttp(o: HttpOptions): GhlHttp {
         async (request) => {
           inFlight.set(request, await pacer.acquire(request.signal));
           stats.requests += 1;
-          request.headers.set('Authorization', `Bearer ${o.token}`);
+          try {
+            request.headers.set('Authorization', `Bearer ${o.token}`);
+          } catch {
+            // A key holding text a header cannot carry (a pasted "…", a line break): no retry mends it.
+            throw new GhlAuthError('GOHIGHLEVEL_API_KEY holds characters an HTTP header cannot carry (a placeholder such as "pit-…", a space or a line break)', null, 'Paste the whole token again, exactly as GoHighLevel shows it.');
+          }
           request.headers.set('Accept', 'application/json');
           if (o.versionHeader) request.headers.set('Version', o.versionHeader);
         },
@@ -190,7 +200,10 @@ async function toGhlError(err: unknown, label: string, secrets: string[]): Promi
     }
     return new GhlError(said, status, status >= 500 ? 'GoHighLevel is having trouble; try again in a few minutes.' : null);
   }
-  if (err instanceof TimeoutError) return new GhlNetworkError(`GoHighLevel did not answer ${label} in time`, null, 'Try again; if it keeps happening GoHighLevel may be slow or unreachable.');
+  // ky's timeout of one attempt, or the caller's deadline for the whole call (AbortSignal.timeout).
+  if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
+    return new GhlNetworkError(`GoHighLevel did not answer ${label} in time`, null, 'Try again; if it keeps happening GoHighLevel may be slow or unreachable.');
+  }
   const message = redact(err instanceof Error ? err.message : String(err), secrets);
   if (err instanceof Error && err.name === 'AbortError') return new GhlError(`${label} was cancelled`);
   return new GhlNetworkError(`Could not reach GoHighLevel for ${label}: ${message}`, null, 'Check the network connection and GOHIGHLEVEL_BASE_URL.');

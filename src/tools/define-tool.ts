@@ -24,6 +24,20 @@ export interface ToolDeps {
   sync?: SyncEngine;
   /** Null when GoHighLevel is not configured (config.ghl.unavailableReason says why). */
   ghl?: GhlClient | null;
+  /** How long a live GHL read may take in all, retries included (see liveSignal); tests shorten it. */
+  liveDeadlineMs?: number;
+}
+
+/**
+ * Claude Desktop cancels a tool call after about 60 s, and the person then sees only "timed out".
+ * A live read against a GoHighLevel that does not answer (30 s an attempt, with retries) gives up
+ * before that, so its own answer arrives: what did not answer, and what to do.
+ */
+const LIVE_DEADLINE_MS = 45_000;
+
+/** The call's signal, aborted as well when the live read's deadline passes. */
+export function liveSignal(deps: ToolDeps, ctx: ToolContext): AbortSignal {
+  return AbortSignal.any([ctx.signal, AbortSignal.timeout(deps.liveDeadlineMs ?? LIVE_DEADLINE_MS)]);
 }
 
 export interface ProgressUpdate {

@@ -145,6 +145,23 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     }
   });
 
+  it('a live read GoHighLevel does not answer gives up within its deadline and says what did not answer', async () => {
+    const client = await connectClient({ ...app.deps, liveDeadlineMs: 700 });
+    await app.deps.db(); // opened before the clock starts
+    fake.configure({ latencyMs: 5_000 });
+    try {
+      const before = fake.stats.requests;
+      const res = await client.call('gohighlevel_read_contacts', { limit: 5 });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/GoHighLevel did not answer POST \/contacts\/search in time/);
+      // One attempt, cut off by the deadline: no retry on a signal that stays aborted.
+      expect(fake.stats.requests - before).toBe(1);
+    } finally {
+      fake.configure({ latencyMs: 0 });
+      await client.close();
+    }
+  });
+
   it('a failed sync answers with its run as structured content beside the error', async () => {
     fake.fault({ times: 20, pathPrefix: '/contacts', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
     try {
