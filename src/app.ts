@@ -112,7 +112,9 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     sync,
     ghl,
     schedule: {
-      nextRunAt: (lastSuccessAt) => (scheduler ? scheduler.nextRunAt() : plannedNextRun(config.sync.intervalMinutes, config.sync.cron, lastSuccessAt ?? null, now())),
+      // Without GoHighLevel no process with these settings syncs: no next run to promise.
+      nextRunAt: (lastSuccessAt) =>
+        !ghl ? null : scheduler ? scheduler.nextRunAt() : plannedNextRun(config.sync.intervalMinutes, config.sync.cron, lastSuccessAt ?? null, now()),
     },
   };
 
@@ -134,7 +136,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
         .then(async () => {
           if (closed || !schedule) return;
           if (!ghl) {
-            log.warn(`GoHighLevel sync is off: ${config.ghl.unavailableReason}`);
+            log.warn(`GoHighLevel sync is off: ${config.ghl.unavailableReason ?? 'GoHighLevel is not configured'}`);
             return;
           }
           scheduler = startScheduler({

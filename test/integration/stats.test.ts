@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDeps } from '../helpers/deps.js';
+import { createApp } from '../../src/app.js';
+import { silentLogger } from '../../src/logger.js';
+import { testConfig, testDeps } from '../helpers/deps.js';
 import { dropConnectionOnce } from '../helpers/flaky-db.js';
 import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
 import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/test-db.js';
@@ -208,5 +210,19 @@ describe.each(testEngines())('gohighlevel_get_sync_stats health on the schedule 
     clock = new Date(lastGood.getTime() + 40 * 86_400_000);
     const { s } = await stats({ SYNC_INTERVAL_MINUTES: '0' });
     expect(s.health).toMatchObject({ status: 'ok', overdue: null });
+  });
+});
+
+describe('gohighlevel_get_sync_stats without GoHighLevel configured', () => {
+  it('promises no next scheduled sync, since none will run', async () => {
+    const app = createApp(testConfig({ DATABASE_URL: 'memory://' }), silentLogger, { holder: 'test' });
+    const mcp = await connectClient(app.deps);
+    try {
+      const s = (await mcp.call('gohighlevel_get_sync_stats')).structuredContent as Record<string, unknown>;
+      expect(s.next_scheduled_sync_at).toBeNull();
+    } finally {
+      await mcp.close();
+      await app.close();
+    }
   });
 });
