@@ -16,11 +16,19 @@ export async function lastSuccessfulRun(db: Kysely<Database>, mode?: 'full'): Pr
 }
 
 /** Failed runs since the last success (or since the beginning). */
+/**
+ * How the error of a run begins when its own process stopped it on the way out (the client quit,
+ * Ctrl-C): the next run finishes the job, and nothing failed.
+ */
+export const STOPPED_WITH_ITS_PROCESS = 'interrupted: the process running it';
+
+/** Failed runs since the last success; runs stopped with their process (see above) are not failures. */
 export async function consecutiveFailures(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom('sync_runs')
     .select(sql<string>`count(*)`.as('n'))
     .where('status', '=', 'failed')
+    .where((eb) => eb.or([eb('error', 'is', null), eb('error', 'not like', `${STOPPED_WITH_ITS_PROCESS} %`)]))
     .where('id', '>', (eb) =>
       eb.selectFrom('sync_runs').select(sql<string>`coalesce(max(id), 0)`.as('m')).where('status', '=', 'succeeded'),
     )

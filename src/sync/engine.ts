@@ -17,6 +17,7 @@ import {
   finishRun,
   lastSuccessfulRun,
   runningRun,
+  STOPPED_WITH_ITS_PROCESS,
   type RunCounters,
   updateRunProgress,
 } from '../db/sync-runs.repository.js';
@@ -453,6 +454,11 @@ export class SyncEngine {
         error: message,
         high_water_mark: null,
       });
+      if (message.startsWith(`${STOPPED_WITH_ITS_PROCESS} `)) {
+        // The client quit or the person pressed Ctrl-C: not a failure to warn anyone about.
+        log.info(`sync #${runId} stopped with this process after reading ${pass.counters.fetched} contacts; the next sync finishes the job`);
+        return row;
+      }
       const failures = await consecutiveFailures(db).catch(() => 1);
       const say = failures >= 3 ? log.error : log.warn;
       say.call(log, `sync #${runId} failed (${failures} in a row): ${message}`);
@@ -659,8 +665,8 @@ const LOCK_WAIT_MAX_MS = 10_000;
 /** Tries at taking the sync lock again after its connection dropped, 100 ms apart and growing. */
 const RETAKE_ATTEMPTS = 5;
 
-/** How a run stopped with its process begins its reason (see stop and ownerStopped). */
-const OWNER_STOPPED = 'the process running it';
+/** How a run stopped with its process begins its reason (see stop and ownerStopped); STOPPED_WITH_ITS_PROCESS with "interrupted: ". */
+const OWNER_STOPPED = STOPPED_WITH_ITS_PROCESS.slice('interrupted: '.length);
 
 /** True when a run ended because the process running it stopped or vanished, not because the sync failed. */
 function ownerStopped(row: SyncRunRow): boolean {

@@ -226,3 +226,25 @@ describe('gohighlevel_get_sync_stats without GoHighLevel configured', () => {
     }
   });
 });
+
+describe.each(testEngines())('health after runs stopped with their process (%s)', (engine) => {
+  it('does not count a run the client quitting stopped as a failure; a real failure still counts', async () => {
+    const tdb = await openTestDatabase(engine);
+    const now = new Date();
+    const mcp = await connectClient(testDeps(tdb, { now: () => now }));
+    try {
+      const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
+      const run = (minutesAgo: number, status: 'succeeded' | 'failed', error: string | null = null) => ({
+        trigger: 'schedule' as const, mode: 'incremental' as const, status, holder: 't', started_at: at(minutesAgo), finished_at: at(minutesAgo - 0.5), error,
+      });
+      await tdb.handle.db.insertInto('sync_runs').values([run(10, 'succeeded'), run(5, 'failed', 'interrupted: the process running it (desktop:123) stopped'), run(2, 'failed', 'interrupted: the process running it (desktop:456) stopped')]).execute();
+      const health = async () => ((await mcp.call('gohighlevel_get_sync_stats')).structuredContent as { health: { status: string; consecutive_failures: number } }).health;
+      expect(await health()).toMatchObject({ status: 'ok', consecutive_failures: 0 });
+      await tdb.handle.db.insertInto('sync_runs').values(run(1, 'failed', 'GoHighLevel answered POST /contacts/search with 503')).execute();
+      expect(await health()).toMatchObject({ status: 'degraded', consecutive_failures: 1 });
+    } finally {
+      await mcp.close();
+      await tdb.dispose();
+    }
+  });
+});
