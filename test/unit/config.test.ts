@@ -123,4 +123,126 @@ describe('loadConfig', () => {
       expect(String(err)).not.toContain('pit-secret-secret');
     }
   });
+
+  it('trims every value alike and reads LOG_LEVEL and booleans in any case', () => {
+    const c = loadConfig(
+      { MEDTAINER_DATA_DIR: '/data/brain ', DATABASE_URL: 'postgres://u@h:5432/db ', LOG_LEVEL: 'INFO ', SYNC_ON_START: ' Y', SYNC_CRON: ' 0 3 * * * ' },
+      ctx,
+    );
+    expect(c.dataDir).toBe('/data/brain');
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(c.logLevel).toBe('info');
+    expect(c.sync.onStart).toBe(true);
+    expect(c.sync.cron).toBe('0 3 * * *');
+    expect(loadConfig({ DATABASE_URL: 'memory:// ' }, ctx).database).toEqual({ kind: 'memory' });
+    expect(loadConfig({ LOG_LEVEL: 'Debug' }, ctx).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: 'warning' }, ctx).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: 'WARN', SYNC_ON_START: 'N' }, ctx)).toMatchObject({ logLevel: 'warn', sync: { onStart: false } });
+  });
+
+  it('expands a leading ~ in MEDTAINER_DATA_DIR and refuses any other relative path', () => {
+    expect(loadConfig({ MEDTAINER_DATA_DIR: '~/medtainer' }, ctx).dataDir).toBe('/home/ana/medtainer');
+    expect(loadConfig({ MEDTAINER_DATA_DIR: '~' }, ctx).dataDir).toBe('/home/ana');
+    expect(loadConfig({ MEDTAINER_DATA_DIR: '~\\brain' }, { platform: 'win32', homedir: 'C:\\Users\\ana' }).dataDir).toBe('C:\\Users\\ana\\brain');
+    expect(loadConfig({ MEDTAINER_DATA_DIR: '~/medtainer' }, ctx).database).toEqual({ kind: 'pglite', dataDir: '/home/ana/medtainer' });
+    for (const relative of ['brain', './brain', '~ana/brain']) {
+      // A relative folder chooses a brain: refused even where a server keeps going on other settings.
+      for (const lenient of [false, true]) {
+        expect(() => loadConfig({ MEDTAINER_DATA_DIR: relative }, { ...ctx, lenient }), relative).toThrow(/MEDTAINER_DATA_DIR: must be an absolute path .*Claude Desktop starts servers in \//);
+      }
+    }
+  });
+
+  it('cleans a key pasted with quotes or a Bearer prefix, and says why a key cannot be used', () => {
+    const key = (k: string) => loadConfig({ GOHIGHLEVEL_API_KEY: k, GOHIGHLEVEL_LOCATION_ID: 'LOC123' }, ctx).ghl;
+    for (const pasted of ['"pit-1234abcd-0000"', "'pit-1234abcd-0000'", 'Bearer pit-1234abcd-0000', '"Bearer  pit-1234abcd-0000"']) {
+      expect(key(pasted), pasted).toMatchObject({ apiKey: 'pit-1234abcd-0000', apiVersion: 'v2', unavailableReason: null });
+    }
+    expect(key('""').unavailableReason).toMatch(/GOHIGHLEVEL_API_KEY is not set/);
+    // The README's placeholder, and characters an HTTP header cannot carry: the server still starts, GHL tools say why.
+    expect(key('pit-…').unavailableReason).toMatch(/^GOHIGHLEVEL_API_KEY is still the placeholder/);
+    for (const bad of ['pit-1234 abcd', 'pit-1234\nabcd', 'pit-1234abcd\u201d', 'pit-12é4abcd']) {
+      const reason = key(bad).unavailableReason ?? '';
+      expect(reason, JSON.stringify(bad)).toMatch(/^GOHIGHLEVEL_API_KEY holds a character a token cannot/);
+      expect(reason).not.toContain('1234');
+    }
+    expect(loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-…', GOHIGHLEVEL_LOCATION_ID: 'your-location-id' }, ctx).ghl.unavailableReason).toMatch(/GOHIGHLEVEL_API_KEY/);
+    expect(loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000', GOHIGHLEVEL_LOCATION_ID: 'your-location-id' }, ctx).ghl.unavailableReason).toMatch(
+      /GOHIGHLEVEL_LOCATION_ID is still the placeholder/,
+    );
+  });
+
+  it('says what to change when the key and GOHIGHLEVEL_API_VERSION do not go together', () => {
+    const forcedV1 = loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-00000000-0000-4000-8000-00000000f4c3', GOHIGHLEVEL_API_VERSION: 'v1' }, ctx).ghl;
+    expect(forcedV1.locationId).toBeNull();
+    expect(forcedV1.unavailableReason).toMatch(/Private Integration Token .* v2 API only\. Remove GOHIGHLEVEL_API_VERSION/);
+    // An OAuth token, or a v1 agency key without location_id, forced to v1.
+    for (const k of ['oauth-access-token-1234', v1Key({ company_id: 'C', version: 1 })]) {
+      expect(loadConfig({ GOHIGHLEVEL_API_KEY: k, GOHIGHLEVEL_API_VERSION: 'v1' }, ctx).ghl.unavailableReason).toMatch(/needs a v1 location API key .* remove GOHIGHLEVEL_API_VERSION/);
+    }
+    // A v1 location key forced to v2: the location id is not what is missing.
+    const v1 = v1Key({ location_id: 'LOCV1', version: 1 });
+    for (const location of [undefined, 'LOCV1']) {
+      const c = loadConfig({ GOHIGHLEVEL_API_KEY: v1, GOHIGHLEVEL_API_VERSION: 'v2', GOHIGHLEVEL_LOCATION_ID: location }, ctx);
+      expect(c.ghl.unavailableReason).toMatch(/is a v1 location API key, but GOHIGHLEVEL_API_VERSION=v2\. Remove GOHIGHLEVEL_API_VERSION/);
+    }
+  });
+
+  it('refuses a token given as the location id, without repeating it', () => {
+    for (const token of ['pit-00000000-0000-4000-8000-00000000f4c3', v1Key({ location_id: 'X', version: 1 })]) {
+      let message = '';
+      try {
+        loadConfig({ GOHIGHLEVEL_API_KEY: 'FakeLocation00000001', GOHIGHLEVEL_LOCATION_ID: token }, ctx);
+      } catch (err) {
+        message = String(err);
+      }
+      expect(message).toMatch(/GOHIGHLEVEL_LOCATION_ID: this looks like a token, not a location id: GOHIGHLEVEL_API_KEY and GOHIGHLEVEL_LOCATION_ID swapped\?/);
+      expect(message).not.toContain(token);
+    }
+  });
+
+  it('refuses an http:// base URL except on this machine, and credentials in it', () => {
+    const problem = (url: string) => {
+      try {
+        loadConfig({ GOHIGHLEVEL_BASE_URL: url }, ctx);
+        return null;
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problem('http://services.leadconnectorhq.com')).toMatch(/^GOHIGHLEVEL_BASE_URL: http:\/\/ would send the token unencrypted/);
+    expect(problem('http://10.0.0.5:8080/ghl')).toMatch(/unencrypted/);
+    expect(problem('https://user:pw@proxy.example.com')).toMatch(/^GOHIGHLEVEL_BASE_URL: remove the user name and password/);
+    expect(problem('https://user:pw@proxy.example.com')).not.toContain('pw@');
+    for (const fine of ['https://services.leadconnectorhq.com', 'http://localhost:8080', 'http://127.0.0.1:47111/v1', 'http://[::1]:9000', 'http://ghl.localhost']) {
+      expect(problem(fine), fine).toBeNull();
+    }
+  });
+
+  it('lenient (a server): a malformed tuning setting falls back to its default and is said; a GoHighLevel one turns GoHighLevel off with the reason', () => {
+    const lenient = { ...ctx, lenient: true };
+    const c = loadConfig({ LOG_LEVEL: 'loud', SYNC_ON_START: 'maybe', SYNC_INTERVAL_MINUTES: 'soon', SYNC_CRON: 'every day' }, lenient);
+    expect(c.logLevel).toBe('info');
+    expect(c.sync).toEqual({ intervalMinutes: 15, cron: null, onStart: true });
+    expect(c.problems).toEqual([
+      'SYNC_INTERVAL_MINUTES: expected a number of minutes; using 15 minutes until it is fixed',
+      expect.stringMatching(/^SYNC_CRON: not a valid cron pattern .*; using SYNC_INTERVAL_MINUTES/),
+      'SYNC_ON_START: expected true or false (also 1/0, yes/no, on/off); using true until it is fixed',
+      'LOG_LEVEL: expected error, warn, info or debug; using info until it is fixed',
+    ]);
+    // The same settings stop a one-shot command.
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, ctx)).toThrow(ConfigError);
+    expect(loadConfig({ LOG_LEVEL: 'debug' }, lenient).problems).toEqual([]);
+
+    const ghl = loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000', GOHIGHLEVEL_LOCATION_ID: 'pit-1234abcd-0000', GOHIGHLEVEL_BASE_URL: 'http://example.com' }, lenient).ghl;
+    expect(ghl.unavailableReason).toMatch(/^GOHIGHLEVEL_LOCATION_ID: this looks like a token/);
+    expect(ghl.locationId).toBeNull();
+    expect(loadConfig({ GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000', GOHIGHLEVEL_LOCATION_ID: 'LOC', GOHIGHLEVEL_API_VERSION: 'v3' }, lenient).ghl.unavailableReason).toMatch(
+      /^GOHIGHLEVEL_API_VERSION: expected "v1" or "v2"/,
+    );
+    // Settings that choose the brain are never replaced: a default would be another brain.
+    for (const env of [{ DATABASE_URL: 'mysql://x' }, { MEDTAINER_DEMO: 'maybe' }, { MEDTAINER_DATA_DIR: 'brain' }]) {
+      expect(() => loadConfig(env, lenient), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
 });
