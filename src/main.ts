@@ -13,7 +13,7 @@ import type { CliIo } from './cli/io.js';
 import { statsCommand } from './cli/stats.js';
 import { syncCommand } from './cli/sync.js';
 import { CREATE_DATA_DIR_COMMAND, USAGE } from './cli/usage.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, WHERE_TO_SET } from './config.js';
 import { ToolError } from './errors.js';
 import { createLogger, type LogLevel, type RootLogger } from './logger.js';
 import { startDemoLocation } from './demo.js';
@@ -65,7 +65,9 @@ async function main(): Promise<number | null> {
   // `demo` runs against the simulated location with a throw-away brain.
   const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;
   const demoFlag = values.demo || command === 'demo';
-  const config = loadConfig(env, { platform: process.platform, homedir: os.homedir(), flags: demoFlag ? { demo: true } : {} });
+  // The server and doctor keep going on a malformed tuning setting (see ConfigContext.lenient).
+  const lenient = command === 'serve' || command === 'doctor';
+  const config = loadConfig(env, { platform: process.platform, homedir: os.homedir(), flags: demoFlag ? { demo: true } : {}, lenient });
   const log = createLogger({
     level: config.logLevel,
     write: (line) => void process.stderr.write(line),
@@ -92,7 +94,7 @@ async function main(): Promise<number | null> {
   try {
     if (command === 'migrate') return await migrateCommand(app, io);
     if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });
-    if (command === 'doctor') return await doctorCommand(app, io);
+    if (command === 'doctor') return await doctorCommand(app, io, { demoUrl: demo?.fake.url ?? null });
     if (command === 'demo') return await demoCommand(app, io);
     if (command === 'copy-context') return await copyContextCommand(app, io, { from: values.from ?? config.dataDir, log });
     return await statsCommand(app, io, { json: Boolean(values.json) });
@@ -188,6 +190,16 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
   process.stdin.on('close', () => void shutdown('stdin closed'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // A setting replaced by its default is said on stderr now, and to the client once it has
+  // initialized (a notification before that could be dropped, or confuse it).
+  const settingProblems = config.problems.map((p) => `${p} (${WHERE_TO_SET})`);
+  for (const problem of settingProblems) log.warn(problem);
+  if (settingProblems.length) {
+    server.server.oninitialized = () => {
+      for (const data of settingProblems) server.sendLoggingMessage({ level: 'warning', logger: 'medtainer-mcp', data }).catch(() => {});
+    };
+  }
 
   // Connect first: the client must get its initialize answer before the database (seconds on first start) opens.
   await server.connect(new StdioServerTransport());

@@ -1,30 +1,45 @@
 import type { App } from '../app.js';
+import { WHERE_TO_SET } from '../config.js';
 import { databaseSizeBytes } from '../db/connection.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { describeSkew } from '../ghl/server-clock.js';
+import { redact } from '../redact.js';
 import { acrossHandOver } from './handover.js';
 import type { CliIo } from './io.js';
+
+export interface DoctorOptions {
+  /** The simulated location's address when running with --demo: what is checked instead of the settings. */
+  demoUrl?: string | null;
+}
 
 /**
  * `medtainer-mcp doctor`: checks the configuration, the database and one cheap authenticated GHL
  * call, and says what to fix. Exit code 1 when anything needs fixing.
  */
-export async function doctorCommand(app: App, io: CliIo): Promise<number> {
+export async function doctorCommand(app: App, io: CliIo, options: DoctorOptions = {}): Promise<number> {
   const { config } = app.deps;
+  // Its output gets pasted into support requests: a token typed into the wrong variable stays out.
+  const out = (text: string) => io.out(redact(text, config.ghl.apiKey ? [config.ghl.apiKey] : []));
   let problems = 0;
-  const ok = (msg: string) => io.out(`  ok    ${msg}\n`);
+  const ok = (msg: string) => out(`  ok    ${msg}\n`);
   const bad = (msg: string, fix: string) => {
     problems += 1;
-    io.out(`  FAIL  ${msg}\n        fix: ${fix}\n`);
+    out(`  FAIL  ${msg}\n        fix: ${fix}\n`);
   };
 
-  io.out('Configuration\n');
-  ok(`GoHighLevel API ${config.ghl.apiVersion} at ${config.ghl.baseUrl}${config.ghl.locationId ? `, location ${config.ghl.locationId}` : ''}`);
-  if (config.ghl.unavailableReason) bad('GoHighLevel is not configured', config.ghl.unavailableReason);
+  out('Configuration\n');
+  // Demo mode talks to the simulated location whatever the GoHighLevel settings say.
+  if (options.demoUrl) ok(`demo: simulated location at ${options.demoUrl}`);
+  else {
+    ok(`GoHighLevel API ${config.ghl.apiVersion} at ${config.ghl.baseUrl}${config.ghl.locationId ? `, location ${config.ghl.locationId}` : ''}`);
+    if (config.ghl.unavailableReason) bad('GoHighLevel is not configured', config.ghl.unavailableReason);
+  }
+  // A server starts with these settings' defaults; doctor says what to fix.
+  for (const problem of config.problems) bad(problem, WHERE_TO_SET);
   ok(`sync ${config.sync.cron ? `on cron "${config.sync.cron}"` : config.sync.intervalMinutes ? `every ${config.sync.intervalMinutes} minutes` : 'schedule off'}`);
 
-  io.out('Database\n');
+  out('Database\n');
   try {
     const { description, size } = await acrossHandOver(app, async () => {
       const handle = await app.database();
@@ -37,10 +52,11 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
     bad(e?.message ?? `cannot open the database: ${String(err)}`, e?.check ?? 'check the database settings');
   }
 
-  io.out('GoHighLevel\n');
+  out('GoHighLevel\n');
   const ghl = app.deps.ghl;
   // Not configured: already one problem above, with its fix; not counted twice.
-  if (!ghl) io.out(`  --    skipped: ${config.ghl.unavailableReason ? 'GoHighLevel is not configured (see above)' : 'no client'}\n`);
+  if (!ghl && config.ghl.unavailableReason && !options.demoUrl) out('  --    skipped: GoHighLevel is not configured (see above)\n');
+  else if (!ghl) bad('no GoHighLevel client for these settings', 'check GOHIGHLEVEL_API_KEY, GOHIGHLEVEL_LOCATION_ID and GOHIGHLEVEL_API_VERSION');
   else {
     try {
       const page = await ghl.searchLive(undefined, 1);
@@ -51,12 +67,12 @@ export async function doctorCommand(app: App, io: CliIo): Promise<number> {
       else ok(`rate limit: ${rl.max} per ${rl.intervalMs / 1000} s; ${daily}`);
       // Not a problem for the sync (it asks in GHL's time), but worth knowing and fixing.
       const skew = describeSkew(ghl.http.clock.offset);
-      if (skew) io.out(`  note  ${skew}; syncs use GoHighLevel's time, but fix this machine's clock (NTP)\n`);
+      if (skew) out(`  note  ${skew}; syncs use GoHighLevel's time, but fix this machine's clock (NTP)\n`);
     } catch (err) {
       if (err instanceof GhlError) bad(err.message, err.hint ?? 'check GOHIGHLEVEL_BASE_URL and the network');
       else throw err;
     }
   }
-  io.out(problems ? `\n${problems} problem(s) to fix.\n` : '\nEverything looks good.\n');
+  out(problems ? `\n${problems} problem(s) to fix.\n` : '\nEverything looks good.\n');
   return problems ? 1 : 0;
 }

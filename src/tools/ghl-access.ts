@@ -7,7 +7,7 @@ import type { ToolDeps } from './define-tool.js';
 export function requireGhl(deps: ToolDeps): GhlClient {
   if (deps.ghl) return deps.ghl;
   throw new ToolError(
-    `GoHighLevel is not configured: ${deps.config.ghl.unavailableReason ?? 'no API key'}`,
+    `GoHighLevel is not configured: ${deps.config.ghl.unavailableReason ?? 'no client for these settings (`npx medtainer-mcp doctor` checks them)'}`,
     'Set it in the server\'s environment (for Claude Desktop: the "env" block of claude_desktop_config.json) and restart. Cached tools (search_contacts, get_contact_360) still answer from the brain.',
   );
 }

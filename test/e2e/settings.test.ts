@@ -1,0 +1,135 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, type SpawnedServer, spawnServer } from '../helpers/spawn-server.js';
+
+// Settings as people really write them, through the built program.
+
+const PIT = 'pit-00000000-0000-4000-8000-00000000f4c3';
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'medtainer-e2e-settings-'));
+  dirs.push(d);
+  return d;
+}
+
+async function waitForStderr(server: SpawnedServer, pattern: RegExp, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pattern.test(server.stderr())) {
+    if (Date.now() > until) throw new Error(`stderr never matched ${pattern}:\n${server.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(server: SpawnedServer): Promise<void> {
+  server.child.stdin!.end();
+  await server.exited;
+}
+
+describe('the server with a malformed or mismatched setting', () => {
+  it('starts with a tuning setting\'s default and says what to fix on stderr and to the client', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory://', LOG_LEVEL: 'loud', SYNC_ON_START: 'maybe' });
+    const notes: string[] = [];
+    server.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void notes.push(`${n.params.level} ${String(n.params.data)}`));
+    try {
+      const res = await server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} });
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect(server.stderr()).toMatch(/WARN LOG_LEVEL: expected error, warn, info or debug; using info until it is fixed \(set it in/);
+      expect(server.stderr()).toMatch(/WARN SYNC_ON_START: .*; using true until it is fixed/);
+      // The default level (info) applies.
+      expect(server.stderr()).toMatch(/INFO medtainer-mcp .* serving over stdio/);
+      await expect.poll(() => notes.join('\n')).toMatch(/^warning LOG_LEVEL: expected error, warn, info or debug/m);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('upper-case LOG_LEVEL and values with stray spaces are read as meant', async () => {
+    const server = await spawnServer({ DATABASE_URL: 'memory:// ', LOG_LEVEL: 'WARN ', SYNC_ON_START: 'false ' });
+    try {
+      const res = await server.client.callTool({ name: 'gohighlevel_get_sync_stats', arguments: {} });
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect(server.stderr()).not.toMatch(/INFO |expected/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('a pit- token forced to v1: tools and the log say why GoHighLevel is off, and doctor fails', async () => {
+    const env = { DATABASE_URL: 'memory://', GOHIGHLEVEL_API_KEY: PIT, GOHIGHLEVEL_API_VERSION: 'v1', LOG_LEVEL: 'warn' };
+    const server = await spawnServer(env);
+    try {
+      const res = (await server.client.callTool({ name: 'gohighlevel_read_contacts', arguments: {} })) as { isError?: boolean; content: { text: string }[] };
+      expect(res.isError).toBe(true);
+      expect(res.content[0]!.text).toMatch(/GOHIGHLEVEL_API_VERSION=v1, but a Private Integration Token .* v2 API only/);
+      await waitForStderr(server, /GoHighLevel sync is off: /);
+      expect(server.stderr()).toMatch(/GoHighLevel sync is off: GOHIGHLEVEL_API_VERSION=v1/);
+      expect(server.stderr()).not.toContain(PIT);
+    } finally {
+      await stop(server);
+    }
+    const doctor = await runCli(['doctor'], env);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/FAIL {2}GoHighLevel is not configured\n {8}fix: GOHIGHLEVEL_API_VERSION=v1/);
+    expect(doctor.stdout).not.toMatch(/Everything looks good/);
+  });
+});
+
+describe('doctor', () => {
+  it('never prints a token typed into GOHIGHLEVEL_LOCATION_ID, and says the two look swapped', async () => {
+    const r = await runCli(['doctor'], { GOHIGHLEVEL_API_KEY: 'FakeLocation00000001', GOHIGHLEVEL_LOCATION_ID: PIT, DATABASE_URL: 'memory://', LOG_LEVEL: 'warn' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/GOHIGHLEVEL_API_KEY and GOHIGHLEVEL_LOCATION_ID swapped\?/);
+    expect(r.stdout + r.stderr).not.toContain(PIT);
+  });
+
+  it('names the README placeholder key at once, instead of retrying it as a network failure', async () => {
+    const t0 = performance.now();
+    const r = await runCli(['doctor'], { GOHIGHLEVEL_API_KEY: 'pit-…', GOHIGHLEVEL_LOCATION_ID: 'LOC123', DATABASE_URL: 'memory://', LOG_LEVEL: 'warn' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/fix: GOHIGHLEVEL_API_KEY is still the placeholder "pit-…"/);
+    expect(r.stdout).not.toMatch(/network/);
+    expect(performance.now() - t0).toBeLessThan(8_000);
+  });
+
+  it('lists a malformed tuning setting as a problem while checking the rest', async () => {
+    const r = await runCli(['doctor'], { DATABASE_URL: 'memory://', LOG_LEVEL: 'loud' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}LOG_LEVEL: expected error, warn, info or debug; using info until it is fixed/);
+    expect(r.stdout).toMatch(/ok {4}in-memory PGlite/);
+    // One-shot commands stay strict.
+    const stats = await runCli(['stats'], { DATABASE_URL: 'memory://', LOG_LEVEL: 'loud' });
+    expect(stats.code).toBe(1);
+    expect(stats.stderr).toMatch(/Invalid configuration:\n {2}- LOG_LEVEL/);
+  });
+
+  it('in demo mode checks the simulated location, not the GoHighLevel settings', async () => {
+    const r = await runCli(['--demo', 'doctor'], { MEDTAINER_DATA_DIR: path.join(tempDir(), 'brain'), LOG_LEVEL: 'warn' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ok {4}demo: simulated location at http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).not.toMatch(/not configured|GOHIGHLEVEL_API_KEY/);
+    expect(r.stdout).toMatch(/authenticated: the location has 400 contacts/);
+  });
+});
+
+describe('MEDTAINER_DATA_DIR', () => {
+  it('a leading ~ is the home folder; a relative path is refused with the reason', async () => {
+    const home = tempDir();
+    const r = await runCli(['stats', '--json'], { HOME: home, MEDTAINER_DATA_DIR: '~/brain ' }, home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(home, 'brain'))).toBe(true);
+    expect(existsSync(path.join(home, '~'))).toBe(false);
+
+    const relative = await runCli(['stats'], { HOME: home, MEDTAINER_DATA_DIR: 'brain' }, home);
+    expect(relative.code).toBe(1);
+    expect(relative.stderr).toMatch(/MEDTAINER_DATA_DIR: must be an absolute path .*Claude Desktop starts servers in \//);
+    // The server refuses it too: a default folder would be another, empty brain.
+    const served = await runCli([], { HOME: home, MEDTAINER_DATA_DIR: 'brain' }, home);
+    expect(served.code).toBe(1);
+    expect(served.stderr).toMatch(/MEDTAINER_DATA_DIR: must be an absolute path/);
+  });
+});
