@@ -29,32 +29,63 @@ const io: CliIo = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+/** The flags each command takes; any other is refused rather than silently ignored. */
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  serve: ['demo'],
+  stats: ['demo', 'json'],
+  migrate: ['demo'],
+  sync: ['demo', 'full'],
+  doctor: ['demo'],
+  demo: [],
+  'copy-context': ['from'],
+};
+
+/** A command line that asks for nothing this program does: said with the usage, exit code 2. */
+function usageError(problem: string): number {
+  io.err(`${problem}\n\n${USAGE}`);
+  return 2;
+}
+
 async function main(): Promise<number | null> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    strict: true,
-    options: {
-      demo: { type: 'boolean' },
-      full: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-      from: { type: 'string' },
-    },
-  });
-  if (values.version) return io.out(`${VERSION}\n`), 0;
-  if (values.help) return io.out(USAGE), 0;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      strict: true,
+      options: {
+        demo: { type: 'boolean' },
+        full: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        from: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    // Node's own wording, without its advice on positionals that start with "-".
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return usageError((err as Error).message.replace(/\. To specify a positional .*$/s, '.'));
+    throw err;
+  }
+  const { values, positionals } = parsed;
+  if (values.version || positionals[0] === 'version') return io.out(`${VERSION}\n`), 0;
+  if (values.help || positionals[0] === 'help') return io.out(USAGE), 0;
   const command = positionals[0] ?? 'serve';
   if (command === CREATE_DATA_DIR_COMMAND && positionals[1]) {
     const { initializeDataDir } = await import('./db/embedded/engine.js');
     await initializeDataDir(positionals[1], createLogger({ level: 'warn', write: (line) => void process.stderr.write(line) }));
     return 0;
   }
-  if (!['serve', 'stats', 'migrate', 'sync', 'doctor', 'demo', 'copy-context'].includes(command)) {
-    io.err(`Unknown command "${command}".\n\n${USAGE}`);
-    return 2;
+  const flags = COMMAND_FLAGS[command];
+  if (!flags) return usageError(`Unknown command "${command}".`);
+  // `sync full` once ran an incremental sync without a word: an extra word is refused, not ignored.
+  const extra = positionals[1];
+  if (extra !== undefined) {
+    const meant = flags.includes(extra) ? ` (did you mean --${extra}?)` : '';
+    return usageError(`"${command}" takes no argument "${extra}"${meant}.`);
   }
+  const unused = Object.keys(values).filter((flag) => !flags.includes(flag));
+  if (unused.length) return usageError(`"${command}" does not take ${unused.map((f) => `--${f}`).join(' or ')}.`);
 
   // A .env in the working folder fills in what the environment leaves unset (a terminal habit;
   // Claude Desktop starts servers in / and passes settings in its "env" block instead).

@@ -133,3 +133,29 @@ describe('MEDTAINER_DATA_DIR', () => {
     expect(served.stderr).toMatch(/MEDTAINER_DATA_DIR: must be an absolute path/);
   });
 });
+
+describe('command line', () => {
+  it('refuses words and flags a command does not take, with the usage and exit code 2', async () => {
+    const env = { DATABASE_URL: 'memory://' };
+    for (const [args, said] of [
+      [['sync', 'full'], /"sync" takes no argument "full" \(did you mean --full\?\)/],
+      [['stats', 'extra'], /"stats" takes no argument "extra"\./],
+      [['doctor', '--full'], /"doctor" does not take --full\./],
+      [['migrate', '--json'], /"migrate" does not take --json\./],
+      [['--bogus'], /^Unknown option '--bogus'\.\n/],
+      [['nonsense'], /^Unknown command "nonsense"\./],
+    ] as const) {
+      const r = await runCli([...args], env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(said);
+      expect(r.stderr).toMatch(/Usage:/);
+      expect(r.stdout).toBe('');
+    }
+    const help = await runCli(['help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage:/);
+    const version = await runCli(['version'], env);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
