@@ -13,6 +13,9 @@ export interface DoctorOptions {
   demoUrl?: string | null;
 }
 
+/** How long doctor's one GoHighLevel call may take in all, retries included. */
+const DOCTOR_GHL_DEADLINE_MS = 20_000;
+
 /**
  * `medtainer-mcp doctor`: checks the configuration, the database and one cheap authenticated GHL
  * call, and says what to fix. Exit code 1 when anything needs fixing.
@@ -59,7 +62,8 @@ export async function doctorCommand(app: App, io: CliIo, options: DoctorOptions 
   else if (!ghl) bad('no GoHighLevel client for these settings', 'check GOHIGHLEVEL_API_KEY, GOHIGHLEVEL_LOCATION_ID and GOHIGHLEVEL_API_VERSION');
   else {
     try {
-      const page = await ghl.searchLive(undefined, 1);
+      // A host that never answers would otherwise hold doctor for minutes (30 s an attempt, with retries).
+      const page = await ghl.searchLive(undefined, 1, AbortSignal.timeout(DOCTOR_GHL_DEADLINE_MS));
       ok(`authenticated: the location has ${page.total} contacts`);
       const rl = ghl.http.pacer.state;
       const daily = rl.dailyRemaining !== null ? `${rl.dailyRemaining.toLocaleString('en-US')} of ${rl.dailyLimit?.toLocaleString('en-US') ?? '?'} requests left today` : 'daily budget not reported';
