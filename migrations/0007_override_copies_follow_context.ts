@@ -9,7 +9,9 @@ import { type Kysely, sql } from 'kysely';
 // removed: a sync never writes the column, so its inserts and updates do not pay for it.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
-    CREATE FUNCTION medtainer_copy_importance_override() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION medtainer_copy_importance_override() RETURNS trigger LANGUAGE plpgsql
+    -- The brain's schema, fixed now: the program whose write fires it may have another search_path.
+    SET search_path FROM CURRENT AS $$
     DECLARE
       id text := CASE WHEN TG_OP = 'DELETE' THEN OLD.contact_id ELSE NEW.contact_id END;
       v smallint := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.importance_override END;

@@ -4,10 +4,12 @@ import type { DatabaseTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { Database } from './database.js';
-import { PENDING_LIST_KB } from './maintenance.js';
+import { sessionOptions } from './session-settings.js';
 import type { DataDirInitializer } from './embedded/engine.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A connection of its own, for the statements Kysely cannot send (COPY); released by the caller. */
 export type ConnectForCopy = () => Promise<pg.PoolClient>;
@@ -50,13 +52,8 @@ export function postgresSecrets(url: string): string[] {
 
 export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer; signal?: AbortSignal } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
-    // The brain lives in `public`, whatever the role's own search_path says: by default it puts a
-    // schema named after the role first, and tables would land there, out of other programs'
-    // sight. (`extensions` is where managed servers such as Supabase keep pg_trgm; a schema that
-    // does not exist is skipped. An `options` parameter in DATABASE_URL replaces all of this.)
-    // Parallel query workers cost more to start than this project's small queries take.
-    const options = `-c search_path=public,extensions -c max_parallel_workers_per_gather=0 -c gin_pending_list_limit=${PENDING_LIST_KB.small}kB`;
-    const pool = new pg.Pool({ connectionString: target.url, max: 8, connectionTimeoutMillis: 10_000, options });
+    const { connectionString, options } = await sessionOptions(target.url, CONNECT_TIMEOUT_MS);
+    const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     // So must one in use (a transaction, the sync lock's): its query fails, the process does not.

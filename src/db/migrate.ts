@@ -11,7 +11,8 @@ import { vacuumAfterSync } from './maintenance.js';
  * starting together (Desktop sometimes spawns the server twice) apply each migration once.
  */
 export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumAfterUpgrade?: boolean; lockTimeoutMs?: number } = {}): Promise<MigrationResultSet> {
-  const result = o.lockTimeoutMs ? await migrateWithLockTimeout(db, o.lockTimeoutMs) : await migratorFor(db).migrateToLatest();
+  const schema = await brainSchema(db);
+  const result = o.lockTimeoutMs ? await migrateWithLockTimeout(db, o.lockTimeoutMs, schema) : await migratorFor(db, schema).migrateToLatest();
   if (result.error && (result.error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) throw await lockedOut(db, result, o.lockTimeoutMs ?? 0);
   for (const r of result.results ?? []) {
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
@@ -45,11 +46,11 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * behind the migration; so a migration waits `ms` at most, on its own connection. (Processes
  * starting together still queue for Kysely's migration lock, which sets its own wait.)
  */
-async function migrateWithLockTimeout(db: Kysely<any>, ms: number): Promise<MigrationResultSet> {
+async function migrateWithLockTimeout(db: Kysely<any>, ms: number, schema: string | undefined): Promise<MigrationResultSet> {
   return db.connection().execute(async (conn) => {
     await sql`SELECT set_config('lock_timeout', ${`${Math.round(ms)}ms`}, false)`.execute(conn);
     try {
-      return await migratorFor(conn).migrateToLatest();
+      return await migratorFor(conn, schema).migrateToLatest();
     } finally {
       await sql`RESET lock_timeout`.execute(conn).catch(() => {});
     }
@@ -76,13 +77,22 @@ async function lockedOut(db: Kysely<any>, result: MigrationResultSet, ms: number
 }
 
 /** The project's migrator (its migration list and bookkeeping tables), e.g. to stop at an older version. */
-export function migratorFor(db: Kysely<any>): Migrator {
+export function migratorFor(db: Kysely<any>, schema?: string): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'medtainer_migrations',
     migrationLockTableName: 'medtainer_migrations_lock',
+    // Kysely looks for its table in every schema unless told which: a brain of another schema
+    // (another role's) would be taken for this one's.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
+}
+
+/** The schema the brain's tables are created in and read from: the first of the session's search_path. */
+async function brainSchema(db: Kysely<any>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 /**

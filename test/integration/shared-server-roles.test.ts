@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -161,6 +162,65 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     expect(err.message).toMatch(/refused another connection: too many connections for role/);
     expect(err.hint).toMatch(/CONNECTION LIMIT/);
     expect(err.hint).not.toMatch(/Check DATABASE_URL/);
+  });
+
+  it('a brain an earlier version made in the role\'s own schema (first on its search_path) still opens there', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const role = await newRole(name, 'CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE SCHEMA ROLE AUTHORIZATION ROLE');
+    // What a version that followed the role's search_path made: the whole brain in the role's schema.
+    const before = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: urlFor(name, role), max: 2 }) }) });
+    await migrateToLatest(before, silentLogger);
+    await before.insertInto('contacts').values({ id: 'c1', location_id: 'L', data: '{}' }).execute();
+    await before.destroy();
+    const handle = await openDatabase({ kind: 'postgres', url: urlFor(name, role) }, silentLogger);
+    try {
+      await migrateToLatest(handle.db, silentLogger);
+      expect((await handle.db.selectFrom('contacts').select('id').execute()).map((r) => r.id)).toEqual(['c1']);
+    } finally {
+      await handle.close();
+    }
+    const { rows } = await admin(`SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'contacts'`, name);
+    expect(rows.map((r) => r.table_schema)).toEqual([role]);
+  });
+
+  it('pg_trgm installed in a schema the database\'s own search_path names is found', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    await admin(`CREATE SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA ext; ALTER DATABASE ${name} SET search_path = "$user", public, ext`, name);
+    const run = await (await app(name).sync.start('cli', 'full')).done;
+    expect(run.error).toBeNull();
+    const found = (await app(name).deps.db()).selectFrom('contact_search').select('contact_id').limit(1).execute();
+    expect(await found).toHaveLength(1);
+  });
+
+  it('a DATABASE_URL carrying its own options keeps them, and the brain still goes into public', async () => {
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const url = `${urlFor(name)}?options=${encodeURIComponent('-c statement_timeout=12345')}`;
+    const handle = await openDatabase({ kind: 'postgres', url }, silentLogger);
+    try {
+      await migrateToLatest(handle.db, silentLogger);
+      const { rows } = await sql<{ t: string; p: string }>`SELECT current_setting('statement_timeout') AS t, current_schema() AS p`.execute(handle.db);
+      expect(rows[0]).toEqual({ t: '12345ms', p: 'public' });
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('another program writing contact_context with a search_path of its own still has its write taken, and the copies follow', async () => {
+    const database = await newDatabase();
+    await admin(
+      `INSERT INTO contacts (id, location_id, data) VALUES ('c1', 'L', '{}');
+       INSERT INTO contact_facts (contact_id) VALUES ('c1');
+       INSERT INTO contact_search (contact_id, doc) VALUES ('c1', 'x');`,
+      database,
+    );
+    await admin(`SET search_path = pg_catalog; INSERT INTO public.contact_context (contact_id, importance_override) VALUES ('c1', 9)`, database);
+    expect((await admin('SELECT importance_override AS o FROM contact_facts', database)).rows).toEqual([{ o: 9 }]);
   });
 
   it('a read-only role searches and opens contacts', async () => {
