@@ -105,7 +105,9 @@ function auditRefusedArguments(server: McpServer, deps: ToolDeps, secrets: strin
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       const given = args !== null && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : { arguments: args ?? null };
-      await recordCall(deps, secrets, { tool: toolName, arguments: given, startedAt, durationMs: 0, outcome: 'error', error });
+      // Not awaited: the refusal needs no database, and should not wait for one that is slow to
+      // open (a host that never answers) or not open yet.
+      void recordCall(deps, secrets, { tool: toolName, arguments: given, startedAt, durationMs: 0, outcome: 'error', error });
       throw err;
     }
   };

@@ -97,7 +97,10 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
       expect(unknownKey.isError).toBe(true);
       const outOfBounds = await client.call('search_contacts', { query: `token ${key}`, limit: 1000 });
       expect(outOfBounds.isError).toBe(true);
-      const rows = await tdb.handle.db.selectFrom('tool_executions').selectAll().where('tool', '=', 'search_contacts').orderBy('id').execute();
+      // Recorded beside the refusal, not before it.
+      const refused = () => tdb.handle.db.selectFrom('tool_executions').selectAll().where('tool', '=', 'search_contacts').orderBy('id').execute();
+      await expect.poll(async () => (await refused()).length).toBe(2);
+      const rows = await refused();
       expect(rows.map((r) => [r.outcome, r.arguments])).toEqual([
         ['error', { name: 'rachel' }],
         ['error', { query: 'token [redacted]', limit: 1000 }],

@@ -17,6 +17,7 @@ describe('a PostgreSQL host that never answers', () => {
       connections += 1;
       sockets.add(s);
       s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     port = (silent.address() as net.AddressInfo).port;
@@ -35,6 +36,23 @@ describe('a PostgreSQL host that never answers', () => {
       expect(textOf(res)).toMatch(/Cannot open the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/brain: .*timeout/s);
       expect(textOf(res)).not.toContain('secret');
       expect(connections).toBe(1);
+    } finally {
+      await mcp.close();
+      await app.close();
+    }
+  });
+
+  it('answers a call refused for its arguments at once, its audit row left to open the brain on its own', { timeout: 60_000 }, async () => {
+    const app = createApp(testConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/brain` }), silentLogger, { holder: 'test' });
+    const mcp = await connectClient(app.deps);
+    const before = connections;
+    try {
+      const res = await mcp.call('search_contacts', { name: 'rachel' });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/name/);
+      // The audit's connection attempt is still waiting on the silent host: the answer did not wait for it.
+      await expect.poll(() => connections).toBe(before + 1);
+      expect(sockets.size).toBeGreaterThan(0);
     } finally {
       await mcp.close();
       await app.close();
