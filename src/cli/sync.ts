@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { isConnectionLost, saysConnectionLost } from '../db/connection-lost.js';
 import { SyncUnavailableError } from '../sync/engine.js';
+import { startAsAsked } from '../sync/start-as-asked.js';
 import { syncAllContacts } from '../tools/sync-all-contacts.js';
 import { toSyncRunOutput } from '../tools/schemas.js';
 import { HANDOVER_TRIES } from './handover.js';
@@ -14,7 +15,10 @@ export async function syncCommand(app: App, io: CliIo, options: { full: boolean 
     const last = !shared || attempt === HANDOVER_TRIES;
     let handle;
     try {
-      handle = await app.sync.start('cli', options.full ? 'full' : 'auto');
+      handle = await startAsAsked(app.sync, app.deps.db, app.deps.log, 'cli', options.full ? 'full' : 'auto', {
+        waitMs: Number.POSITIVE_INFINITY,
+        onWaiting: (runId) => io.err(`An incremental sync is running (run #${runId}); the full sync starts when it ends.\n`),
+      });
     } catch (err) {
       if (err instanceof SyncUnavailableError) {
         io.err(`Cannot sync: ${app.deps.config.ghl.unavailableReason ?? err.message}\n`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findRun } from '../db/sync-runs.repository.js';
 import { ToolError } from '../errors.js';
 import { type SyncHandle, SyncUnavailableError } from '../sync/engine.js';
+import { startAsAsked } from '../sync/start-as-asked.js';
 import { defineTool } from './define-tool.js';
 import { SyncRunSchema, toSyncRunOutput } from './schemas.js';
 
@@ -24,27 +25,13 @@ export const syncAllContacts = defineTool({
   async handler({ mode, wait_seconds }, deps, ctx) {
     const engine = deps.sync;
     if (!engine) throw new ToolError('Syncing is not available in this process.');
+    const startedAt = Date.now();
     let handle: SyncHandle;
     try {
-      handle = await engine.start('tool', mode);
+      handle = await startAsAsked(engine, deps.db, deps.log, 'tool', mode, { waitMs: wait_seconds * 1000 });
     } catch (err) {
       if (err instanceof SyncUnavailableError) throw new ToolError(`Cannot sync: ${deps.config.ghl.unavailableReason ?? err.message}`, 'Set the variable in the server\'s environment (for Claude Desktop: the "env" block of claude_desktop_config.json) and restart the server.');
       throw err;
-    }
-    const startedAt = Date.now();
-    if (handle.joined && mode === 'full') {
-      // A full pass was asked for (to find deletions, say) while an incremental one runs: that
-      // run's answer is not the one asked for. The full pass follows it, waited for like any run.
-      const joined = await findRun(await deps.db(), handle.runId);
-      if (joined && joined.mode !== 'full') {
-        const first = handle;
-        const timer = new AbortController();
-        const ended = await Promise.race([first.done.then(() => true, () => true), sleep(wait_seconds * 1000, false, { signal: timer.signal }).catch(() => false)]);
-        timer.abort();
-        const next = () => engine.start('tool', 'full');
-        if (ended) handle = await next().catch(async () => first);
-        else void first.done.catch(() => null).then(next).catch((err: unknown) => deps.log.warn('the full sync asked for after the running one did not start', { error: err instanceof Error ? err.message : String(err) }));
-      }
     }
     const stopListening = handle.onProgress((p) => {
       void ctx.progress({ progress: p.fetched, ...(p.total !== null ? { total: p.total } : {}), message: p.message }).catch(() => {});
