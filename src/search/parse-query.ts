@@ -54,7 +54,8 @@ const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'frida
 const PERIOD = ` (?:(this week|this month|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
 const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*";
-const SILENT = '\\b(?:silent|inactive|quiet|dormant|cold)';
+/** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
+const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inactive|quiet|dormant|cold)";
 
 interface Rule {
   pattern: RegExp;

@@ -72,4 +72,18 @@ describe.each(testEngines())('time phrases in a search (%s)', (engine) => {
     expect(sinceMonday.total).toBe((await search({ query: 'contacts added this week' })).total);
     expect(sinceMonday.total).toBeGreaterThan(0);
   });
+
+  it.each([
+    ["who's been quiet this month", 'quiet this month'],
+    ['who went cold this week', 'cold this week'],
+    ['who has gone quiet this month', 'quiet this month'],
+    ['contacts gone cold this week', 'cold this week'],
+    ['who has gone quiet for 30 days', 'quiet for 30 days'],
+  ])('"%s" finds what "%s" finds (the verb is no name)', async (phrase, plain) => {
+    const said = await search({ query: phrase });
+    const base = await search({ query: plain });
+    expect(base.total).toBeGreaterThan(0);
+    expect(said.interpretation).not.toMatch(/name or nickname/);
+    expect(said.total).toBe(base.total);
+  });
 });
