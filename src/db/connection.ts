@@ -53,7 +53,8 @@ export function postgresSecrets(url: string): string[] {
 export async function openDatabase(target: DatabaseTarget, log: Logger, o: { initializeDataDir?: DataDirInitializer; signal?: AbortSignal } = {}): Promise<DbHandle> {
   if (target.kind === 'postgres') {
     const { connectionString, options } = await sessionOptions(target.url, CONNECT_TIMEOUT_MS);
-    const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options });
+    // Named in pg_stat_activity for whoever shares the server (an application_name in the URL wins).
+    const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options, application_name: 'medtainer-mcp' });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     // So must one in use (a transaction, the sync lock's): its query fails, the process does not.

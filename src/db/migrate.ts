@@ -57,14 +57,21 @@ async function migrateWithLockTimeout(db: Kysely<any>, ms: number, schema: strin
   });
 }
 
-/** The sessions most likely in the way: the other open transactions in this database, oldest first. */
+/**
+ * The sessions in the way: those holding a lock on a table of the brain's schema (the migration's
+ * own wait has ended, theirs has not), oldest transaction first; else the other open transactions.
+ */
 async function lockedOut(db: Kysely<any>, result: MigrationResultSet, ms: number): Promise<DatabaseUnavailableError> {
   const migration = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'a pending migration';
   const { rows } = await sql<{ pid: number; app: string; state: string; since: Date }>`
     SELECT pid, coalesce(nullif(application_name, ''), usename::text, '?') AS app, coalesce(state, '?') AS state, xact_start AS since
-    FROM pg_stat_activity
+    FROM pg_stat_activity a
     WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-    ORDER BY xact_start LIMIT 3`
+    ORDER BY EXISTS (
+        SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+        WHERE l.pid = a.pid AND l.granted AND c.relnamespace = current_schema()::regnamespace) DESC,
+      xact_start
+    LIMIT 3`
     .execute(db)
     .catch(() => ({ rows: [] as { pid: number; app: string; state: string; since: Date }[] }));
   const who = rows.length

@@ -204,8 +204,8 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     const handle = await openDatabase({ kind: 'postgres', url }, silentLogger);
     try {
       await migrateToLatest(handle.db, silentLogger);
-      const { rows } = await sql<{ t: string; p: string }>`SELECT current_setting('statement_timeout') AS t, current_schema() AS p`.execute(handle.db);
-      expect(rows[0]).toEqual({ t: '12345ms', p: 'public' });
+      const { rows } = await sql<{ t: string; p: string; a: string }>`SELECT current_setting('statement_timeout') AS t, current_schema() AS p, current_setting('application_name') AS a`.execute(handle.db);
+      expect(rows[0]).toEqual({ t: '12345ms', p: 'public', a: 'medtainer-mcp' });
     } finally {
       await handle.close();
     }
