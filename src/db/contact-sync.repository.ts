@@ -94,7 +94,8 @@ export async function applyContactPage(
           date_updated = excluded.date_updated, last_activity_at = excluded.last_activity_at, data = excluded.data,
           deleted_at = NULL, updated_at = now()
         WHERE (contacts.data IS DISTINCT FROM excluded.data OR contacts.deleted_at IS NOT NULL)
-          AND (contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated)
+          -- A contact GHL lists again is back, whatever its stamp (it may return with an older one).
+          AND (contacts.deleted_at IS NOT NULL OR contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated)
         RETURNING contacts.id, (xmax = 0) AS inserted, contacts.data
       )
       -- The top-level fields an update changed, compared by the database: exactly (a 20-digit

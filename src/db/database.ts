@@ -114,6 +114,8 @@ export interface SyncRunsTable {
   error: string | null;
   high_water_mark: Timestamp | null;
   remote_total: number | null;
+  /** Live contacts in the brain when a full pass ended with every deletion confirmed; null otherwise. */
+  local_total: number | null;
   api_budget_remaining: number | null;
 }
 

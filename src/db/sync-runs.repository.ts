@@ -112,7 +112,7 @@ export async function updateRunProgress(db: Kysely<Database>, id: number, c: Run
 export async function finishRun(
   db: Kysely<Database>,
   id: number,
-  f: RunCounters & { status: 'succeeded' | 'failed'; mode: SyncRunRow['mode']; errors: string[]; error: string | null; high_water_mark: Date | null },
+  f: RunCounters & { status: 'succeeded' | 'failed'; mode: SyncRunRow['mode']; errors: string[]; error: string | null; high_water_mark: Date | null; local_total?: number | null },
 ): Promise<{ row: SyncRunRow; takenOver: boolean }> {
   // A run another process marked abandoned (its owner looked gone) keeps saying so.
   const row = await db

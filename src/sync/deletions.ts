@@ -19,15 +19,25 @@ export async function reconcileDeletions(pass: SyncPass): Promise<{ deleted: num
   const limit = pLimit(10);
   const gone: string[] = [];
   const found: GhlContact[] = [];
-  await Promise.all(
-    batch.map((id) =>
-      limit(async () => {
-        const contact = await pass.ghl.getContact(id, pass.signal);
-        if (contact) found.push(contact);
-        else gone.push(id);
-      }),
-    ),
-  );
+  // One lookup failing fails the run: the others still queued or in flight are called off, not
+  // left spending the rate limit (and retrying a failing GHL) after the run has ended.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([pass.signal, stop.signal]);
+  try {
+    await Promise.all(
+      batch.map((id) =>
+        limit(async () => {
+          const contact = await pass.ghl.getContact(id, signal);
+          if (contact) found.push(contact);
+          else gone.push(id);
+        }),
+      ),
+    );
+  } catch (err) {
+    limit.clearQueue();
+    stop.abort();
+    throw err;
+  }
   if (found.length) {
     const stored = await storedRecords(pass.db, found.map((c) => c.id));
     await pass.write(found.map((c) => shapedLike(stored.get(c.id), c)));

@@ -88,9 +88,9 @@ export interface SyncEngineDeps {
 const OPPORTUNITY_MIRROR_MAX_AGE_MS = 60 * 60_000;
 /**
  * An automatic sync makes a full pass when the last one is older than this. Comparing counts
- * finds most deletions at no cost, but not one offset by an addition (a contact deleted and
- * another created between two syncs): the deleted one would stay in the brain until counts next
- * differ. A full pass a day costs a request per 500 contacts.
+ * finds deletions at no cost (one offset by an addition too: the addition is read, so the brain
+ * then holds one more than GHL; see reconcileDue). The daily pass repairs what counts cannot show,
+ * such as a change GHL did not stamp with a new dateUpdated. It costs a request per 500 contacts.
  */
 const FULL_PASS_EVERY_MS = 24 * 3600_000;
 /**
@@ -341,6 +341,7 @@ export class SyncEngine {
       api_budget_remaining: ghl.http.pacer.state.dailyRemaining,
     });
     const initialImport = await isBrainEmpty(db);
+    let localAfterFull: number | null = null;
     let opportunities = null as Promise<OpportunityRead> | null;
     let opportunitiesDue = false;
     const readOpportunities = () => {
@@ -410,7 +411,10 @@ export class SyncEngine {
         await pass.drain();
         // Only a complete pass may look for deletions; any error above skipped this.
         signal.throwIfAborted();
-        await reconcileDeletions(pass);
+        const { pending } = await reconcileDeletions(pass);
+        await pass.drain();
+        // The brain's side of any gap with GHL's count, when nothing is left to confirm (see reconcileDue).
+        if (pending === 0) localAfterFull = (await countContacts(db)).total;
       }
       await pass.drain();
       // PGlite has no autovacuum, so a big pass is vacuumed and analysed below; no need to analyse twice.
@@ -433,7 +437,15 @@ export class SyncEngine {
         await vacuumAfterSync(db);
       }
       signal.throwIfAborted();
-      const { row, takenOver } = await finishRun(db, runId, { ...counters(pass), status: 'succeeded', mode, errors: pass.errors, error: null, high_water_mark: this.highWaterMark(ghl, ghlTime.earliest(), startedAt) });
+      const { row, takenOver } = await finishRun(db, runId, {
+        ...counters(pass),
+        status: 'succeeded',
+        mode,
+        errors: pass.errors,
+        error: null,
+        high_water_mark: this.highWaterMark(ghl, ghlTime.earliest(), startedAt),
+        local_total: localAfterFull,
+      });
       if (takenOver) log.warn(`sync #${runId} finished, but another process had marked it abandoned (its owner looked gone) and may have synced since; it stays marked so`);
       else log.info(`sync #${runId} succeeded`, summary(row));
       return row;
@@ -551,8 +563,11 @@ export class SyncEngine {
     pass.counters.remoteTotal = remote;
     const local = (await localBefore).total + pass.counters.created + pass.counters.restored;
     if (remote === null || remote === local) return false;
+    // The very gap a recent full pass ended with (GHL counting a record the brain cannot hold) is
+    // no news. Any other is: a deletion offset by an addition shows as the brain holding one more
+    // than GHL; deletions a full pass left to confirm leave its local_total unset.
     const lastFull = await lastSuccessfulRun(db, 'full');
-    return !(this.fullPassRecent(lastFull) && lastFull!.remote_total === remote);
+    return !(this.fullPassRecent(lastFull) && lastFull!.remote_total === remote && lastFull!.local_total === local);
   }
 
   /** True when that full pass finished less than FULL_PASS_EVERY_MS ago. */
