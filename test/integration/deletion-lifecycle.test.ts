@@ -95,4 +95,16 @@ describe.each(testEngines())('deletions over many syncs (%s)', (engine) => {
     // At most the lookups already on their way when it failed (10 at a time); before, the other ~180 followed.
     expect(fake.stats.requests - atEnd).toBeLessThanOrEqual(10);
   });
+
+  it('a gap a full pass ended with (GHL counting a record the brain cannot hold) does not make every sync a full pass', async () => {
+    let now = Date.now();
+    const { fake, app } = await setup(35, { now: () => new Date(now) });
+    // An id the client refuses (it would make the deletion check's GET another path): GHL counts it, the brain cannot hold it.
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: '.', email: 'dot@example.com' });
+    const full = await (await app.sync.start('cli', 'auto')).done;
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', remote_total: 301 });
+    now += 15 * 60_000;
+    const next = await (await app.sync.start('schedule', 'auto')).done;
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'incremental', api_requests: 2 });
+  });
 });
