@@ -37,11 +37,16 @@ export async function copyContextCommand(app: App, io: CliIo, o: { from: string;
     await source.close();
   }
 
-  const outcome = { copied: 0, already_there: 0, contact_missing: 0 };
-  // Each contact's merge is one transaction and finds what an earlier try already copied.
-  for (const s of saved) outcome[await acrossHandOver(app, () => mergeSavedContext(handle.db, s))] += 1;
+  const outcome = { copied: 0, already_there: 0, contact_missing: 0, deleted_in_ghl: 0 };
+  for (const s of saved) {
+    // Each contact's merge is one transaction and finds what an earlier try already copied.
+    const merged = await acrossHandOver(app, () => mergeSavedContext(handle.db, s));
+    // No sync brings a contact GoHighLevel deleted: its context stays in the old brain, said once.
+    outcome[merged === 'contact_missing' && s.deletedThere ? 'deleted_in_ghl' : merged] += 1;
+  }
 
   io.err(`${saved.length} contacts with saved context in ${from}; into ${handle.description}: ${outcome.copied} copied, ${outcome.already_there} already there`);
+  if (outcome.deleted_in_ghl) io.err(`, ${outcome.deleted_in_ghl} left in the old brain because those contacts are deleted in GoHighLevel`);
   if (outcome.contact_missing === 0) {
     io.err('.\n');
     return 0;

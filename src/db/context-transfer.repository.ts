@@ -10,15 +10,25 @@ export interface SavedContext {
   importanceOverride: number | null;
   /** The `context_saved` history events, oldest first. */
   events: Array<{ at: Date; summary: string; details: unknown }>;
+  /** The contact is deleted in GoHighLevel, as that brain last saw it (no sync brings it here). */
+  deletedThere: boolean;
 }
 
 /** Every contact with saved context. Reads only: the source brain is left as it was. */
 export async function readSavedContexts(db: Kysely<Database>): Promise<SavedContext[]> {
   const rows = await db
     .selectFrom('contact_context')
-    .select(['contact_id', 'manual_nicknames', 'notes', 'importance_override'])
-    .where((eb) => eb.or([sql<boolean>`cardinality(manual_nicknames) > 0`, sql<boolean>`jsonb_array_length(notes) > 0`, eb('importance_override', 'is not', null)]))
-    .orderBy('contact_id')
+    .leftJoin('contacts', 'contacts.id', 'contact_context.contact_id')
+    .select(['contact_context.contact_id', 'manual_nicknames', 'notes', 'importance_override', sql<boolean>`contacts.deleted_at IS NOT NULL`.as('deleted_there')])
+    .where((eb) =>
+      eb.or([
+        sql<boolean>`cardinality(manual_nicknames) > 0`,
+        // Notes another program wrote as something other than a list count too (see readNotes).
+        sql<boolean>`CASE WHEN jsonb_typeof(notes) = 'array' THEN jsonb_array_length(notes) > 0 ELSE jsonb_typeof(notes) <> 'null' END`,
+        eb('importance_override', 'is not', null),
+      ]),
+    )
+    .orderBy('contact_context.contact_id')
     .execute();
   const events = await db
     .selectFrom('interaction_history')
@@ -38,6 +48,7 @@ export async function readSavedContexts(db: Kysely<Database>): Promise<SavedCont
     notes: readNotes(r.notes),
     importanceOverride: r.importance_override ?? null,
     events: byContact.get(r.contact_id) ?? [],
+    deletedThere: r.deleted_there,
   }));
 }
 
