@@ -94,8 +94,11 @@ export async function applyContactPage(
           date_updated = excluded.date_updated, last_activity_at = excluded.last_activity_at, data = excluded.data,
           deleted_at = NULL, updated_at = now()
         WHERE (contacts.data IS DISTINCT FROM excluded.data OR contacts.deleted_at IS NOT NULL)
-          -- A contact GHL lists again is back, whatever its stamp (it may return with an older one).
-          AND (contacts.deleted_at IS NOT NULL OR contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated)
+          -- An older copy never overwrites a newer one this run wrote (pages are read side by side
+          -- while contacts change). A row from an earlier run takes what GHL says now, whatever
+          -- its stamp (GHL's clock corrected), and a contact GHL lists again is back.
+          AND (contacts.deleted_at IS NOT NULL OR contacts.date_updated IS NULL OR excluded.date_updated IS NULL OR excluded.date_updated >= contacts.date_updated
+               ${options.runId === null ? sql`` : sql`OR contacts.updated_at < (SELECT r.started_at FROM sync_runs r WHERE r.id = ${String(options.runId)})`})
         RETURNING contacts.id, (xmax = 0) AS inserted, contacts.data
       )
       -- The top-level fields an update changed, compared by the database: exactly (a 20-digit

@@ -107,4 +107,18 @@ describe.each(testEngines())('deletions over many syncs (%s)', (engine) => {
     const next = await (await app.sync.start('schedule', 'auto')).done;
     expect(next).toMatchObject({ status: 'succeeded', mode: 'incremental', api_requests: 2 });
   });
+
+  it('a contact whose dateUpdated went backwards in GHL is brought in line by the daily full pass', async () => {
+    let now = Date.now();
+    const { fake, app } = await setup(34, { now: () => new Date(now) });
+    await (await app.sync.start('cli', 'full')).done;
+    const c = fake.store.all().find((x) => !known.has(x.id))!;
+    // GHL corrects its clock: the contact's new company comes with an earlier stamp than the stored copy.
+    fake.store.updateContact(c.id, { companyName: 'Clock Corrected LLC', dateUpdated: c.dateUpdated - 60_000 });
+    now += 25 * 3600_000;
+    const run = await (await app.sync.start('schedule', 'auto')).done;
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'full' });
+    const row = await (await app.database()).db.selectFrom('contacts').select('company_name').where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect({ company: row.company_name, updated: run.contacts_updated }).toEqual({ company: 'Clock Corrected LLC', updated: 1 });
+  });
 });
