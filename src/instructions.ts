@@ -1,5 +1,15 @@
+import type { Config } from './config.js';
+
+/** How the brain is kept fresh, as this server's settings say (the model must not count on a sync that never runs). */
+function freshness(config: Config): string {
+  if (config.ghl.unavailableReason) return 'not synced: GoHighLevel is not configured in this server';
+  if (config.sync.cron) return `kept fresh by a scheduled sync (cron "${config.sync.cron}")`;
+  if (config.sync.intervalMinutes > 0) return `kept fresh by a sync every ${config.sync.intervalMinutes} minutes`;
+  return 'synced only when asked (the automatic sync is off, so run gohighlevel_sync_all_contacts when the person needs fresh data)';
+}
+
 /** Cross-tool guidance for the model, sent once at initialize. */
-export const SERVER_INSTRUCTIONS = `medtainer-mcp is the business's CRM brain: a local PostgreSQL mirror of every GoHighLevel (GHL) contact, kept fresh by a sync every 15 minutes.
+export const serverInstructions = (config: Config): string => `medtainer-mcp is the business's CRM brain: a local PostgreSQL mirror of every GoHighLevel (GHL) contact, ${freshness(config)}.
 
 - Answer contact questions from the brain first (search_contacts, get_contact_360, find_contacts_needing_follow_up): instant, no API cost.
 - gohighlevel_get_sync_stats tells how fresh the brain is. If it has never synced, or the person says data is missing or stale, run gohighlevel_sync_all_contacts (it returns within the client's time limit and keeps going in the background when the sync is long).

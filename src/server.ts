@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SERVER_INSTRUCTIONS } from './instructions.js';
+import { serverInstructions } from './instructions.js';
 import { registerDailyBriefingPrompt } from './prompts/daily-briefing.js';
 import { registerContactResource } from './resources/contact-resource.js';
 import type { AnyTool, ToolDeps } from './tools/define-tool.js';
@@ -11,7 +11,7 @@ import { VERSION } from './version.js';
 export function createServer(deps: ToolDeps, tools: readonly AnyTool[] = allTools): McpServer {
   const server = new McpServer(
     { name: 'medtainer-mcp', title: 'MedTainer CRM brain', version: VERSION },
-    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: serverInstructions(deps.config), capabilities: { logging: {} } },
   );
   registerTools(server, tools, deps);
   registerContactResource(server, deps);

@@ -5,6 +5,7 @@ import { searchContacts } from '../search/search-contacts.js';
 import { loadContact360 } from '../tools/contact-360.js';
 import type { ToolDeps } from '../tools/define-tool.js';
 import { DEMO_NOTICE } from '../tools/register.js';
+import { isStorableText } from '../ghl/storable-text.js';
 
 /** How many contacts resources/list offers: the most important ones, never the whole brain. */
 export const LISTED_CONTACTS = 50;
@@ -43,6 +44,8 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       const raw = Array.isArray(variables.id) ? variables.id[0] : variables.id;
       const id = decodedId(raw ?? '');
       if (!id) throw new McpError(ErrorCode.InvalidParams, 'The resource URI needs a contact id: contact://{id}.');
+      // No contact has such an id, and the database could not even be asked (a NUL).
+      if (id.length > MAX_ID_LENGTH || !isStorableText(id)) throw new McpError(-32002, 'No contact has that id. Find ids with search_contacts or resources/list.');
       const db = await deps.db();
       const contact = await findContact(db, id);
       // -32002 is the protocol's "resource not found".
@@ -53,6 +56,9 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
     },
   );
 }
+
+/** Longer than any GHL id (20 characters), as the tools' contact_id bound says. */
+const MAX_ID_LENGTH = 128;
 
 /** The id in a contact URI; a broken %-escape (contact://%) is the caller's mistake, said as such. */
 function decodedId(raw: string): string {

@@ -14,8 +14,9 @@ export const syncAllContacts = defineTool({
     'Copies GoHighLevel contacts into the local brain: "auto" reads only what changed since the last sync (a full pass the ' +
     'first time), "full" re-reads everything and detects deletions. Joins a sync already running instead of starting a second. ' +
     'Waits up to wait_seconds for the result, then returns status "running" with the run_id while the sync continues in the ' +
-    'background (check gohighlevel_get_sync_stats later). A sync runs by itself every 15 minutes, so call this only when the ' +
-    'person asks for fresh data or the brain has never synced.',
+    'background (check gohighlevel_get_sync_stats later). A sync usually runs by itself on a schedule (every 15 minutes by ' +
+    'default; gohighlevel_get_sync_stats says when the next one is, or that none is planned), so call this when the person ' +
+    'asks for fresh data, the brain has never synced, or no sync is planned.',
   inputSchema: z.object({
     mode: z.enum(['auto', 'incremental', 'full']).default('auto').describe('"auto": incremental after a first full sync. "full": re-read everything and detect deletions'),
     wait_seconds: z.number().int().min(0).max(55).default(45).describe('How long to wait for the sync to finish before returning status "running"'),

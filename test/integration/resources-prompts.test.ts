@@ -68,6 +68,9 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
     await expect(mcp.client.readResource({ uri: 'contact://no-such-contact' })).rejects.toThrow(/No contact has the id "no-such-contact"/);
     // A broken %-escape is bad input (-32602), not a server error.
     await expect(mcp.client.readResource({ uri: 'contact://%' })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/not a readable contact id/) });
+    // An id the database cannot even be asked about (a NUL), or longer than any id: not found, not an internal error.
+    await expect(mcp.client.readResource({ uri: 'contact://%00' })).rejects.toMatchObject({ code: -32002 });
+    await expect(mcp.client.readResource({ uri: `contact://${'x'.repeat(5000)}` })).rejects.toMatchObject({ code: -32002, message: expect.not.stringContaining('xxxxxxxxxx') });
   });
 
   it('daily_briefing brings follow-ups, new leads and stale deals from the brain', async () => {
