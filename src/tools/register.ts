@@ -32,10 +32,14 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const t0 = performance.now();
         const token = extra._meta?.progressToken;
         let progressSent = false;
+        let lastProgress = Number.NEGATIVE_INFINITY;
         const ctx: ToolContext = {
           signal: extra.signal,
           progress: async (update) => {
-            if (token === undefined) return;
+            // MCP wants each value above the last: following another process's run polls its row
+            // (the same count again), and a take-over starts its own count from 0.
+            if (token === undefined || update.progress <= lastProgress) return;
+            lastProgress = update.progress;
             progressSent = true;
             await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } });
           },
