@@ -43,3 +43,8 @@ export class GhlResponseError extends GhlError {
 export class GhlNetworkError extends GhlError {
   override name = 'GhlNetworkError';
 }
+
+/** The caller gave up on the request (the client cancelled its call): nothing is known about GoHighLevel. */
+export class GhlCancelledError extends GhlError {
+  override name = 'GhlCancelledError';
+}

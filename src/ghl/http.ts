@@ -1,7 +1,7 @@
 import ky, { HTTPError, type KyInstance, type KyResponse, type Options, TimeoutError } from 'ky';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
-import { GhlAuthError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
+import { GhlAuthError, GhlCancelledError, GhlError, GhlForbiddenError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from './errors.js';
 import { type PacedRequest, Pacer } from './pacer.js';
 import { ServerClock } from './server-clock.js';
 
@@ -133,6 +133,10 @@ export function createHttp(o: HttpOptions): GhlHttp {
     try {
       return await read(await api(path, { ...options, method }));
     } catch (err) {
+      const signal = options.signal;
+      // The caller gave up (the client cancelled the call): whatever the request then failed
+      // with (fetch rejects with the caller's reason, any value) is no news about GoHighLevel.
+      if (signal?.aborted && (signal.reason as { name?: unknown } | undefined)?.name !== 'TimeoutError') throw new GhlCancelledError(`${method} /${path} was cancelled`);
       throw await toGhlError(err, `${method} /${path}`, secrets);
     }
   };
@@ -205,7 +209,7 @@ async function toGhlError(err: unknown, label: string, secrets: string[]): Promi
     return new GhlNetworkError(`GoHighLevel did not answer ${label} in time`, null, 'Try again; if it keeps happening GoHighLevel may be slow or unreachable.');
   }
   const message = redact(err instanceof Error ? err.message : String(err), secrets);
-  if (err instanceof Error && err.name === 'AbortError') return new GhlError(`${label} was cancelled`);
+  if (err instanceof Error && err.name === 'AbortError') return new GhlCancelledError(`${label} was cancelled`);
   return new GhlNetworkError(`Could not reach GoHighLevel for ${label}: ${message}`, null, 'Check the network connection and GOHIGHLEVEL_BASE_URL.');
 }
 

@@ -40,7 +40,13 @@ export const syncAllContacts = defineTool({
     const waited = new AbortController();
     try {
       const left = Math.max(0, wait_seconds * 1000 - (Date.now() - startedAt));
-      const row = await Promise.race([handle.done, sleep(left, null, { signal: waited.signal })]);
+      // The client cancelling the call ends the wait, not the sync (nobody is reading the answer).
+      const cancelled = new Promise<'cancelled'>((resolve) => {
+        if (ctx.signal.aborted) resolve('cancelled');
+        else ctx.signal.addEventListener('abort', () => resolve('cancelled'), { once: true, signal: waited.signal });
+      });
+      const row = await Promise.race([handle.done, sleep(left, null, { signal: waited.signal }), cancelled]);
+      if (row === 'cancelled') throw new ToolError(`The call was cancelled; sync #${handle.currentRunId()} carries on in the background.`);
       // The run may have changed hands meanwhile (see SyncHandle.currentRunId).
       const runId = handle.currentRunId();
       const latest = row ?? (await findRun(await deps.db(), runId));

@@ -162,6 +162,32 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
     }
   });
 
+  it('a call the client cancels is recorded as cancelled, not as GoHighLevel unreachable; a cancelled sync carries on', async () => {
+    const db = await app.deps.db();
+    fake.configure({ latencyMs: 2_000 });
+    try {
+      const cancel = async (name: string, args: Record<string, unknown>) => {
+        const controller = new AbortController();
+        const call = mcp.client.callTool({ name, arguments: args }, undefined, { signal: controller.signal });
+        await new Promise((r) => setTimeout(r, 300));
+        controller.abort('the person pressed stop');
+        await expect(call).rejects.toThrow();
+        const row = () => db.selectFrom('tool_executions').select(['outcome', 'error']).where('tool', '=', name).orderBy('id', 'desc').executeTakeFirst();
+        await expect.poll(async () => (await row())?.outcome, { timeout: 20_000 }).toBe('error');
+        return (await row())!.error!;
+      };
+      const read = await cancel('gohighlevel_read_contacts', { limit: 5 });
+      expect(read).toMatch(/POST \/contacts\/search was cancelled/);
+      expect(read).not.toMatch(/Could not reach/);
+      expect(await cancel('gohighlevel_sync_all_contacts', { mode: 'full' })).toMatch(/cancelled; sync #\d+ carries on in the background/);
+      const running = app.sync.current;
+      expect(running).not.toBeNull();
+      expect((await running!.done).status).toBe('succeeded');
+    } finally {
+      fake.configure({ latencyMs: 0 });
+    }
+  });
+
   it('a failed sync answers with its run as structured content beside the error', async () => {
     fake.fault({ times: 20, pathPrefix: '/contacts', status: 401, body: JSON.stringify({ statusCode: 401, message: 'Invalid JWT' }) });
     try {
