@@ -188,6 +188,21 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect(await followUp()).not.toContain(quiet.id);
   });
 
+  it('get_contact_360 keeps its text short for a contact with pages of custom fields; the structured result has them whole', async () => {
+    const c = fake.store.all()[11]!;
+    const long = 'x'.repeat(4_000);
+    fake.store.updateContact(c.id, { customFields: Array.from({ length: 30 }, (_, i) => ({ id: `cfLong${String(i).padStart(14, '0')}`, value: `${i}:${long}` })) });
+    expect((await (await app.sync.start('cli', 'auto')).done).contacts_updated).toBeGreaterThanOrEqual(1);
+    const res = await mcp.call('get_contact_360', { contact_id: c.id });
+    const out = res.structuredContent as any;
+    expect(out.contact.custom_fields).toHaveLength(30);
+    expect(out.contact.custom_fields[0].value).toHaveLength(4_002);
+    const text = textOf(res);
+    expect(text.length).toBeLessThan(11_000);
+    expect(text).toMatch(/cfLong0+=.{300}… \(3704 more characters\)/);
+    expect(text).toContain(`contact://${c.id} hold all of it`);
+  });
+
   it('save_contact_context refuses bad input and changes nothing', async () => {
     const before = await call('get_contact_360', { contact_id: KNOWN.alexandra });
     for (const args of [
