@@ -20,6 +20,7 @@ import { startDemoLocation } from './demo.js';
 import { createGhlClient } from './ghl/client.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
+import { InFlightCalls } from './tools/in-flight.js';
 
 // The only module that touches process.*: argv, env, stdio, signals and the exit code.
 
@@ -180,9 +181,13 @@ async function buildApp(config: Config, log: RootLogger) {
   return { app: createApp(config, log, { ...base, ghlClient: createGhlClient(demo.ghl, log) }), demo };
 }
 
+/** How long a closing server goes on answering calls it already received, before its 10 s to close. */
+const ANSWER_BEFORE_EXIT_MS = 8_000;
+
 async function serve(config: Config, log: RootLogger): Promise<null> {
   const { app, demo } = await buildApp(config, log);
-  const server = createServer(app.deps);
+  const inFlight = new InFlightCalls();
+  const server = createServer({ ...app.deps, inFlight });
 
   // Warnings and errors also reach the client as MCP logging notifications.
   log.addListener((level: LogLevel, msg) => {
@@ -192,13 +197,23 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
   });
 
   let closing = false;
-  const shutdown = async (reason: string): Promise<void> => {
+  const shutdown = async (reason: string, o: { answerFirst?: boolean } = {}): Promise<void> => {
     if (closing) return;
     closing = true;
     log.info(`shutting down (${reason})`);
-    // Never hang on the way out: a stuck close must not leave a zombie behind the client.
-    setTimeout(() => process.exit(1), 10_000).unref();
     try {
+      // A client that wrote its last requests and closed its end (a script piping into the
+      // server) still reads the answers: the calls already received finish first, for a while.
+      // Requests read just before the end reach their handlers a moment later.
+      if (o.answerFirst) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (o.answerFirst && inFlight.count) {
+        log.info(`answering ${inFlight.count} call(s) received before stdin closed`);
+        await inFlight.settled(ANSWER_BEFORE_EXIT_MS);
+        // The SDK checks and writes each answer just after its handler ends; closing first would drop it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Never hang on the way out: a stuck close must not leave a zombie behind the client.
+      setTimeout(() => process.exit(1), 10_000).unref();
       await server.close();
       await app.close();
       await demo?.close();
@@ -217,8 +232,8 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
   // client's session (Node would end the process).
   process.on('unhandledRejection', (err) => log.error('unexpected error; still serving', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
   // The SDK's stdio transport does not notice the client going away; stdin closing is that signal.
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
+  process.stdin.on('end', () => void shutdown('stdin closed', { answerFirst: true }));
+  process.stdin.on('close', () => void shutdown('stdin closed', { answerFirst: true }));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

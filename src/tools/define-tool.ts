@@ -6,6 +6,7 @@ import type { DatabaseKind } from '../db/connection.js';
 import type { GhlClient } from '../ghl/client.js';
 import type { Logger } from '../logger.js';
 import type { SyncEngine } from '../sync/engine.js';
+import type { InFlightCalls } from './in-flight.js';
 
 /** What tools may use. Narrow on purpose: no drivers, no process, no HTTP library. */
 export interface ToolDeps {
@@ -26,6 +27,8 @@ export interface ToolDeps {
   ghl?: GhlClient | null;
   /** How long a live GHL read may take in all, retries included (see liveSignal); tests shorten it. */
   liveDeadlineMs?: number;
+  /** Where the server process keeps count of the calls being answered, to finish them before it exits. */
+  inFlight?: InFlightCalls;
 }
 
 /**

@@ -27,7 +27,8 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         outputSchema: tool.outputSchema as z.ZodObject,
         annotations: { title: tool.title, ...tool.annotations },
       },
-      async (args, extra) => {
+      // Counted while it runs (see InFlightCalls): a shutdown lets it finish and answer.
+      tracked(deps, async (args, extra) => {
         const startedAt = new Date();
         const t0 = performance.now();
         const token = extra._meta?.progressToken;
@@ -70,10 +71,14 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           const structured = expected && err.output ? { structuredContent: redactValue(err.output, secrets) } : {};
           return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...structured, ...meta };
         }
-      },
+      }),
     );
   }
   auditRefusedArguments(server, deps, secrets);
+}
+
+function tracked<A extends unknown[], R>(deps: ToolDeps, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) => (deps.inFlight ? deps.inFlight.track(handler(...args)) : handler(...args));
 }
 
 /** Writes one audit row, redacted; an audit that cannot be written is logged, never fails the call. */

@@ -210,3 +210,29 @@ describe('demo mode', () => {
     }
   });
 });
+
+describe('a client that writes its last requests and closes stdin (a script piping into the server)', () => {
+  it('still gets the answers (each written after its audit row)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/spawn-server.js');
+    const child = spawn(process.execPath, [BIN], { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: 'memory://', SYNC_ON_START: 'false', LOG_LEVEL: 'info' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const send = (m: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } });
+    send({ method: 'notifications/initialized' });
+    // The brain opens as these arrive (a second or two): both calls are still waiting for it when stdin closes.
+    send({ id: 2, method: 'tools/call', params: { name: 'gohighlevel_get_sync_stats', arguments: {} } });
+    send({ id: 3, method: 'tools/call', params: { name: 'search_contacts', arguments: { query: 'rachel' } } });
+    child.stdin.end();
+    expect(await exited, stderr).toBe(0);
+    const answers = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } });
+    expect(answers.filter((a) => a.id !== undefined).map((a) => a.id).sort(), stderr).toEqual([1, 2, 3]);
+    expect(answers.find((a) => a.id === 2)?.result?.isError).toBeFalsy();
+    expect(stderr).not.toMatch(/ERROR|could not record/);
+    expect(stderr).toMatch(/answering 2 call\(s\) received before stdin closed/);
+  });
+});

@@ -1,0 +1,28 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The tool calls being answered. A client that writes its last requests and closes stdin (a
+ * script piping into the server) still wants the answers: shutting down waits for these first.
+ */
+export class InFlightCalls {
+  private readonly running = new Set<Promise<unknown>>();
+
+  track<T>(call: Promise<T>): Promise<T> {
+    this.running.add(call);
+    const done = () => void this.running.delete(call);
+    call.then(done, done);
+    return call;
+  }
+
+  get count(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when every call now running has ended, or after `ms`, whichever comes first. */
+  async settled(ms: number): Promise<void> {
+    if (this.running.size === 0) return;
+    const timer = new AbortController();
+    await Promise.race([Promise.allSettled([...this.running]), sleep(ms, undefined, { signal: timer.signal }).catch(() => {})]);
+    timer.abort();
+  }
+}
