@@ -7,6 +7,7 @@ import { describeSkew } from '../ghl/server-clock.js';
 import { redact } from '../redact.js';
 import { acrossHandOver } from './handover.js';
 import type { CliIo } from './io.js';
+import { deadline } from '../deadline.js';
 
 export interface DoctorOptions {
   /** The simulated location's address when running with --demo: what is checked instead of the settings. */
@@ -63,7 +64,8 @@ export async function doctorCommand(app: App, io: CliIo, options: DoctorOptions 
   else {
     try {
       // A host that never answers would otherwise hold doctor for minutes (30 s an attempt, with retries).
-      const page = await ghl.searchLive(undefined, 1, AbortSignal.timeout(DOCTOR_GHL_DEADLINE_MS));
+      const limit = deadline(DOCTOR_GHL_DEADLINE_MS);
+      const page = await ghl.searchLive(undefined, 1, limit.signal).finally(limit.clear);
       ok(`authenticated: the location has ${page.total} contacts`);
       const rl = ghl.http.pacer.state;
       const daily = rl.dailyRemaining !== null ? `${rl.dailyRemaining.toLocaleString('en-US')} of ${rl.dailyLimit?.toLocaleString('en-US') ?? '?'} requests left today` : 'daily budget not reported';

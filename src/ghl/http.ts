@@ -76,7 +76,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
       backoffLimit: o.backoffLimitMs ?? 10_000,
       retryOnTimeout: true,
       shouldRetry: ({ error }) => {
-        // The caller's deadline (AbortSignal.timeout) passed: ky takes any "TimeoutError" for its own
+        // The caller's deadline (see deadline.ts) passed: ky takes any "TimeoutError" for its own
         // per-attempt timeout and would retry it, on a signal that stays aborted.
         if (error.name === 'TimeoutError' && !(error instanceof TimeoutError)) return false;
         // Our own verdict, raised before the request left (see beforeRequest).
@@ -204,7 +204,7 @@ async function toGhlError(err: unknown, label: string, secrets: string[]): Promi
     }
     return new GhlError(said, status, status >= 500 ? 'GoHighLevel is having trouble; try again in a few minutes.' : null);
   }
-  // ky's timeout of one attempt, or the caller's deadline for the whole call (AbortSignal.timeout).
+  // ky's timeout of one attempt, or the caller's deadline for the whole call (see deadline.ts).
   if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
     return new GhlNetworkError(`GoHighLevel did not answer ${label} in time`, null, 'Try again; if it keeps happening GoHighLevel may be slow or unreachable.');
   }

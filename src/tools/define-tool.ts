@@ -7,6 +7,7 @@ import type { GhlClient } from '../ghl/client.js';
 import type { Logger } from '../logger.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { InFlightCalls } from './in-flight.js';
+import { deadline } from '../deadline.js';
 
 /** What tools may use. Narrow on purpose: no drivers, no process, no HTTP library. */
 export interface ToolDeps {
@@ -25,7 +26,7 @@ export interface ToolDeps {
   sync?: SyncEngine;
   /** Null when GoHighLevel is not configured (config.ghl.unavailableReason says why). */
   ghl?: GhlClient | null;
-  /** How long a live GHL read may take in all, retries included (see liveSignal); tests shorten it. */
+  /** How long a live GHL read may take in all, retries included (see withLiveDeadline); tests shorten it. */
   liveDeadlineMs?: number;
   /** Where the server process keeps count of the calls being answered, to finish them before it exits. */
   inFlight?: InFlightCalls;
@@ -38,9 +39,14 @@ export interface ToolDeps {
  */
 const LIVE_DEADLINE_MS = 45_000;
 
-/** The call's signal, aborted as well when the live read's deadline passes. */
-export function liveSignal(deps: ToolDeps, ctx: ToolContext): AbortSignal {
-  return AbortSignal.any([ctx.signal, AbortSignal.timeout(deps.liveDeadlineMs ?? LIVE_DEADLINE_MS)]);
+/** Runs a live read with the call's signal, aborted as well when the live read's deadline passes. */
+export async function withLiveDeadline<T>(deps: ToolDeps, ctx: ToolContext, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const live = deadline(deps.liveDeadlineMs ?? LIVE_DEADLINE_MS, ctx.signal);
+  try {
+    return await read(live.signal);
+  } finally {
+    live.clear();
+  }
 }
 
 export interface ProgressUpdate {

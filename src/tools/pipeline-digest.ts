@@ -4,7 +4,7 @@ import { digestPipelines, selectPipelines } from '../digest/pipeline-digest.js';
 import { ToolError } from '../errors.js';
 import { GhlError, GhlNetworkError, GhlRateLimitError, GhlResponseError } from '../ghl/errors.js';
 import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
-import { defineTool, liveSignal } from './define-tool.js';
+import { defineTool, withLiveDeadline } from './define-tool.js';
 import { storableText } from './schemas.js';
 import { callGhl, requireGhl } from './ghl-access.js';
 import { fenceUntrusted } from './render.js';
@@ -70,7 +70,7 @@ export const pipelineDigest = defineTool({
     } else {
       const ghl = requireGhl(deps);
       const read = await callGhl(() =>
-        ghl.readOpportunities(liveSignal(deps, ctx)).catch((err: unknown) => {
+        withLiveDeadline(deps, ctx, (signal) => ghl.readOpportunities(signal)).catch((err: unknown) => {
           // GHL unreachable (no answer, 5xx, rate limited): an older mirror is still better than
           // nothing, and the answer says so. A refused key is the person's to fix: said, not hidden.
           if (!mirroredAt || !ghlUnreachable(err)) throw err;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GhlContact } from '../ghl/types.js';
 import { displayName } from '../sync/map-contact.js';
-import { defineTool, liveSignal } from './define-tool.js';
+import { defineTool, withLiveDeadline } from './define-tool.js';
 import { callGhl, requireGhl } from './ghl-access.js';
 import { fenceUntrusted } from './render.js';
 
@@ -49,7 +49,7 @@ export const readContacts = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler({ query, limit }, deps, ctx) {
     const ghl = requireGhl(deps);
-    const page = await callGhl(() => ghl.searchLive(query, limit, liveSignal(deps, ctx)));
+    const page = await callGhl(() => withLiveDeadline(deps, ctx, (signal) => ghl.searchLive(query, limit, signal)));
     for (const p of page.problems) deps.log.warn(`live read: ${p}`);
     return { contacts: page.contacts.slice(0, limit).map(toLiveContact), total: page.total };
   },
