@@ -13,6 +13,7 @@ import type { Logger } from './logger.js';
 import { plannedNextRun, type Scheduler, startScheduler, syncDueAtStart } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface App {
   readonly deps: ToolDeps;
@@ -43,6 +44,9 @@ export interface AppOptions {
 function shuttingDown(): DatabaseUnavailableError {
   return new DatabaseUnavailableError('The server is shutting down.', 'Ask again once the client has started it again');
 }
+
+/** How long closing waits for a PostgreSQL brain still being opened (see close). */
+const POSTGRES_OPEN_WAIT_ON_CLOSE_MS = 1_000;
 
 /**
  * How long a migration waits for another session's lock on a shared PostgreSQL server before the
@@ -158,7 +162,15 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       await sync.stop();
       closing.abort();
       const pending = opening;
-      if (pending) await pending.catch(() => null);
+      // A PostgreSQL host that never answers holds a pending open for its connect timeout (10 s);
+      // nothing of the brain is written yet, so closing does not wait that long for it. (An
+      // embedded brain being created is waited for: its folder must not be left half made.)
+      const patience = config.database.kind === 'postgres' ? POSTGRES_OPEN_WAIT_ON_CLOSE_MS : Number.POSITIVE_INFINITY;
+      if (pending) {
+        const timer = new AbortController();
+        await Promise.race([pending.catch(() => null), ...(Number.isFinite(patience) ? [sleep(patience, null, { signal: timer.signal }).catch(() => null)] : [])]);
+        timer.abort();
+      }
       if (handle) await handle.close();
       handle = null;
     },

@@ -53,6 +53,10 @@ describe('a PostgreSQL host that never answers', () => {
       // The audit's connection attempt is still waiting on the silent host: the answer did not wait for it.
       await expect.poll(() => connections).toBe(before + 1);
       expect(sockets.size).toBeGreaterThan(0);
+      // Nor does closing: the attempt is still waiting when the app has closed.
+      await mcp.close();
+      await app.close();
+      expect(sockets.size).toBeGreaterThan(0);
     } finally {
       await mcp.close();
       await app.close();
