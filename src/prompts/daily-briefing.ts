@@ -8,6 +8,7 @@ import type { ToolDeps } from '../tools/define-tool.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { fenceUntrusted } from '../tools/render.js';
 import { localDate } from '../local-date.js';
+import { tracked } from '../tools/in-flight.js';
 
 const DAY = 86_400_000;
 const LIST_LIMIT = 10;
@@ -97,7 +98,8 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
         stale_days: days('Open deals with no stage change for at least', 14),
       },
     },
-    async (args) => {
+    // Counted while it runs, like a tool call (a shutdown lets it answer).
+    tracked(deps.inFlight, async (args) => {
       const num = (v: string | undefined, fallback: number) => Math.max(1, v === undefined || v === '' ? fallback : Number(v));
       const o: BriefingOptions = { followUpDays: num(args.follow_up_days, 30), newLeadDays: num(args.new_lead_days, 7), staleDays: num(args.stale_days, 14) };
       const now = deps.now();
@@ -113,6 +115,6 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
         fenceUntrusted(renderBriefing(data, o, now)),
       ].join('\n');
       return { description: 'Daily briefing from the CRM brain', messages: [{ role: 'user', content: { type: 'text', text } }] };
-    },
+    }),
   );
 }

@@ -6,6 +6,7 @@ import { loadContact360 } from '../tools/contact-360.js';
 import type { ToolDeps } from '../tools/define-tool.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { isStorableText } from '../ghl/storable-text.js';
+import { tracked } from '../tools/in-flight.js';
 
 /** How many contacts resources/list offers: the most important ones, never the whole brain. */
 export const LISTED_CONTACTS = 50;
@@ -40,7 +41,8 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
         `The list offers the ${LISTED_CONTACTS} most important contacts; any contact id works.`,
       mimeType: 'application/json',
     },
-    async (uri, variables) => {
+    // Counted while it runs, like a tool call (a shutdown lets it answer).
+    tracked(deps.inFlight, async (uri, variables) => {
       const raw = Array.isArray(variables.id) ? variables.id[0] : variables.id;
       const id = decodedId(raw ?? '');
       if (!id) throw new McpError(ErrorCode.InvalidParams, 'The resource URI needs a contact id: contact://{id}.');
@@ -53,7 +55,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       const body = await loadContact360(db, contact, deps.now());
       const payload = deps.config.demo ? { notice: DEMO_NOTICE, ...body } : body;
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(payload, null, 2) }] };
-    },
+    }),
   );
 }
 

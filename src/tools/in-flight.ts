@@ -26,3 +26,8 @@ export class InFlightCalls {
     timer.abort();
   }
 }
+
+/** `handler`, its calls counted in `inFlight` while they run (when there is one). */
+export function tracked<A extends unknown[], R>(inFlight: InFlightCalls | undefined, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) => (inFlight ? inFlight.track(handler(...args)) : handler(...args));
+}

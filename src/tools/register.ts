@@ -8,6 +8,7 @@ import { DatabaseUnavailableError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { redact, redactValue } from '../redact.js';
 import type { AnyTool, ToolContext, ToolDeps } from './define-tool.js';
+import { tracked } from './in-flight.js';
 
 export const DEMO_NOTICE = 'DEMO DATA: this answer comes from a simulated GoHighLevel location, not your CRM.';
 
@@ -28,7 +29,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         annotations: { title: tool.title, ...tool.annotations },
       },
       // Counted while it runs (see InFlightCalls): a shutdown lets it finish and answer.
-      tracked(deps, async (args, extra) => {
+      tracked(deps.inFlight, async (args, extra) => {
         const startedAt = new Date();
         const t0 = performance.now();
         const token = extra._meta?.progressToken;
@@ -75,10 +76,6 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
     );
   }
   auditRefusedArguments(server, deps, secrets);
-}
-
-function tracked<A extends unknown[], R>(deps: ToolDeps, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return (...args) => (deps.inFlight ? deps.inFlight.track(handler(...args)) : handler(...args));
 }
 
 /** Writes one audit row, redacted; an audit that cannot be written is logged, never fails the call. */

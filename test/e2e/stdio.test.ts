@@ -227,12 +227,13 @@ describe('a client that writes its last requests and closes stdin (a script pipi
     // The brain opens as these arrive (a second or two): both calls are still waiting for it when stdin closes.
     send({ id: 2, method: 'tools/call', params: { name: 'gohighlevel_get_sync_stats', arguments: {} } });
     send({ id: 3, method: 'tools/call', params: { name: 'search_contacts', arguments: { query: 'rachel' } } });
+    send({ id: 4, method: 'prompts/get', params: { name: 'daily_briefing', arguments: {} } });
     child.stdin.end();
     expect(await exited, stderr).toBe(0);
     const answers = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } });
-    expect(answers.filter((a) => a.id !== undefined).map((a) => a.id).sort(), stderr).toEqual([1, 2, 3]);
+    expect(answers.filter((a) => a.id !== undefined).map((a) => a.id).sort(), stderr).toEqual([1, 2, 3, 4]);
     expect(answers.find((a) => a.id === 2)?.result?.isError).toBeFalsy();
     expect(stderr).not.toMatch(/ERROR|could not record/);
-    expect(stderr).toMatch(/answering 2 call\(s\) received before stdin closed/);
+    expect(stderr).toMatch(/answering 3 call\(s\) received before stdin closed/);
   });
 });
