@@ -562,12 +562,15 @@ export class SyncEngine {
     const remote = remoteTotal ? await remoteTotal : pass.counters.remoteTotal;
     pass.counters.remoteTotal = remote;
     const local = (await localBefore).total + pass.counters.created + pass.counters.restored;
-    if (remote === null || remote === local) return false;
-    // The very gap a recent full pass ended with (GHL counting a record the brain cannot hold) is
-    // no news. Any other is: a deletion offset by an addition shows as the brain holding one more
-    // than GHL; deletions a full pass left to confirm leave its local_total unset.
+    if (remote === null) return false;
+    // The gap a recent full pass ended with (GHL counting a record the brain cannot hold) is no
+    // news; any change of it is: a deletion offset by an addition leaves the brain one more than
+    // that gap allows. Deletions a full pass left to confirm leave its local_total unset.
     const lastFull = await lastSuccessfulRun(db, 'full');
-    return !(this.fullPassRecent(lastFull) && lastFull!.remote_total === remote && lastFull!.local_total === local);
+    if (this.fullPassRecent(lastFull) && lastFull!.remote_total !== null && lastFull!.local_total !== null) {
+      return remote - local !== lastFull!.remote_total - lastFull!.local_total;
+    }
+    return remote !== local;
   }
 
   /** True when that full pass finished less than FULL_PASS_EVERY_MS ago. */

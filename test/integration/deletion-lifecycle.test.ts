@@ -121,4 +121,19 @@ describe.each(testEngines())('deletions over many syncs (%s)', (engine) => {
     const row = await (await app.database()).db.selectFrom('contacts').select('company_name').where('id', '=', c.id).executeTakeFirstOrThrow();
     expect({ company: row.company_name, updated: run.contacts_updated }).toEqual({ company: 'Clock Corrected LLC', updated: 1 });
   });
+
+  it('with such a gap, a deletion offset by an addition is still found by the next syncs', async () => {
+    let now = Date.now();
+    const { fake, app } = await setup(36, { now: () => new Date(now) });
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: '.', email: 'dot@example.com' });
+    expect(await (await app.sync.start('cli', 'auto')).done).toMatchObject({ status: 'succeeded', mode: 'full', remote_total: 301 });
+    const victim = fake.store.all().find((c) => !known.has(c.id) && c.id !== '.')!;
+    fake.store.deleteContact(victim.id);
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'NewContact0000000036', firstName: 'Olga', lastName: 'Orsini', email: 'olga@example.com' });
+    now += 15 * 60_000;
+    expect(await (await app.sync.start('schedule', 'auto')).done).toMatchObject({ status: 'succeeded', contacts_created: 1 });
+    now += 15 * 60_000;
+    expect((await (await app.sync.start('schedule', 'auto')).done).status).toBe('succeeded');
+    expect(await deletedAt(app, victim.id)).not.toBeNull();
+  });
 });
