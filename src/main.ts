@@ -197,7 +197,11 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
   });
 
   let closing = false;
+  // A signal while the last calls are being answered (a client that closed stdin, then sends
+  // SIGTERM after 2 s as the SDK's does) ends that wait: it is time to go.
+  const stopAnswering = new AbortController();
   const shutdown = async (reason: string, o: { answerFirst?: boolean } = {}): Promise<void> => {
+    if (!o.answerFirst) stopAnswering.abort();
     if (closing) return;
     closing = true;
     log.info(`shutting down (${reason})`);
@@ -205,10 +209,10 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
       // A client that wrote its last requests and closed its end (a script piping into the
       // server) still reads the answers: the calls already received finish first, for a while.
       // Requests read just before the end reach their handlers a moment later.
-      if (o.answerFirst) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (o.answerFirst && !stopAnswering.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
       if (o.answerFirst && inFlight.count) {
         log.info(`answering ${inFlight.count} call(s) received before stdin closed`);
-        await inFlight.settled(ANSWER_BEFORE_EXIT_MS);
+        await inFlight.settled(ANSWER_BEFORE_EXIT_MS, stopAnswering.signal);
         // The SDK checks and writes each answer just after its handler ends; closing first would drop it.
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -18,7 +18,7 @@ export const LISTED_CONTACTS = 50;
  */
 export function registerContactResource(server: McpServer, deps: ToolDeps): void {
   const template = new ResourceTemplate('contact://{id}', {
-    list: async () => {
+    list: tracked(deps.inFlight, async () => {
       const now = deps.now();
       const { hits } = await searchContacts(await deps.db(), { sort: 'importance' }, { now, limit: LISTED_CONTACTS });
       return {
@@ -29,7 +29,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
           mimeType: 'application/json',
         })),
       };
-    },
+    }),
   });
   server.registerResource(
     'contact',

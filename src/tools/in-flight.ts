@@ -18,11 +18,12 @@ export class InFlightCalls {
     return this.running.size;
   }
 
-  /** Resolves when every call now running has ended, or after `ms`, whichever comes first. */
-  async settled(ms: number): Promise<void> {
-    if (this.running.size === 0) return;
+  /** Resolves when every call now running has ended, after `ms`, or when `stop` aborts, whichever comes first. */
+  async settled(ms: number, stop?: AbortSignal): Promise<void> {
+    if (this.running.size === 0 || stop?.aborted) return;
     const timer = new AbortController();
-    await Promise.race([Promise.allSettled([...this.running]), sleep(ms, undefined, { signal: timer.signal }).catch(() => {})]);
+    const stopped = new Promise<void>((resolve) => stop?.addEventListener('abort', () => resolve(), { once: true, signal: timer.signal }));
+    await Promise.race([Promise.allSettled([...this.running]), sleep(ms, undefined, { signal: timer.signal }).catch(() => {}), stopped]);
     timer.abort();
   }
 }

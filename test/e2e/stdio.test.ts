@@ -228,12 +228,49 @@ describe('a client that writes its last requests and closes stdin (a script pipi
     send({ id: 2, method: 'tools/call', params: { name: 'gohighlevel_get_sync_stats', arguments: {} } });
     send({ id: 3, method: 'tools/call', params: { name: 'search_contacts', arguments: { query: 'rachel' } } });
     send({ id: 4, method: 'prompts/get', params: { name: 'daily_briefing', arguments: {} } });
+    send({ id: 5, method: 'resources/list', params: {} });
     child.stdin.end();
     expect(await exited, stderr).toBe(0);
     const answers = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: number; result?: { isError?: boolean } });
-    expect(answers.filter((a) => a.id !== undefined).map((a) => a.id).sort(), stderr).toEqual([1, 2, 3, 4]);
+    expect(answers.filter((a) => a.id !== undefined).map((a) => a.id).sort(), stderr).toEqual([1, 2, 3, 4, 5]);
     expect(answers.find((a) => a.id === 2)?.result?.isError).toBeFalsy();
     expect(stderr).not.toMatch(/ERROR|could not record/);
-    expect(stderr).toMatch(/answering 3 call\(s\) received before stdin closed/);
+    expect(stderr).toMatch(/answering 4 call\(s\) received before stdin closed/);
   });
+});
+
+describe('a client that closes stdin, then sends SIGTERM while a call is still running', () => {
+  it('exits on the signal instead of waiting out the answers (the SDK client sends SIGKILL 2 s later)', async () => {
+    const net = await import('node:net');
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/spawn-server.js');
+    // A GoHighLevel that takes connections and never answers: the live read stays in flight.
+    const sockets: import('node:net').Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket.on('error', () => {})));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [BIN], {
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATABASE_URL: 'memory://', SYNC_ON_START: 'false', LOG_LEVEL: 'info', GOHIGHLEVEL_API_KEY: 'pit-00000000-0000-4000-8000-00000000f4c3', GOHIGHLEVEL_LOCATION_ID: 'LOC123456789', GOHIGHLEVEL_BASE_URL: `http://127.0.0.1:${port}` },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+      const send = (m: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } });
+      send({ method: 'notifications/initialized' });
+      send({ id: 2, method: 'tools/call', params: { name: 'gohighlevel_read_contacts', arguments: { query: 'x' } } });
+      while (!sockets.length) await new Promise((r) => setTimeout(r, 50));
+      child.stdin.end();
+      while (!/answering 1 call/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited, stderr).toBe(0);
+      // A bound far above the fraction of a second it takes, far below the 8 s answer window.
+      expect(Date.now() - sent, stderr).toBeLessThan(6_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 60_000);
 });
