@@ -2,10 +2,15 @@ import type { Config } from './config.js';
 
 /** How the brain is kept fresh, as this server's settings say (the model must not count on a sync that never runs). */
 function freshness(config: Config): string {
+  const schedule = config.sync.cron
+    ? `kept fresh by a scheduled sync (cron "${config.sync.cron}")`
+    : config.sync.intervalMinutes > 0
+      ? `kept fresh by a sync every ${config.sync.intervalMinutes} minutes`
+      : 'synced only when asked (the automatic sync is off, so run gohighlevel_sync_all_contacts when the person needs fresh data)';
+  // The demo serves a simulated location of its own, whatever GOHIGHLEVEL_* say.
+  if (config.demo) return `here of a simulated demo location, ${schedule}`;
   if (config.ghl.unavailableReason) return 'not synced: GoHighLevel is not configured in this server';
-  if (config.sync.cron) return `kept fresh by a scheduled sync (cron "${config.sync.cron}")`;
-  if (config.sync.intervalMinutes > 0) return `kept fresh by a sync every ${config.sync.intervalMinutes} minutes`;
-  return 'synced only when asked (the automatic sync is off, so run gohighlevel_sync_all_contacts when the person needs fresh data)';
+  return schedule;
 }
 
 /** Cross-tool guidance for the model, sent once at initialize. */

@@ -46,16 +46,27 @@ export const getContact360 = defineTool({
       `Email: ${c.email ?? '—'} · Phone: ${c.phone ?? '—'} · Type: ${c.type ?? '—'} · Tags: ${c.tags.join(', ') || '—'}`,
       `Importance ${o.context.importance}${o.context.importance_override !== null ? ` (set by hand; computed ${o.context.computed_importance})` : ''} · Last activity: ${c.last_activity_at ?? 'none recorded'} · Added: ${c.date_added ?? '—'}`,
       `Nicknames: ${o.context.nicknames.join(', ') || '—'}`,
-      ...(c.custom_fields.length ? [`Custom fields: ${c.custom_fields.map((f) => `${f.id}=${clip(JSON.stringify(f.value) ?? 'null', FIELD_CHARS)}`).join('; ')}`] : []),
-      ...(o.context.notes.length ? ['Notes:', ...o.context.notes.map((n) => `- ${n.at ? `${n.at.slice(0, 10)}: ` : ''}${clip(n.text, NOTE_CHARS)}`)] : []),
       ...(o.opportunities.length ? ['Deals:', ...o.opportunities.map((d) => `- ${d.name ?? d.id}: ${d.status}, $${d.monetary_value} (${d.pipeline ?? '?'} / ${d.stage ?? '?'})`)] : []),
       'History:',
       ...o.history.slice(0, 10).map((h) => `- ${h.at.slice(0, 16).replace('T', ' ')} UTC ${h.kind}: ${h.summary}`),
     ];
-    const text = lines.join('\n');
     // The whole record is in the structured content (and contact://); the text is what a client
-    // puts before the model, so a contact with pages of custom fields must not fill its context.
-    return fenceUntrusted(text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}\n… (${text.length - TEXT_CHARS} more characters: the structured result and contact://${c.id} hold all of it)` : text);
+    // puts before the model, so a contact with pages of custom fields or notes must not fill its
+    // context. Those come last, within what is left of the budget, whole lines only.
+    const bulky = [
+      ...(o.context.notes.length ? ['Notes:', ...o.context.notes.map((n) => `- ${n.at ? `${n.at.slice(0, 10)}: ` : ''}${clip(n.text, NOTE_CHARS)}`)] : []),
+      ...(c.custom_fields.length ? ['Custom fields:', ...c.custom_fields.map((f) => `- ${f.id} = ${clip(JSON.stringify(f.value) ?? 'null', FIELD_CHARS)}`)] : []),
+    ];
+    let budget = TEXT_CHARS - lines.join('\n').length;
+    let shown = 0;
+    for (const line of bulky) {
+      if (line.length + 1 > budget) break;
+      budget -= line.length + 1;
+      shown += 1;
+    }
+    lines.push(...bulky.slice(0, shown));
+    if (shown < bulky.length) lines.push(`… ${bulky.length - shown} more lines of notes and custom fields: the structured result and contact://${c.id} hold all of them`);
+    return fenceUntrusted(lines.join('\n'));
   },
 });
 
@@ -66,5 +77,8 @@ const NOTE_CHARS = 1_000;
 const TEXT_CHARS = 10_000;
 
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+  if (text.length <= max) return text;
+  // Not between the two halves of an emoji (a lone half cannot be stored or shown).
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  return `${text.slice(0, cut)}… (${text.length - cut} more characters)`;
 }

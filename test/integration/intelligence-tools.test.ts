@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isStorableText } from '../../src/ghl/storable-text.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
@@ -191,16 +192,22 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
   it('get_contact_360 keeps its text short for a contact with pages of custom fields; the structured result has them whole', async () => {
     const c = fake.store.all()[11]!;
     const long = 'x'.repeat(4_000);
-    fake.store.updateContact(c.id, { customFields: Array.from({ length: 30 }, (_, i) => ({ id: `cfLong${String(i).padStart(14, '0')}`, value: `${i}:${long}` })) });
+    // The first cut lands between the two halves of an emoji, which must not be split.
+    const emoji = { id: 'cfEmoji0000000000000', value: `${'a'.repeat(298)}👍${'b'.repeat(100)}` };
+    fake.store.updateContact(c.id, { customFields: [emoji, ...Array.from({ length: 30 }, (_, i) => ({ id: `cfLong${String(i).padStart(14, '0')}`, value: `${i}:${long}` }))] });
     expect((await (await app.sync.start('cli', 'auto')).done).contacts_updated).toBeGreaterThanOrEqual(1);
     const res = await mcp.call('get_contact_360', { contact_id: c.id });
     const out = res.structuredContent as any;
-    expect(out.contact.custom_fields).toHaveLength(30);
-    expect(out.contact.custom_fields[0].value).toHaveLength(4_002);
+    expect(out.contact.custom_fields).toHaveLength(31);
+    expect(out.contact.custom_fields[1].value).toHaveLength(4_002);
     const text = textOf(res);
     expect(text.length).toBeLessThan(11_000);
-    expect(text).toMatch(/cfLong0+=.{300}… \(3704 more characters\)/);
-    expect(text).toContain(`contact://${c.id} hold all of it`);
+    // Deals and history first; then as many notes and fields as fit, each cut short.
+    expect(text).toMatch(/History:\n- /);
+    expect(text).toMatch(/- cfLong0+ = .{300}… \(3704 more characters\)/);
+    expect(text).toMatch(new RegExp(`… \\d+ more lines of notes and custom fields: the structured result and contact://${c.id} hold all of them`));
+    expect(text).toContain(`- cfEmoji0000000000000 = "${'a'.repeat(298)}… (`);
+    expect(isStorableText(text)).toBe(true);
   });
 
   it('save_contact_context refuses bad input and changes nothing', async () => {

@@ -13,5 +13,9 @@ describe('the instructions sent at initialize', () => {
     expect(off).toContain('the automatic sync is off, so run gohighlevel_sync_all_contacts');
     expect(off).not.toContain('15 minutes');
     expect(serverInstructions(testConfig({}))).toContain('not synced: GoHighLevel is not configured');
+    // The demo syncs its simulated location, with no GoHighLevel settings at all.
+    const demo = serverInstructions(testConfig({ MEDTAINER_DEMO: '1' }));
+    expect(demo).toContain('a simulated demo location, kept fresh by a sync every 15 minutes');
+    expect(demo).not.toContain('not configured');
   });
 });
