@@ -111,18 +111,19 @@ async function main(): Promise<number | null> {
   const { app, demo } = await buildApp(config, log);
   // Ctrl-C during `sync`: record the run as interrupted (nothing half-written) before exiting.
   // A closed terminal (SIGHUP) or a reader that went away (`stats | head`, EPIPE) ends it the same way.
+  // The exit code says which, as a shell does: 128 + the signal's number (a broken pipe: SIGPIPE's).
   let interrupted = false;
-  const interrupt = (say: boolean) => () => {
+  const interrupt = (say: boolean, code: number) => () => {
     if (interrupted) return;
     interrupted = true;
     if (say) io.err(`\ninterrupted; ${command === 'sync' ? 'stopping after the current page' : 'stopping'}…\n`);
-    void app.close().finally(() => process.exit(130));
+    void app.close().finally(() => process.exit(code));
   };
-  process.once('SIGINT', interrupt(true));
-  process.once('SIGTERM', interrupt(true));
-  process.once('SIGHUP', interrupt(false));
-  process.stdout.on('error', interrupt(false));
-  process.stderr.on('error', interrupt(false));
+  process.once('SIGINT', interrupt(true, 130));
+  process.once('SIGTERM', interrupt(true, 143));
+  process.once('SIGHUP', interrupt(false, 129));
+  process.stdout.on('error', interrupt(false, 141));
+  process.stderr.on('error', interrupt(false, 141));
   try {
     if (command === 'migrate') return await migrateCommand(app, io);
     if (command === 'sync') return await syncCommand(app, io, { full: Boolean(values.full) });

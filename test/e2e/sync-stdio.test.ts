@@ -49,10 +49,10 @@ describe('syncing through the built server', () => {
     }
   });
 
-  it('`sync` interrupted (Ctrl-C, or its terminal closed) records the run as interrupted and exits 130', async () => {
+  it('`sync` interrupted (Ctrl-C, its terminal closed, SIGTERM) records the run as interrupted and exits 128 + the signal', async () => {
     fake.configure({ latencyMs: 400 });
     try {
-      for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+      for (const [signal, code] of [['SIGINT', 130], ['SIGHUP', 129], ['SIGTERM', 143]] as const) {
         const dir = newDir();
         const child = spawn(process.execPath, [BIN, 'sync'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env(dir) } });
         let stderr = '';
@@ -65,7 +65,7 @@ describe('syncing through the built server', () => {
         const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
         await started;
         child.kill(signal);
-        expect(await exited, stderr).toBe(130);
+        expect(await exited, stderr).toBe(code);
         const after = await runCli(['stats', '--json'], env(dir));
         expect(JSON.parse(after.stdout).last_sync, after.stdout).toMatchObject({ status: 'failed', errors: [expect.stringMatching(/^interrupted: the process running it \(.+:\d+\) stopped$/)] });
       }
