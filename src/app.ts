@@ -7,13 +7,13 @@ import type { DataDirInitializer } from './db/embedded/engine.js';
 import { migrateToLatest } from './db/migrate.js';
 import { lastSuccessfulRun } from './db/sync-runs.repository.js';
 import { databaseUnavailable, describeThrown } from './db/unavailable.js';
+import { settledWithin } from './deadline.js';
 import { DatabaseUnavailableError } from './errors.js';
 import { createGhlClient, type GhlClient, type GhlClientOptions } from './ghl/client.js';
 import type { Logger } from './logger.js';
 import { plannedNextRun, type Scheduler, startScheduler, syncDueAtStart } from './scheduler.js';
 import { SyncEngine, type SyncEngineDeps } from './sync/engine.js';
 import type { ToolDeps } from './tools/define-tool.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface App {
   readonly deps: ToolDeps;
@@ -166,11 +166,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       // nothing of the brain is written yet, so closing does not wait that long for it. (An
       // embedded brain being created is waited for: its folder must not be left half made.)
       const patience = config.database.kind === 'postgres' ? POSTGRES_OPEN_WAIT_ON_CLOSE_MS : Number.POSITIVE_INFINITY;
-      if (pending) {
-        const timer = new AbortController();
-        await Promise.race([pending.catch(() => null), ...(Number.isFinite(patience) ? [sleep(patience, null, { signal: timer.signal }).catch(() => null)] : [])]);
-        timer.abort();
-      }
+      if (pending) await settledWithin(pending, patience);
       if (handle) await handle.close();
       handle = null;
     },

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database, SyncTrigger } from '../db/database.js';
+import { settledWithin } from '../deadline.js';
 import { findRun } from '../db/sync-runs.repository.js';
 import type { Logger } from '../logger.js';
 import type { RequestedMode, SyncEngine, SyncHandle } from './engine.js';
@@ -25,15 +25,8 @@ export async function startAsAsked(engine: SyncEngine, db: () => Promise<Kysely<
   const joined = await findRun(await db(), first.runId);
   if (!joined || joined.mode === 'full') return first;
   o.onWaiting?.(first.runId);
-  const ended = first.done.then(
-    () => true,
-    () => true,
-  );
-  const timer = new AbortController();
-  const inTime = Number.isFinite(o.waitMs) ? await Promise.race([ended, sleep(o.waitMs, false, { signal: timer.signal }).catch(() => false)]) : await ended;
-  timer.abort();
   const next = () => engine.start(trigger, 'full');
-  if (inTime) return next().catch(() => first);
-  void ended.then(next).catch((err: unknown) => log.warn('the full sync asked for after the running one did not start', { error: err instanceof Error ? err.message : String(err) }));
+  if (await settledWithin(first.done, o.waitMs)) return next().catch(() => first);
+  void first.done.catch(() => null).then(next).catch((err: unknown) => log.warn('the full sync asked for after the running one did not start', { error: err instanceof Error ? err.message : String(err) }));
   return first;
 }

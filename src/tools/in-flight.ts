@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { settledWithin } from '../deadline.js';
 
 /**
  * The tool calls being answered. A client that writes its last requests and closes stdin (a
@@ -20,11 +20,7 @@ export class InFlightCalls {
 
   /** Resolves when every call now running has ended, after `ms`, or when `stop` aborts, whichever comes first. */
   async settled(ms: number, stop?: AbortSignal): Promise<void> {
-    if (this.running.size === 0 || stop?.aborted) return;
-    const timer = new AbortController();
-    const stopped = new Promise<void>((resolve) => stop?.addEventListener('abort', () => resolve(), { once: true, signal: timer.signal }));
-    await Promise.race([Promise.allSettled([...this.running]), sleep(ms, undefined, { signal: timer.signal }).catch(() => {}), stopped]);
-    timer.abort();
+    if (this.running.size) await settledWithin(Promise.allSettled([...this.running]), ms, stop);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadline } from '../../src/deadline.js';
+import { deadline, settledWithin } from '../../src/deadline.js';
 
 describe('deadline', () => {
   it('aborts with a TimeoutError after its time, and follows its parent before that', async () => {
@@ -29,5 +29,17 @@ describe('deadline', () => {
     d.clear();
     await new Promise((r) => setTimeout(r, 50));
     expect(d.signal.aborted).toBe(false);
+  });
+});
+
+describe('settledWithin', () => {
+  it('says whether the work settled in time, whatever its outcome, and stops waiting when told', async () => {
+    const never = new Promise(() => {});
+    expect(await settledWithin(Promise.resolve(1), 1_000)).toBe(true);
+    expect(await settledWithin(Promise.reject(new Error('x')), Number.POSITIVE_INFINITY)).toBe(true);
+    expect(await settledWithin(never, 20)).toBe(false);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 20);
+    expect(await settledWithin(never, Number.POSITIVE_INFINITY, stop.signal)).toBe(false);
   });
 });
