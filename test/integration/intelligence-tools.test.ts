@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { isStorableText } from '../../src/ghl/storable-text.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
-import { syncApp } from '../helpers/sync-app.js';
-import { createTestTarget, testEngines } from '../helpers/test-db.js';
+import { openConnectedApp } from '../helpers/connected-app.js';
+import { testEngines } from '../helpers/test-db.js';
 
 const DAY = 86_400_000;
 
@@ -13,7 +13,7 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
   let fake: FakeGhl;
   let app: App;
   let mcp: Connected;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let now = new Date();
   const call = async (name: string, args: Record<string, unknown>) => {
     const res = await mcp.call(name, args);
@@ -22,21 +22,11 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeGhl({ contactCount: 500, seed: 8, opportunityCount: 300, rateLimit: { max: 10_000 } });
     // Rachel gets a deal of her own, so her 360 shows one.
-    fake.store.opportunities[0]!.contactId = KNOWN.rachel;
-    const t = await createTestTarget(engine);
-    drop = t.drop;
-    app = syncApp(fake, t.target, { now: () => now });
-    expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
-    mcp = await connectClient(app.deps);
+    const prepare = (f: FakeGhl) => void (f.store.opportunities[0]!.contactId = KNOWN.rachel);
+    ({ fake, app, mcp, close } = await openConnectedApp(engine, { contactCount: 500, seed: 8, opportunityCount: 300 }, { now: () => now, prepare, synced: true }));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await app?.close();
-    await fake?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   it('get_contact_360 returns the record, context, history (with this view) and deals', async () => {
     const out = await call('get_contact_360', { query: 'rachel from fresh headies' });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { digestPipelines } from '../../src/digest/pipeline-digest.js';
 import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
+import { openConnectedApp } from '../helpers/connected-app.js';
 import { syncApp } from '../helpers/sync-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
@@ -12,23 +13,14 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
   let fake: FakeGhl;
   let app: App;
   let mcp: Connected;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   const now = new Date();
 
   beforeAll(async () => {
     // 450 opportunities: several pages per pipeline, so a first-page-only digest would be wrong.
-    fake = await startFakeGhl({ contactCount: 300, seed: 21, opportunityCount: 450, rateLimit: { max: 10_000 } });
-    const t = await createTestTarget(engine);
-    drop = t.drop;
-    app = syncApp(fake, t.target, { now: () => now });
-    mcp = await connectClient(app.deps);
+    ({ fake, app, mcp, close } = await openConnectedApp(engine, { contactCount: 300, seed: 21, opportunityCount: 450 }, { now: () => now }));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await app?.close();
-    await fake?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   it('reads contacts live, with GHL matching and a bounded limit', async () => {
     const res = await mcp.call('gohighlevel_read_contacts', { query: 'freshheadies', limit: 5 });
@@ -249,11 +241,8 @@ describe.each(testEngines())('live GHL tools (%s)', (engine) => {
 
 describe('pipeline digest with the v1 API', () => {
   it('reads every page of every pipeline and agrees with the ground truth', async () => {
-    const fake = await startFakeGhl({ contactCount: 100, seed: 4, opportunityCount: 333, rateLimit: { max: 10_000 } });
-    const t = await createTestTarget(testEngines().at(-1)!);
     const now = new Date();
-    const app = syncApp(fake, t.target, { version: 'v1', now: () => now });
-    const client = await connectClient(app.deps);
+    const { fake, mcp: client, close } = await openConnectedApp(testEngines().at(-1)!, { contactCount: 100, seed: 4, opportunityCount: 333 }, { version: 'v1', now: () => now });
     try {
       const out = (await client.call('gohighlevel_pipeline_digest', { period_days: 0 })).structuredContent as any;
       const truth = fake.store.opportunities;
@@ -268,20 +257,14 @@ describe('pipeline digest with the v1 API', () => {
         expected.map((p) => [p.won_count, p.won_value, p.lost_count, p.abandoned_count, p.open_value]),
       );
     } finally {
-      await client.close();
-      await app.close();
-      await fake.close();
-      await t.drop();
+      await close();
     }
   });
 });
 
 describe('live contact reads with the v1 API', () => {
   it('lists the most recently changed contacts first, like v2', async () => {
-    const fake = await startFakeGhl({ contactCount: 200, seed: 4, rateLimit: { max: 10_000 } });
-    const t = await createTestTarget(testEngines().at(-1)!);
-    const app = syncApp(fake, t.target, { version: 'v1' });
-    const client = await connectClient(app.deps);
+    const { fake, mcp: client, close } = await openConnectedApp(testEngines().at(-1)!, { contactCount: 200, seed: 4 }, { version: 'v1' });
     try {
       // The contact added longest ago changes now: by date added it would come last.
       const oldest = [...fake.store.all()].sort((a, b) => a.dateAdded - b.dateAdded)[0]!;
@@ -289,10 +272,7 @@ describe('live contact reads with the v1 API', () => {
       const out = (await client.call('gohighlevel_read_contacts', { limit: 5 })).structuredContent as { contacts: Array<{ id: string }> };
       expect(out.contacts[0]!.id).toBe(oldest.id);
     } finally {
-      await client.close();
-      await app.close();
-      await fake.close();
-      await t.drop();
+      await close();
     }
   });
 });

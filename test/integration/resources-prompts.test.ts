@@ -2,11 +2,11 @@ import { localDate } from '../../src/local-date.js';
 import type { GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { LISTED_CONTACTS } from '../../src/resources/contact-resource.js';
-import { type Connected, connectClient } from '../helpers/mcp-client.js';
-import { syncApp } from '../helpers/sync-app.js';
-import { createTestTarget, testEngines } from '../helpers/test-db.js';
+import type { Connected } from '../helpers/mcp-client.js';
+import { openConnectedApp } from '../helpers/connected-app.js';
+import { testEngines } from '../helpers/test-db.js';
 
 const DAY = 86_400_000;
 const promptText = (r: GetPromptResult) => r.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
@@ -15,24 +15,14 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
   let fake: FakeGhl;
   let app: App;
   let mcp: Connected;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   const now = new Date();
 
   beforeAll(async () => {
-    fake = await startFakeGhl({ contactCount: 500, seed: 21, opportunityCount: 300, rateLimit: { max: 10_000 } });
-    fake.store.opportunities[0]!.contactId = KNOWN.rachel;
-    const t = await createTestTarget(engine);
-    drop = t.drop;
-    app = syncApp(fake, t.target, { now: () => now });
-    expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
-    mcp = await connectClient(app.deps);
+    const prepare = (f: FakeGhl) => void (f.store.opportunities[0]!.contactId = KNOWN.rachel);
+    ({ fake, app, mcp, close } = await openConnectedApp(engine, { contactCount: 500, seed: 21, opportunityCount: 300 }, { now: () => now, prepare, synced: true }));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await app?.close();
-    await fake?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   it('offers the contact://{id} template and lists the most important contacts', async () => {
     const { resourceTemplates } = await mcp.client.listResourceTemplates();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type FakeContact, type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { type FakeContact, type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { industryRegex } from '../../src/search/lexicon.js';
 import { normalizeText } from '../../src/search/normalize.js';
 import { startOfToday, startOfWeek } from '../../src/search/time-words.js';
-import { type Connected, connectClient, textOf } from '../helpers/mcp-client.js';
-import { syncApp } from '../helpers/sync-app.js';
-import { createTestTarget, testEngines } from '../helpers/test-db.js';
+import { type Connected, textOf } from '../helpers/mcp-client.js';
+import { openConnectedApp } from '../helpers/connected-app.js';
+import { testEngines } from '../helpers/test-db.js';
 
 /**
  * The evaluation set: realistic requests over a generated location, each with the contacts it
@@ -21,7 +21,7 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
   let fake: FakeGhl;
   let app: App;
   let mcp: Connected;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let all: FakeContact[];
   const search = async (args: Record<string, unknown>): Promise<Out> => {
     const res = await mcp.call('search_contacts', args);
@@ -38,20 +38,10 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
   const count = (pred: (c: FakeContact) => boolean) => all.filter(pred).length;
 
   beforeAll(async () => {
-    fake = await startFakeGhl({ contactCount: 2_000, seed: 31, now: () => NOW.getTime(), rateLimit: { max: 10_000 } });
+    ({ fake, app, mcp, close } = await openConnectedApp(engine, { contactCount: 2_000, seed: 31, now: () => NOW.getTime() }, { now: () => NOW, synced: true }));
     all = fake.store.all();
-    const t = await createTestTarget(engine);
-    drop = t.drop;
-    app = syncApp(fake, t.target, { now: () => NOW });
-    expect((await (await app.sync.start('cli', 'full')).done).status).toBe('succeeded');
-    mcp = await connectClient(app.deps);
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await app?.close();
-    await fake?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   const firstIs: Array<[string, string]> = [
     ['rachel', KNOWN.rachel],
