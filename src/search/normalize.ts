@@ -8,7 +8,7 @@ const recent = new Map<string, string>();
 const RECENT_MAX = 20_000;
 const RECENT_MAX_LENGTH = 120;
 
-/** Lower-case, strip accents (René → rene) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
+/** Lower-case, strip accents (René → rene, Søren → soren) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
 export function normalizeText(text: string): string {
   // Long texts (a whole query, say) are rare and not worth keeping.
   if (text.length > RECENT_MAX_LENGTH) return normalize(text);
@@ -21,9 +21,20 @@ export function normalizeText(text: string): string {
   return out;
 }
 
+/**
+ * Latin letters Unicode does not decompose into a base letter and a mark, written as people type
+ * them on an English keyboard: Łukasz → lukasz, Søren → soren, Straße → strasse, Ærø → aero.
+ * Migration 0009 re-derives the search rows of contacts holding one (listed there as well).
+ */
+const PLAIN_LETTERS: Record<string, string> = {
+  ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ð: 'd', Ð: 'D', ß: 'ss', ẞ: 'SS',
+  æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', þ: 'th', Þ: 'TH', ı: 'i', ħ: 'h', Ħ: 'H', ŧ: 't', Ŧ: 'T',
+};
+const UNDECOMPOSED = new RegExp(`[${Object.keys(PLAIN_LETTERS).join('')}]`, 'g');
+
 function normalize(text: string): string {
   // Most names are plain ASCII; Unicode decomposition is the costly step and changes nothing there.
-  const decomposed = PLAIN_ASCII.test(text) ? text : text.normalize('NFKD');
+  const decomposed = PLAIN_ASCII.test(text) ? text : text.replace(UNDECOMPOSED, (ch) => PLAIN_LETTERS[ch]!).normalize('NFKD');
   return decomposed
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

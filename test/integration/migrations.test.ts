@@ -66,6 +66,39 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     await expect(sql`UPDATE contact_facts SET importance_base = 9 WHERE contact_id = 'c1'`.execute(db)).rejects.toThrow(/importance_base_range/);
   });
 
+  it('writes again the search words of names with letters that do not decompose (Łukasz, Søren), and only theirs', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    expect((await migratorFor(db).migrateTo('0008_full_pass_local_total')).error).toBeUndefined();
+    // Search rows as earlier versions wrote them: the letter dropped ("ukasz").
+    const rows = [
+      { id: 'c1', name: 'Łukasz Nowak', company: 'Smørrebrød Co', doc: 'ukasz nowak sm rrebr d co', nameNorm: 'ukasz nowak', companyNorm: 'sm rrebr d co', manual: [] as string[] },
+      { id: 'c2', name: 'Alexa Stone', company: null, doc: 'alexa stone', nameNorm: 'alexa stone', companyNorm: 'as an earlier version left it', manual: [] },
+      { id: 'c3', name: 'Sam Moss', company: null, doc: 'sam moss bj rns guy', nameNorm: 'sam moss', companyNorm: '', manual: ['Bjørn’s guy'] },
+    ];
+    for (const r of rows) {
+      await sql`INSERT INTO contacts (id, location_id, name, company_name, data) VALUES (${r.id}, 'L', ${r.name}, ${r.company}, '{}')`.execute(db);
+      await sql`INSERT INTO contact_context (contact_id, manual_nicknames) VALUES (${r.id}, ${r.manual})`.execute(db);
+      await sql`INSERT INTO contact_search (contact_id, doc, name_norm, company_norm) VALUES (${r.id}, ${r.doc}, ${r.nameNorm}, ${r.companyNorm})`.execute(db);
+      await sql`INSERT INTO contact_facts (contact_id) VALUES (${r.id})`.execute(db);
+    }
+
+    await migrateToLatest(db, silentLogger);
+
+    const { rows: after } = await sql<{ contact_id: string; name_norm: string; company_norm: string; nicknames_norm: string[] }>`
+      SELECT contact_id, name_norm, company_norm, nicknames_norm FROM contact_search ORDER BY contact_id`.execute(db);
+    expect(after.map((r) => [r.contact_id, r.name_norm, r.company_norm])).toEqual([
+      ['c1', 'lukasz nowak', 'smorrebrod co'],
+      ['c2', 'alexa stone', 'as an earlier version left it'],
+      ['c3', 'sam moss', ''],
+    ]);
+    expect(after[2]!.nicknames_norm).toEqual(['bjorns guy']);
+    for (const name of ['lukasz', 'Łukasz Nowak']) expect((await searchContacts(db, { name }, { now: NOW, limit: 5 })).hits.map((h) => h.id), name).toEqual(['c1']);
+    expect((await searchContacts(db, { company: 'smorrebrod' }, { now: NOW, limit: 5 })).hits.map((h) => h.id)).toEqual(['c1']);
+  });
+
   it('says so when a newer version has migrated the brain, and changes nothing', async () => {
     const t = await createTestTarget(engine);
     drop = t.drop;

@@ -148,6 +148,8 @@ describe('parseQuery', () => {
 describe('text helpers', () => {
   it('normalises accents, case and punctuation', () => {
     expect(normalizeText("René LEFÈVRE-O'Brien")).toBe('rene lefevre obrien');
+    // Letters with no decomposition are written as typed on an English keyboard, not dropped.
+    expect(normalizeText('Łukasz Wałęsa, Søren Ærø, Straße, Đorđe, Þór')).toBe('lukasz walesa soren aero strasse dorde thor');
     expect(phoneDigits('+1 (555) 010-2000')).toBe('5550102000');
     expect(phoneDigits('+1 (707) 555-0177 x3')).toBe('7075550177');
     expect(phoneDigits('707-555-0199 ext. 12')).toBe('7075550199');
