@@ -1,3 +1,4 @@
+import { CALENDAR_DATE, type CalendarRange, calendarRange, WEEKDAYS } from './calendar-dates.js';
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
@@ -49,13 +50,15 @@ export const TAG_INTRO = '\\b(?:tagged|tag|with the tag|labell?ed)';
 const AT_LEAST = '(?: (?:over|more than|at least))?';
 /** " 30 days", " the last 2 weeks", " the past month", " last week": a count, or one unit after last/past (see howLong). */
 const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}`;
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 /** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
 const PERIOD = ` (?:(this week|this month|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
 const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*";
 /** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
 const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inactive|quiet|dormant|cold)";
+
+/** The words before a date an added-date filter is said with ("added on", "new since", "before", "between"). */
+const DATE_INTRO = '(?:(?:added|add|created|joined|signed up|new)(?: (?:on|in|during|since|from|after|before|between))?|on|in|during|since|from|after|before|between)';
 
 interface Rule {
   pattern: RegExp;
@@ -71,12 +74,17 @@ const RULES: Rule[] = [
   // "who haven't I contacted this week", "no activity since monday": silent since the period began.
   // Before the added-date rules, which would otherwise take the period and leave the rest as a name.
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})${PERIOD}\\b`), apply: (m, r, now) => silentSince(r, periodStart(m, now)) },
+  // "haven't heard from since nov 1", "gone quiet since october": silent since that day began.
+  { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})(?: (?:since|after|in|during))? (${CALENDAR_DATE})\\b`), apply: silentSinceDate },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven
   // days), "leads from the past 3 months", "added in the last 24 hours".
   { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during |from |since |within )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
   // "added this week", "new leads this month", "customers added this year", "added since monday".
   { pattern: new RegExp(`\\b(?:(?:added|new|created|joined) )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
+  // "added on monday", "new leads since nov 1", "who did I add on 11/20", "customers added in
+  // 2025", "added between oct 1 and oct 15", "added before march".
+  { pattern: new RegExp(`\\b(${DATE_INTRO}) (${CALENDAR_DATE})(?: (?:and|to|through|until|till) (${CALENDAR_DATE}))?\\b`), apply: addedOnDate },
   { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
@@ -186,6 +194,48 @@ function lastWeekday(now: Date, weekday: number): Date {
   const d = startOfToday(now);
   d.setDate(d.getDate() - ((d.getDay() - weekday + 7) % 7 || 7));
   return d;
+}
+
+/** Reads an added-date rule's match: its intro says whether the date is the period, its start or its end. */
+function addedOnDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
+  const [, intro, first, second] = m as unknown as [string, string, string, string | undefined];
+  const word = intro.split(' ').at(-1)!;
+  let a = calendarRange(first, now);
+  let b = second === undefined ? null : calendarRange(second, now);
+  if (!a || (second !== undefined && !b)) return undo();
+  // "from may" or "from april farms" is more likely a company than a month: after "from", a
+  // month needs a day or a year ("from october 2026").
+  if (word === 'from' && !b && a.span !== 'day' && !/\d/.test(first)) return undo();
+  if (b) {
+    // "between … and …", "from … to …": both days whole, whichever is said first.
+    if (b.start < a.start) [a, b] = [b, a];
+    return since(r, a.start, `added between ${a.label} and ${b.label}`, b.end);
+  }
+  // "from" is the period itself ("leads from last tuesday"), as "on" and "in" are.
+  if (word === 'since') return since(r, a.start, `added since ${a.label}`);
+  if (word === 'after') return since(r, a.end, `added after ${a.label}`);
+  if (word === 'before') {
+    r.addedBefore = a.start;
+    r.addedSinceLabel = `added before ${a.label}`;
+    r.sort ??= 'recent';
+    return;
+  }
+  if (word === 'between') return undo();
+  since(r, a.start, `added ${onOrIn(a)}`, a.end);
+}
+
+const onOrIn = (range: CalendarRange) => `${range.span === 'day' ? 'on' : 'in'} ${range.label}`;
+
+/**
+ * "no activity since nov 1": silent since that day began. "haven't contacted in october" reads
+ * the same way from October's first day: the brain keeps each contact's last activity, not every
+ * one, so "none during October" is as near as it can answer (and the interpretation says so).
+ */
+function silentSinceDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
+  const range = calendarRange(m[1]!, now);
+  const word = m[0].slice(0, m[0].length - m[1]!.length).trim().split(' ').at(-1);
+  if (!range || !['since', 'after', 'in', 'during'].includes(word!)) return undo();
+  silentSince(r, word === 'after' ? { at: range.end, label: `after ${range.label}` } : { at: range.start, label: `since ${range.label}` });
 }
 
 function addedIn(r: SearchRequest, p: Period): void {

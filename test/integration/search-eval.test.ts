@@ -192,6 +192,12 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
     ['customers tagged vip', (c) => c.type === 'customer' && c.tags.includes('vip')],
     ['leads tagged wholesale', (c) => c.type === 'lead' && c.tags.includes('wholesale')],
     ['leads with no email added in the last 30 days', (c) => c.type === 'lead' && !c.email && c.dateAdded >= NOW.getTime() - 30 * DAY],
+    // By the calendar, in the server's time zone (NOW is Wednesday 25 November 2026).
+    ['leads added on monday', (c) => c.type === 'lead' && c.dateAdded >= new Date(2026, 10, 23).getTime() && c.dateAdded < new Date(2026, 10, 24).getTime()],
+    ['customers added in october', (c) => c.type === 'customer' && c.dateAdded >= new Date(2026, 9, 1).getTime() && c.dateAdded < new Date(2026, 10, 1).getTime()],
+    ['new leads since nov 1', (c) => c.type === 'lead' && c.dateAdded >= new Date(2026, 10, 1).getTime()],
+    ['contacts added between 9/1 and 9/30', (c) => c.dateAdded >= new Date(2026, 8, 1).getTime() && c.dateAdded < new Date(2026, 9, 1).getTime()],
+    ["who haven't I heard from since october 15", (c) => activity(c) < new Date(2026, 9, 15).getTime()],
   ];
   it.each(counts)('"%s" counts exactly the right contacts', async (query, pred) => {
     const out = await q(query);

@@ -85,6 +85,31 @@ describe('parseQuery', () => {
     ['contacts within the last 2 weeks', 'added in the last 2 weeks, sorted by date added'],
     ['leads from this week', 'type=lead, added this week (since Monday), sorted by date added'],
     ['customers from yesterday', 'type=customer, added yesterday, sorted by date added'],
+    // Days, months and years by the calendar.
+    ['leads added on monday', 'type=lead, added on Monday (2026-11-23), sorted by date added'],
+    ['contacts added last friday', 'added on Friday (2026-11-20), sorted by date added'],
+    ['leads from last tuesday', 'type=lead, added on Tuesday (2026-11-24), sorted by date added'],
+    ['new leads since nov 1', 'type=lead, added since 2026-11-01, sorted by date added'],
+    ['who did I add on 11/20?', 'added on 2026-11-20, sorted by date added'],
+    ['added on November 3rd, 2025', 'added on 2025-11-03, sorted by date added'],
+    ['added 3rd of november', 'added on 2026-11-03, sorted by date added'],
+    ['added 2026-10-31', 'added on 2026-10-31, sorted by date added'],
+    ['customers added in october', 'type=customer, added in October 2026, sorted by date added'],
+    // A month not yet come this year is last year's; so is a day.
+    ['added in december', 'added in December 2025, sorted by date added'],
+    ['added dec 25', 'added on 2025-12-25, sorted by date added'],
+    ['customers added in 2025', 'type=customer, added in 2025, sorted by date added'],
+    ['added between oct 15 and oct 1', 'added between 2026-10-01 and 2026-10-15, sorted by date added'],
+    ['leads from nov 1 to nov 15', 'type=lead, added between 2026-11-01 and 2026-11-15, sorted by date added'],
+    ['added before march', 'added before March 2026, sorted by date added'],
+    ['added after 11/20', 'added after 2026-11-20, sorted by date added'],
+    ["haven't contacted since nov 1", 'no activity since 2026-11-01, sorted by importance'],
+    ["who haven't I heard from in october", 'no activity since October 2026, sorted by importance'],
+    // Month names are also names and companies: a date only where a date is said.
+    ['may chen', 'name or nickname like "may chen", sorted by relevance'],
+    ['leads from may', 'company like "may", type=lead, sorted by relevance'],
+    ["who's at april farms", 'company like "april farms", sorted by relevance'],
+    ['added on feb 30', 'name or nickname like "added feb 30", sorted by relevance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });
@@ -114,6 +139,24 @@ describe('parseQuery', () => {
     expect(silentSince("who haven't i contacted today")).toEqual(new Date(2026, 10, 25));
     expect(silentSince('no activity since monday')).toEqual(new Date(2026, 10, 23));
     expect(silentSince('inactive this year')).toEqual(new Date(2026, 0, 1));
+  });
+
+  it('reads a calendar day, month or year as the local days it covers', () => {
+    const added = (q: string) => {
+      const r = parseQuery(q, now);
+      expect(r.name, q).toBeUndefined();
+      return [r.addedSince, r.addedBefore];
+    };
+    expect(added('added on monday')).toEqual([new Date(2026, 10, 23), new Date(2026, 10, 24)]);
+    expect(added('added in october')).toEqual([new Date(2026, 9, 1), new Date(2026, 10, 1)]);
+    expect(added('added in 2025')).toEqual([new Date(2025, 0, 1), new Date(2026, 0, 1)]);
+    expect(added('added since nov 1')).toEqual([new Date(2026, 10, 1), undefined]);
+    expect(added('added after nov 20')).toEqual([new Date(2026, 10, 21), undefined]);
+    expect(added('added before 11/20')).toEqual([undefined, new Date(2026, 10, 20)]);
+    expect(added('added between 10/1 and 10/15')).toEqual([new Date(2026, 9, 1), new Date(2026, 9, 16)]);
+    // The day a clock change falls on is 25 hours long; its end is the next local midnight.
+    expect(added('added on 2026-11-01')[1]).toEqual(new Date(2026, 10, 2));
+    expect(parseQuery('no activity since 11/15', now).silentSince).toEqual(new Date(2026, 10, 15));
   });
 
   it('reads hours, years, this year and since a weekday', () => {
