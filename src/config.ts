@@ -249,7 +249,8 @@ function cleanApiKey(raw: string): string | null {
 
 /** A token travels in an HTTP header, which carries visible ASCII only; anything else fails every call. */
 function apiKeyProblem(key: string): string | null {
-  if (key.includes('…') || key === 'pit-...') {
+  // The README's "pit-…", and the all-zero token of claude_desktop_config.example.json.
+  if (key.includes('…') || key === 'pit-...' || /^pit-0{8}-0{4}-0{4}-0{4}-0{12}$/.test(key)) {
     return 'GOHIGHLEVEL_API_KEY is still the placeholder "pit-…". Put your Private Integration Token there (GoHighLevel → Settings → Private Integrations).';
   }
   if (!/^[\x21-\x7e]+$/.test(key)) {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, parseEnv } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
 import { copyContextCommand } from './cli/copy-context.js';
@@ -89,10 +89,12 @@ async function main(): Promise<number | null> {
   if (unused.length) return usageError(`"${command}" does not take ${unused.map((f) => `--${f}`).join(' or ')}.`);
 
   // A .env in the working folder fills in what the environment leaves unset (a terminal habit;
-  // Claude Desktop starts servers in / and passes settings in its "env" block instead).
+  // Claude Desktop starts servers in / and passes settings in its "env" block instead). Empty
+  // counts as unset here as everywhere: a shell profile's `export GOHIGHLEVEL_API_KEY=` must not
+  // hide the token in .env (process.loadEnvFile keeps any variable that is defined).
   const envFile = path.resolve('.env');
   const usedEnvFile = command !== 'demo' && existsSync(envFile);
-  if (usedEnvFile) process.loadEnvFile(envFile);
+  if (usedEnvFile) for (const [name, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) if (!process.env[name]?.trim()) process.env[name] = value;
 
   // `demo` runs against the simulated location with a throw-away brain.
   const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;

@@ -11,6 +11,8 @@ Usage:
   medtainer-mcp copy-context [--from DIR]
                                 copy saved nicknames, notes and importance overrides from an
                                 embedded brain (default: MEDTAINER_DATA_DIR's) into DATABASE_URL's
+  medtainer-mcp sync|stats|doctor|migrate --demo
+                                the same, on the simulated location's own brain
   medtainer-mcp --version       print the version
   medtainer-mcp --help          print this help
 

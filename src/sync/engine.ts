@@ -325,7 +325,7 @@ export class SyncEngine {
     const { log } = this.deps;
     const signal = abort.signal;
     const startedAt = this.deps.now();
-    // The next incremental run reads changes since this run began, in GHL's time (see ServerClock).
+    // The next incremental run reads changes since this run began, by the earlier of GHL's clock and this machine's (see highWaterMark).
     const ghlTime = ghl.http.clock.open();
     const before = { ...ghl.http.stats };
     let mode = requested;
@@ -482,8 +482,8 @@ export class SyncEngine {
   }
 
   /**
-   * When this run began in GHL's time: the earliest Date header among its answers (this
-   * machine's start when GHL sent none). A clock skew beyond a minute is logged once: it is worth
+   * When this run began, by the earlier of two clocks: GHL's (the earliest Date header among its
+   * answers) and this machine's. A clock skew beyond a minute is logged once: it is worth
    * fixing (NTP), since other tools may trust this machine's clock.
    */
   private highWaterMark(ghl: GhlClient, ghlStart: Date | null, startedAt: Date): Date {
@@ -552,9 +552,10 @@ export class SyncEngine {
   }
 
   /**
-   * True when GHL's contact count differs from the brain's: something was deleted or missed.
-   * When the last full pass already ended with this same remote count, another one would find
-   * nothing new (e.g. GHL counts a record that cannot be stored), so it waits a day.
+   * True when the gap between GHL's contact count and the brain's is not the one the last full
+   * pass (within a day) ended with, or, without such a pass, when the counts differ: something was
+   * deleted or missed. A gap that pass ended with (GHL counting a record the brain cannot hold) is
+   * no news: another full pass would find nothing new.
    */
   private async reconcileDue(db: Kysely<Database>, pass: SyncPass, remoteTotal: Promise<number> | null, localBefore: Promise<{ total: number }>): Promise<boolean> {
     await pass.drain();

@@ -71,8 +71,6 @@ export class SyncPass {
   readonly errors: string[] = [];
   /** Ids seen during this run (with their dateUpdated): a complete full pass compares them with the brain to find deletions. */
   readonly seen = new Map<string, string | null>();
-  /** The newest dateUpdated seen, for the next incremental run. */
-  maxDateUpdated: string | null = null;
   /** Records listed that could not be read (reported as problems); they count as seen in sawFewerThan. */
   private unreadable = 0;
   private readonly writers: LimitFunction;
@@ -206,7 +204,6 @@ export class SyncPass {
       const before = this.seen.get(c.id);
       if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return;
       this.seen.set(c.id, c.dateUpdated);
-      if (c.dateUpdated && (!this.maxDateUpdated || c.dateUpdated > this.maxDateUpdated)) this.maxDateUpdated = c.dateUpdated;
       fresh.push(i);
     });
     return fresh;

@@ -17,7 +17,7 @@ export function storableText(max: number) {
 
 export const SyncRunSchema = z.object({
   status: z.enum(['succeeded', 'failed', 'running']).describe('Outcome; "running" while the run is still going'),
-  run_id: z.number().int().describe('The sync_runs id; pass it to gohighlevel_get_sync_stats or look for it later'),
+  run_id: z.number().int().describe('The sync_runs id. gohighlevel_get_sync_stats reports the latest run: this one while it runs, unless another has started since'),
   mode: z.enum(['full', 'incremental']),
   contacts_fetched: z.number().int(),
   contacts_created: z.number().int(),

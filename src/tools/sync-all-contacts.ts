@@ -18,7 +18,7 @@ export const syncAllContacts = defineTool({
     'default; gohighlevel_get_sync_stats says when the next one is, or that none is planned), so call this when the person ' +
     'asks for fresh data, the brain has never synced, or no sync is planned.',
   inputSchema: z.object({
-    mode: z.enum(['auto', 'incremental', 'full']).default('auto').describe('"auto": incremental after a first full sync. "full": re-read everything and detect deletions'),
+    mode: z.enum(['auto', 'incremental', 'full']).default('auto').describe('"auto" (default): incremental, or full on the first sync, once a day and when GHL\'s count and the brain\'s move apart. "incremental": only what changed since the last good sync. "full": re-read everything and detect deletions'),
     wait_seconds: z.number().int().min(0).max(55).default(45).describe('How long to wait for the sync to finish before returning status "running"'),
   }),
   outputSchema: SyncRunSchema,

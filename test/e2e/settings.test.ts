@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,18 @@ describe('doctor', () => {
     const stats = await runCli(['stats'], { DATABASE_URL: 'memory://', LOG_LEVEL: 'loud' });
     expect(stats.code).toBe(1);
     expect(stats.stderr).toMatch(/Invalid configuration:\n {2}- LOG_LEVEL/);
+  });
+
+  it('a .env in the working folder fills in variables the environment leaves unset or empty, never one it sets', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), 'SYNC_INTERVAL_MINUTES=0\nLOG_LEVEL=loud\n');
+    // Empty in the environment (a shell profile's `export SYNC_INTERVAL_MINUTES=`): .env's value counts.
+    const empty = await runCli(['doctor'], { DATABASE_URL: 'memory://', SYNC_INTERVAL_MINUTES: '', LOG_LEVEL: 'warn' }, dir);
+    expect(empty.stdout).toMatch(/ok {4}sync schedule off/);
+    // Set in the environment: it wins over .env.
+    const set = await runCli(['doctor'], { DATABASE_URL: 'memory://', SYNC_INTERVAL_MINUTES: '30', LOG_LEVEL: 'warn' }, dir);
+    expect(set.stdout).toMatch(/ok {4}sync every 30 minutes/);
+    expect(set.stdout).not.toMatch(/LOG_LEVEL/);
   });
 
   it('in demo mode checks the simulated location, not the GoHighLevel settings', async () => {

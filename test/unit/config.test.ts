@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const ctx = { platform: 'linux' as const, homedir: '/home/ana' };
@@ -161,6 +162,9 @@ describe('loadConfig', () => {
     expect(key('""').unavailableReason).toMatch(/GOHIGHLEVEL_API_KEY is not set/);
     // The README's placeholder, and characters an HTTP header cannot carry: the server still starts, GHL tools say why.
     expect(key('pit-…').unavailableReason).toMatch(/^GOHIGHLEVEL_API_KEY is still the placeholder/);
+    // claude_desktop_config.example.json's token, copied with only the location id changed.
+    const example = JSON.parse(readFileSync(new URL('../../claude_desktop_config.example.json', import.meta.url), 'utf8')).mcpServers.medtainer.env.GOHIGHLEVEL_API_KEY;
+    expect(key(example).unavailableReason).toMatch(/^GOHIGHLEVEL_API_KEY is still the placeholder/);
     for (const bad of ['pit-1234 abcd', 'pit-1234\nabcd', 'pit-1234abcd\u201d', 'pit-12é4abcd']) {
       const reason = key(bad).unavailableReason ?? '';
       expect(reason, JSON.stringify(bad)).toMatch(/^GOHIGHLEVEL_API_KEY holds a character a token cannot/);
