@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,6 +20,21 @@ export function endpointFor(dataDir: string, platform = process.platform): Endpo
   }
   const dir = path.join(os.tmpdir(), `medtainer-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`);
   return { kind: 'unix', dir, socketPath: path.join(dir, '.s.PGSQL.5432') };
+}
+
+/**
+ * Whether a socket directory is this account's alone: a real directory (no link), owned by this
+ * account, closed to everyone else. Its name is predictable, so another account could create it
+ * first in the shared /tmp and put a database of its own behind the socket inside.
+ */
+export function isPrivateDir(dir: string): boolean {
+  try {
+    const s = lstatSync(dir);
+    const mine = process.getuid?.();
+    return s.isDirectory() && (mine === undefined || s.uid === mine) && (s.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
 }
 
 export function formatEndpoint(e: Endpoint): string {

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Logger } from '../../logger.js';
 import { PENDING_LIST_KB } from '../maintenance.js';
-import type { Endpoint } from './endpoint.js';
+import { type Endpoint, isPrivateDir } from './endpoint.js';
 import { processExists } from './lock-file.js';
 import { PgliteWireServer } from './socket-server.js';
 
@@ -33,7 +34,23 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
     onStderr: quiet,
   });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+  if (dataDir) keepPrivate(dataDir, log);
   return pglite;
+}
+
+/**
+ * Closes the data folder to other accounts, as PostgreSQL demands of its own (it refuses to start
+ * on a folder others can enter): PGlite's initdb writes its files, the WAL among them (every
+ * contact written), readable and writable by everyone. A folder made by an earlier version is
+ * closed too; one this account does not own is left as it is, with a warning.
+ */
+function keepPrivate(dataDir: string, log: Logger): void {
+  if (process.platform === 'win32' || !existsSync(dataDir)) return;
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (err) {
+    log.warn(`could not close ${dataDir} to other accounts (${(err as Error).message}); its files may be readable by them`);
+  }
 }
 
 /**
@@ -97,21 +114,31 @@ export interface ServedDatabase {
   stop(): Promise<void>;
 }
 
-/** Serves an open PGlite to other connections (ours included) over a private local socket. */
-export async function serve(pglite: PGlite, endpoint: Endpoint): Promise<ServedDatabase> {
-  if (endpoint.kind === 'unix') {
-    mkdirSync(endpoint.dir, { recursive: true, mode: 0o700 });
-    rmSync(endpoint.socketPath, { force: true });
+/**
+ * Serves an open PGlite to other connections (ours included) over a private local socket, asking
+ * each for `secret` (see LockInfo.secret). The socket's usual folder is named after the data
+ * folder; when another account has made a folder of that name first, a new one of a random name
+ * is used (the lock file says where).
+ */
+export async function serve(pglite: PGlite, endpoint: Endpoint, secret?: string): Promise<ServedDatabase> {
+  let where = endpoint;
+  if (where.kind === 'unix') {
+    mkdirSync(where.dir, { recursive: true, mode: 0o700 });
+    if (!isPrivateDir(where.dir)) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'medtainer-'));
+      where = { kind: 'unix', dir, socketPath: path.join(dir, path.basename(where.socketPath)) };
+    }
+    rmSync(where.socketPath, { force: true });
   }
-  const server = new PgliteWireServer(pglite);
-  const address = await server.listen(endpoint.kind === 'unix' ? { path: endpoint.socketPath } : { host: '127.0.0.1', port: endpoint.port });
-  const actual: Endpoint = endpoint.kind === 'tcp' ? { kind: 'tcp', port: Number(address.split(':').pop()) } : endpoint;
+  const server = new PgliteWireServer(pglite, secret);
+  const address = await server.listen(where.kind === 'unix' ? { path: where.socketPath } : { host: '127.0.0.1', port: where.port });
+  const actual: Endpoint = where.kind === 'tcp' ? { kind: 'tcp', port: Number(address.split(':').pop()) } : where;
   return {
     pglite,
     endpoint: actual,
     async stop() {
       await server.close();
-      if (endpoint.kind === 'unix') rmSync(endpoint.dir, { recursive: true, force: true });
+      if (actual.kind === 'unix') rmSync(actual.dir, { recursive: true, force: true });
     },
   };
 }

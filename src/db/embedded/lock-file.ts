@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 
 export interface LockInfo {
@@ -6,7 +6,16 @@ export interface LockInfo {
   /** Where the holder serves the database: a unix socket directory, or host:port on Windows. */
   endpoint: string;
   startedAt: string;
+  /**
+   * The password the holder's socket asks every connection for. The lock file is the holder
+   * account's alone (0600, and checked on reading), so only its own processes learn it: on Windows
+   * the database is served on a loopback port every local account can reach.
+   */
+  secret?: string;
 }
+
+/** A lock file another account wrote: its endpoint and secret are not to be trusted. */
+export class ForeignLockError extends Error {}
 
 export type LockResult = { acquired: true; release(): void } | { acquired: false; holder: LockInfo };
 
@@ -75,11 +84,27 @@ function processStartedAt(pid: number): number | null {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 export function readLock(path: string): LockInfo | null {
+  let fd: number;
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    return typeof parsed.pid === 'number' && typeof parsed.endpoint === 'string' ? (parsed as LockInfo) : null;
+    fd = openSync(path, 'r');
   } catch {
     return null;
+  }
+  try {
+    // Where the data folder's parent is shared (/tmp, a group folder), another account could
+    // write a lock naming a database of its own: this process would then sync into it.
+    const { uid } = fstatSync(fd);
+    const mine = process.getuid?.();
+    if (mine !== undefined && uid !== mine) {
+      throw new ForeignLockError(`${path} belongs to another account (uid ${uid}); remove it, or set MEDTAINER_DATA_DIR to a folder of this account's own`);
+    }
+    const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<LockInfo>;
+    return typeof parsed.pid === 'number' && typeof parsed.endpoint === 'string' ? (parsed as LockInfo) : null;
+  } catch (err) {
+    if (err instanceof ForeignLockError) throw err;
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -109,8 +134,9 @@ function withTakeover(path: string, fn: () => void): boolean {
   }
   try {
     fn();
-  } catch {
-    // The stale lock vanished meanwhile: fine.
+  } catch (err) {
+    // The stale lock vanished meanwhile: fine. One of another account's is not.
+    if (err instanceof ForeignLockError) throw err;
   } finally {
     try {
       unlinkSync(takeover);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +7,7 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { isConnectionLost } from '../connection-lost.js';
 import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
-import { endpointFor, formatEndpoint, parseEndpoint, pgSettings } from './endpoint.js';
+import { endpointFor, formatEndpoint, isPrivateDir, parseEndpoint, pgSettings } from './endpoint.js';
 import { processExists, tryLock, updateLock } from './lock-file.js';
 
 export type Role = 'owner' | 'client';
@@ -29,7 +30,7 @@ function isAlive(pid: number, lockPath: string): boolean {
  */
 export class SharedPool implements PostgresPool {
   private pool: pg.Pool | null = null;
-  private served: ServedDatabase | null = null;
+  private served: (ServedDatabase & { secret: string }) | null = null;
   private releaseLock: (() => void) | null = null;
   private current: Role | null = null;
   private becoming: Promise<void> | null = null;
@@ -93,7 +94,9 @@ export class SharedPool implements PostgresPool {
     const endpoint = endpointFor(this.dataDir);
     const lockPath = this.lockPath;
     mkdirSync(path.dirname(path.resolve(this.dataDir)), { recursive: true });
-    const lock = tryLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString() }, (pid) => isAlive(pid, lockPath));
+    // Asked of every connection to the socket this process may serve (see LockInfo.secret).
+    const secret = this.served?.secret ?? randomBytes(24).toString('hex');
+    const lock = tryLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString(), secret }, (pid) => isAlive(pid, lockPath));
     if (lock.acquired && !this.served) {
       heldHere.add(lockPath);
       this.releaseLock = () => {
@@ -106,24 +109,26 @@ export class SharedPool implements PostgresPool {
           await pglite.close().catch(() => {});
           throw new Error('the embedded database is closed');
         }
-        this.served = await serve(pglite, endpoint);
+        this.served = Object.assign(await serve(pglite, endpoint, secret), { secret });
       } catch (err) {
         this.releaseLock();
         this.releaseLock = null;
         throw err;
       }
-      updateLock(this.lockPath, { pid: process.pid, endpoint: formatEndpoint(this.served.endpoint), startedAt: new Date().toISOString() });
-      this.setPool(this.served.endpoint, 'owner');
+      updateLock(this.lockPath, { pid: process.pid, endpoint: formatEndpoint(this.served.endpoint), startedAt: new Date().toISOString(), secret });
+      this.setPool(this.served.endpoint, 'owner', secret);
       return;
     }
-    if (lock.acquired && this.served) return this.setPool(this.served.endpoint, 'owner');
+    if (lock.acquired && this.served) return this.setPool(this.served.endpoint, 'owner', this.served.secret);
     const theirs = lock.acquired ? null : parseEndpoint(lock.holder.endpoint);
-    if (!theirs) return; // Lock in transition; connect() fails and retries.
-    this.setPool(theirs, 'client');
+    // Lock in transition, or (for a moment) naming the usual socket folder that another account
+    // made first and the holder has since moved away from: connect() fails and looks again.
+    if (!theirs || (theirs.kind === 'unix' && !isPrivateDir(theirs.dir))) return;
+    this.setPool(theirs, 'client', lock.acquired ? undefined : lock.holder.secret);
   }
 
-  private setPool(endpoint: ReturnType<typeof parseEndpoint> & object, role: Role): void {
-    const pool = new pg.Pool({ ...pgSettings(endpoint), user: 'postgres', database: 'postgres', max: 8, idleTimeoutMillis: 30_000 });
+  private setPool(endpoint: ReturnType<typeof parseEndpoint> & object, role: Role, secret: string | undefined): void {
+    const pool = new pg.Pool({ ...pgSettings(endpoint), user: 'postgres', database: 'postgres', ...(secret ? { password: secret } : {}), max: 8, idleTimeoutMillis: 30_000 });
     // Idle connections of an owner that exits error out; the next connect() recovers. A connection
     // in use (a transaction) errors on itself: its query fails, the process must not.
     pool.on('error', (err) => this.log.debug(`embedded database connection lost: ${err.message}`));

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -18,6 +19,24 @@ interface Connection {
   socket: net.Socket;
 }
 
+/** AuthenticationCleartextPassword: the socket is local, so the password travels no network. */
+const AUTHENTICATION_CLEARTEXT_PASSWORD = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3]);
+
+/** Compares in constant time (digests of equal length, whatever was given). */
+function sameSecret(given: Buffer, secret: string): boolean {
+  const digest = (b: Buffer | string) => createHash('sha256').update(b).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** ErrorResponse FATAL 28P01, as PostgreSQL answers a wrong password. */
+function passwordRefused(): Buffer {
+  const fields = Buffer.from('SFATAL\0C28P01\0Mpassword authentication failed for the embedded medtainer-mcp database\0\0');
+  const header = Buffer.alloc(5);
+  header.write('E', 0);
+  header.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([header, fields]);
+}
+
 /**
  * Serves one PGlite session to many PostgreSQL wire-protocol connections.
  *
@@ -34,7 +53,11 @@ export class PgliteWireServer {
   private nextId = 1;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(private readonly db: PGlite) {
+  /** With a secret, every connection must give it as its password before the session starts. */
+  constructor(
+    private readonly db: PGlite,
+    private readonly secret?: string,
+  ) {
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -61,6 +84,8 @@ export class PgliteWireServer {
     socket.setNoDelay(true);
     let buffer = Buffer.alloc(0);
     let started = false;
+    /** The startup message, held until the password proves the connection is the holder account's. */
+    let awaitingPassword: Uint8Array | null = null;
     let pending: Uint8Array[] = [];
     let chain = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
@@ -77,7 +102,11 @@ export class PgliteWireServer {
           else if (code === CANCEL_REQUEST) socket.end();
           else if (code === PROTOCOL_3) {
             started = true;
-            chain = chain.then(() => this.submit(conn, [new Uint8Array(message)]));
+            if (this.secret === undefined) chain = chain.then(() => this.submit(conn, [new Uint8Array(message)]));
+            else {
+              awaitingPassword = new Uint8Array(message);
+              socket.write(AUTHENTICATION_CLEARTEXT_PASSWORD);
+            }
           }
           continue;
         }
@@ -85,6 +114,19 @@ export class PgliteWireServer {
         const length = 1 + buffer.readInt32BE(1);
         if (buffer.length < length) break;
         const type = String.fromCharCode(buffer[0]!);
+        if (awaitingPassword) {
+          // PasswordMessage: 'p', length, the password and a NUL.
+          const given = type === 'p' ? buffer.subarray(5, length - 1) : Buffer.alloc(0);
+          buffer = buffer.subarray(length);
+          if (!sameSecret(given, this.secret!)) {
+            socket.end(passwordRefused());
+            break;
+          }
+          const startup = awaitingPassword;
+          awaitingPassword = null;
+          chain = chain.then(() => this.submit(conn, [startup]));
+          continue;
+        }
         pending.push(new Uint8Array(buffer.subarray(0, length)));
         buffer = buffer.subarray(length);
         if (type === 'X') {
