@@ -141,7 +141,7 @@ export function createHttp(o: HttpOptions): GhlHttp {
     }
   };
   const send = async <T>(method: 'GET' | 'POST', path: string, options: Options): Promise<T> =>
-    parseJson<T>(await sendAs(method, path, options, (r) => r.text()), `${method} /${path}`);
+    parseJson<T>(await sendAs(method, path, options, (r) => r.text()), `${method} /${path}`, secrets);
 
   return {
     stats,
@@ -156,11 +156,14 @@ export function createHttp(o: HttpOptions): GhlHttp {
 
 const bytesOf = async (r: KyResponse): Promise<Buffer> => Buffer.from(await r.arrayBuffer());
 
-export function parseJson<T>(text: string, label: string): T {
+export function parseJson<T>(text: string, label: string, secrets: readonly string[] = []): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    // A proxy's or gateway's page may quote the request's Authorization header: redacted before
+    // it is cut, so a token straddling the cut is still recognised.
+    const start = redact(text.slice(0, 400), secrets).slice(0, 80);
+    throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(start)}`);
   }
 }
 

@@ -52,7 +52,7 @@ const who = (h: SearchHit) => [h.name ?? '(no name)', h.company, h.phone ?? h.em
 const money = (n: number) => `$${n.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
 const more = (total: number, shown: number) => (total > shown ? [`  …and ${total - shown} more`] : []);
 
-export function renderBriefing(d: BriefingData, o: BriefingOptions, now: Date): string {
+export function renderBriefing(d: BriefingData, o: BriefingOptions, now: Date): string[] {
   const day = (iso: string | null) => (iso ? Math.floor((now.getTime() - Date.parse(iso)) / DAY) : null);
   const lines: string[] = [];
   lines.push(`Important contacts silent for ${o.followUpDays}+ days (${d.followUps.total}):`);
@@ -74,7 +74,7 @@ export function renderBriefing(d: BriefingData, o: BriefingOptions, now: Date): 
     for (const s of d.staleDeals.deals) lines.push(`  - ${s.name} (${s.pipeline}) ${money(s.monetary_value)}, ${s.days_in_stage} days in stage${s.contact_name ? `, contact ${s.contact_name}` : ''} [${s.id}]`);
     lines.push(...more(d.staleDeals.total, d.staleDeals.deals.length));
   }
-  return lines.join('\n');
+  return lines;
 }
 
 const days = (what: string, fallback: number) =>

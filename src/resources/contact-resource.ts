@@ -7,6 +7,7 @@ import type { ToolDeps } from '../tools/define-tool.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { isStorableText } from '../ghl/storable-text.js';
 import { tracked } from '../tools/in-flight.js';
+import { oneLine } from '../tools/render.js';
 
 /** How many contacts resources/list offers: the most important ones, never the whole brain. */
 export const LISTED_CONTACTS = 50;
@@ -24,8 +25,8 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       return {
         resources: hits.map((h) => ({
           uri: `contact://${encodeURIComponent(h.id)}`,
-          name: h.name ?? h.email ?? h.id,
-          description: [h.company, `importance ${h.importance}`].filter(Boolean).join(' · '),
+          name: oneLine(h.name ?? h.email ?? h.id),
+          description: oneLine([h.company, `importance ${h.importance}`].filter(Boolean).join(' · ')),
           mimeType: 'application/json',
         })),
       };

@@ -53,6 +53,6 @@ export const findContactsNeedingFollowUp = defineTool({
   render(o) {
     if (!o.contacts.length) return 'Nobody important has gone quiet: no contact matches.';
     const lines = o.contacts.map((c) => `- ${[c.name ?? '(no name)', c.company, c.phone ?? c.email].filter(Boolean).join(' · ')} — importance ${c.importance}, ${c.days_silent === null ? 'no activity recorded' : `silent ${c.days_silent} days`} [${c.id}]`);
-    return `${o.total} important contact(s) need follow-up; showing ${o.contacts.length}.\n${fenceUntrusted(lines.join('\n'))}`;
+    return `${o.total} important contact(s) need follow-up; showing ${o.contacts.length}.\n${fenceUntrusted(lines)}`;
   },
 });

@@ -66,7 +66,7 @@ export const getContact360 = defineTool({
     }
     lines.push(...bulky.slice(0, shown));
     if (shown < bulky.length) lines.push(`… ${bulky.length - shown} more lines of notes and custom fields: the structured result and contact://${c.id} hold all of them`);
-    return fenceUntrusted(lines.join('\n'));
+    return fenceUntrusted(lines);
   },
 });
 

@@ -95,7 +95,7 @@ export const pipelineDigest = defineTool({
       throw new ToolError(
         `No pipeline is called or has the id "${pipeline}".`,
         // Pipeline names are CRM text, fenced as data like every other answer.
-        data.pipelines.length ? `Use one of these:\n${fenceUntrusted(data.pipelines.map((p) => `${p.name} (${p.id})`).join(', '))}` : 'There are no pipelines in this location.',
+        data.pipelines.length ? `Use one of these:\n${fenceUntrusted([data.pipelines.map((p) => `${p.name} (${p.id})`).join(', ')])}` : 'There are no pipelines in this location.',
       );
     }
     const pipelines = digestPipelines(chosen, data.opportunities, { now, staleDays: stale_days, periodDays: period_days });
@@ -114,10 +114,10 @@ export const pipelineDigest = defineTool({
     const from = o.mirrored_at ? `from the local mirror read from GoHighLevel at ${o.mirrored_at.slice(0, 16).replace('T', ' ')} UTC` : o.source === 'live' ? 'live from GoHighLevel' : 'from the local mirror';
     const lines = [`Pipeline digest (${from}): ${o.totals.open_count} open deals worth ${money(o.totals.open_value)}; won ${money(o.totals.won_value)} (${period}).`];
     for (const p of o.pipelines) {
-      lines.push(`\n${p.name}: ${p.open_count} open (${money(p.open_value)}), won ${p.won_count} (${money(p.won_value)}), lost ${p.lost_count} (${money(p.lost_value)}), abandoned ${p.abandoned_count}.`);
+      lines.push('', `${p.name}: ${p.open_count} open (${money(p.open_value)}), won ${p.won_count} (${money(p.won_value)}), lost ${p.lost_count} (${money(p.lost_value)}), abandoned ${p.abandoned_count}.`);
       for (const s of p.stages) lines.push(`  - ${s.name}: ${s.open_count} (${money(s.open_value)})`);
       if (p.stale.length) lines.push(`  Stale: ${p.stale.map((s) => `${s.name} ${money(s.monetary_value)}, ${s.days_in_stage} days`).join('; ')}`);
     }
-    return fenceUntrusted(lines.join('\n'));
+    return fenceUntrusted(lines);
   },
 });

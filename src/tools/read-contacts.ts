@@ -56,6 +56,6 @@ export const readContacts = defineTool({
   render(o) {
     if (o.contacts.length === 0) return `GoHighLevel has no contacts matching that (live read, ${o.total} total).`;
     const lines = o.contacts.map((c) => `- ${[c.name ?? '(no name)', c.company, c.email, c.phone].filter(Boolean).join(' · ')} [${c.id}]`);
-    return `Live from GoHighLevel: ${o.contacts.length} of ${o.total} matching contacts.\n${fenceUntrusted(lines.join('\n'))}`;
+    return `Live from GoHighLevel: ${o.contacts.length} of ${o.total} matching contacts.\n${fenceUntrusted(lines)}`;
   },
 });

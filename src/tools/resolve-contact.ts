@@ -30,7 +30,7 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
   const chosen = total === 1 ? hits[0] : exact.length === 1 ? exact[0] : undefined;
   if (chosen) return (await findContact(db, chosen.id))!;
   if (total === 0) throw new ToolError(`No contact matches "${input.query}".`, 'Try search_contacts with fewer or different words, or check that the brain is synced.');
-  const list = hits.map((h) => `- ${[h.name ?? '(no name)', h.company, h.email].filter(Boolean).join(' · ')} [${h.id}]`).join('\n');
+  const list = hits.map((h) => `- ${[h.name ?? '(no name)', h.company, h.email].filter(Boolean).join(' · ')} [${h.id}]`);
   throw new ToolError(
     // Names and companies are anyone's text: fenced as data, like every other answer.
     `"${input.query}" matches ${total} contacts; which one?\n${fenceUntrusted(list)}${total > hits.length ? `\n…and ${total - hits.length} more` : ''}`,

@@ -69,7 +69,7 @@ export const saveContactContext = defineTool({
   },
   render(o) {
     // The automatic nicknames come from names and companies, which anyone can write: fenced as data.
-    const nicknames = o.nicknames.length ? `nicknames:\n${fenceUntrusted(o.nicknames.join(', '))}` : 'no nicknames.';
+    const nicknames = o.nicknames.length ? `nicknames:\n${fenceUntrusted([o.nicknames.join(', ')])}` : 'no nicknames.';
     return `Saved for ${o.contact_id}: ${o.saved.join('; ')}. Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); ${nicknames}`;
   },
 });

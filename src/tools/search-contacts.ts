@@ -60,6 +60,6 @@ export const searchContacts = defineTool({
       return `No contacts matched (searched: ${o.interpretation}). Try fewer words, only the first name or the company, or check gohighlevel_get_sync_stats to see whether the brain is synced.`;
     }
     const head = `${o.total} contact${o.total === 1 ? '' : 's'} matched (${o.interpretation}); showing ${o.contacts.length}.`;
-    return `${head}\n${fenceUntrusted(o.contacts.map(summaryLine).join('\n'))}`;
+    return `${head}\n${fenceUntrusted(o.contacts.map(summaryLine))}`;
   },
 });
