@@ -94,7 +94,7 @@ async function main(): Promise<number | null> {
   // hide the token in .env (process.loadEnvFile keeps any variable that is defined).
   const envFile = path.resolve('.env');
   const usedEnvFile = command !== 'demo' && existsSync(envFile);
-  if (usedEnvFile) for (const [name, value] of Object.entries(parseEnv(readFileSync(envFile, 'utf8')))) if (!process.env[name]?.trim()) process.env[name] = value;
+  const ignoredFromEnvFile = usedEnvFile ? fillFromEnvFile(parseEnv(readFileSync(envFile, 'utf8'))) : [];
 
   // `demo` runs against the simulated location with a throw-away brain.
   const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;
@@ -108,6 +108,12 @@ async function main(): Promise<number | null> {
     secrets: config.ghl.apiKey ? [config.ghl.apiKey] : [],
   });
   if (usedEnvFile) log.info(`read settings from ${envFile} (the environment wins where both set a variable)`);
+  if (ignoredFromEnvFile.length) {
+    log.warn(
+      `ignored ${ignoredFromEnvFile.join(', ')} from ${envFile}: the GoHighLevel token comes from the environment, and a .env in the working folder ` +
+        '(a folder someone else may have written) does not decide where it, or the contacts, are sent. Set them in the environment too.',
+    );
+  }
 
   if (command === 'serve') return serve(config, log);
   const { app, demo } = await buildApp(config, log);
@@ -186,6 +192,27 @@ async function buildApp(config: Config, log: RootLogger) {
 
 /** How long a closing server goes on answering calls it already received, before its 10 s to close. */
 const ANSWER_BEFORE_EXIT_MS = 8_000;
+
+/** Where a token and the contacts go: taken from a .env only together with the token itself. */
+const DESTINATIONS = ['GOHIGHLEVEL_BASE_URL', 'DATABASE_URL', 'MEDTAINER_DATA_DIR'];
+
+/**
+ * Fills the variables the environment leaves unset or empty from a .env; returns the ones left
+ * out: with the token set in the environment (a shell profile), a .env in a folder one merely
+ * runs a command in must not send that token or the contacts elsewhere.
+ */
+function fillFromEnvFile(values: Record<string, string | undefined>): string[] {
+  const unset = (name: string) => !process.env[name]?.trim();
+  const tokenFromEnvironment = !unset('GOHIGHLEVEL_API_KEY');
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (!unset(name)) continue;
+    if (value === undefined) continue;
+    if (tokenFromEnvironment && DESTINATIONS.includes(name) && value.trim()) ignored.push(name);
+    else process.env[name] = value;
+  }
+  return ignored;
+}
 
 async function serve(config: Config, log: RootLogger): Promise<null> {
   const { app, demo } = await buildApp(config, log);

@@ -133,6 +133,17 @@ describe('doctor', () => {
     expect(set.stdout).not.toMatch(/LOG_LEVEL/);
   });
 
+  it('a .env does not decide where a token from the environment is sent', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), 'GOHIGHLEVEL_BASE_URL=http://127.0.0.1:9/\nDATABASE_URL=postgres://elsewhere.example/brain\nLOG_LEVEL=info\n');
+    const r = await runCli(['migrate'], { GOHIGHLEVEL_API_KEY: PIT, GOHIGHLEVEL_LOCATION_ID: 'LOC123', MEDTAINER_DATA_DIR: path.join(dir, 'brain') }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of ['GOHIGHLEVEL_BASE_URL', 'DATABASE_URL']) expect(r.stderr).toMatch(new RegExp(`WARN ignored [A-Z_, ]*${name}[A-Z_, ]* from .*\\.env: the GoHighLevel token comes from the environment`));
+    expect(r.stdout + r.stderr).not.toMatch(/elsewhere\.example/);
+    // The rest of the file still counts (LOG_LEVEL=info: the INFO lines).
+    expect(r.stderr).toMatch(/INFO read settings from/);
+  });
+
   it('in demo mode checks the simulated location, not the GoHighLevel settings', async () => {
     const r = await runCli(['--demo', 'doctor'], { MEDTAINER_DATA_DIR: path.join(tempDir(), 'brain'), LOG_LEVEL: 'warn' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
