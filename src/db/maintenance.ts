@@ -23,7 +23,25 @@ export async function flushSearchIndex(db: Kysely<Database>): Promise<void> {
   await sql`SELECT gin_clean_pending_list(i) FROM (SELECT to_regclass('contact_search_doc_trgm') AS i) AS index WHERE i IS NOT NULL`.execute(db);
 }
 
-/** PGlite runs no autovacuum: after a big sync, reclaim dead rows and refresh planner statistics. */
+/** Every table of the brain: what syncs, tools and the audit rewrite or append to. */
+const BRAIN_TABLES = ['contacts', 'contact_context', 'contact_search', 'contact_facts', 'search_terms', 'opportunities', 'pipelines', 'sync_runs', 'sync_state', 'interaction_history', 'tool_executions'];
+const VACUUMED_AT = 'vacuumed_at';
+
+/**
+ * PGlite runs no autovacuum: reclaim dead rows (so later writes reuse their space instead of growing
+ * the files) and refresh planner statistics, on every table of the brain.
+ */
 export async function vacuumAfterSync(db: Kysely<Database>): Promise<void> {
-  await sql`VACUUM (ANALYZE) contacts, contact_context, contact_search, contact_facts, search_terms`.execute(db);
+  await sql`VACUUM (ANALYZE) ${sql.join(BRAIN_TABLES.map((t) => sql.table(t)))}`.execute(db);
+  await db
+    .insertInto('sync_state')
+    .values({ key: VACUUMED_AT, value: JSON.stringify({ at: new Date().toISOString() }) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`now()` }))
+    .execute();
+}
+
+/** When the embedded brain was last vacuumed by vacuumAfterSync, or null if never. */
+export async function lastVacuumAt(db: Kysely<Database>): Promise<Date | null> {
+  const row = await db.selectFrom('sync_state').select('updated_at').where('key', '=', VACUUMED_AT).executeTakeFirst();
+  return row?.updated_at ?? null;
 }

@@ -16,14 +16,24 @@ export async function replaceOpportunityMirror(db: Kysely<Database>, read: { pip
     // One replacement at a time (two processes, or a digest and a sync): the second would insert
     // rows the first has just committed.
     await sql`SELECT pg_advisory_xact_lock(${MIRROR_LOCK_KEY})`.execute(trx);
-    await trx.deleteFrom('pipelines').execute();
+    // Rows that did not change are left alone: a refresh rewrites only what GHL changed, so an
+    // embedded brain (no autovacuum) does not grow by the whole mirror at every refresh.
+    const pipelineIds = read.pipelines.map((p) => p.id);
+    await trx.deleteFrom('pipelines').where(sql<boolean>`NOT (id = any(${pipelineIds}::text[]))`).execute();
     if (read.pipelines.length) {
       await trx
         .insertInto('pipelines')
         .values(read.pipelines.map((p) => ({ id: p.id, name: p.name, stages: JSON.stringify(p.stages), data: JSON.stringify(p.raw) })))
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({ name: sql`excluded.name`, stages: sql`excluded.stages`, data: sql`excluded.data`, synced_at: sql`now()` })
+            .where(sql<boolean>`(pipelines.name, pipelines.stages, pipelines.data) IS DISTINCT FROM (excluded.name, excluded.stages, excluded.data)`),
+        )
         .execute();
     }
-    await trx.deleteFrom('opportunities').execute();
+    const opportunityIds = read.opportunities.map((o) => o.id);
+    await trx.deleteFrom('opportunities').where(sql<boolean>`NOT (id = any(${opportunityIds}::text[]))`).execute();
     for (let i = 0; i < read.opportunities.length; i += BATCH) {
       await trx
         .insertInto('opportunities')
@@ -42,6 +52,25 @@ export async function replaceOpportunityMirror(db: Kysely<Database>, read: { pip
             updated_at: o.updatedAt,
             data: JSON.stringify(o.raw),
           })),
+        )
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({
+              pipeline_id: sql`excluded.pipeline_id`,
+              stage_id: sql`excluded.stage_id`,
+              contact_id: sql`excluded.contact_id`,
+              name: sql`excluded.name`,
+              status: sql`excluded.status`,
+              monetary_value: sql`excluded.monetary_value`,
+              last_status_change_at: sql`excluded.last_status_change_at`,
+              last_stage_change_at: sql`excluded.last_stage_change_at`,
+              created_at: sql`excluded.created_at`,
+              updated_at: sql`excluded.updated_at`,
+              data: sql`excluded.data`,
+              synced_at: sql`now()`,
+            })
+            .where(sql<boolean>`opportunities.data IS DISTINCT FROM excluded.data`),
         )
         .execute();
     }

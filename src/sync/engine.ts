@@ -6,7 +6,7 @@ import { isConnectionLost } from '../db/connection-lost.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
-import { vacuumAfterSync } from '../db/maintenance.js';
+import { lastVacuumAt, vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
   abandonStaleRuns,
@@ -108,6 +108,8 @@ const OPPORTUNITIES_ALONGSIDE_UP_TO = 10_000;
  * hour): 3 in flight 21.5–22.2 s / 250 MB, 5 in flight 21.1 s / 238 MB, 6 in flight 20.1 s / 244 MB.
  */
 const FETCH_CONCURRENCY = 6;
+/** An embedded brain is vacuumed at least this often, by the first sync after it (see vacuumDue). */
+const VACUUM_EVERY_MS = 24 * 3600_000;
 
 export class SyncUnavailableError extends Error {
   override name = 'SyncUnavailableError';
@@ -126,6 +128,8 @@ export class SyncEngine {
   private stopped = false;
   private readonly stopping = new AbortController();
   private skewReported = false;
+  /** Contact rows this process's runs rewrote since its last vacuum of an embedded brain. */
+  private writtenSinceVacuum = 0;
 
   constructor(private readonly deps: SyncEngineDeps) {}
 
@@ -418,7 +422,7 @@ export class SyncEngine {
       }
       await pass.drain();
       // PGlite has no autovacuum, so a big pass is vacuumed and analysed below; no need to analyse twice.
-      const vacuumAfter = this.deps.dbKind() === 'pglite' && pass.counters.created + pass.counters.updated > 5_000;
+      const vacuumAfter = this.deps.dbKind() === 'pglite' && (await this.vacuumDue(db, pass));
       const restored = await buildIndexesAfterImport(db, log, { indexesFrom: this.deps.indexesFrom });
       // The contacts are searchable now. The statistics of the tables an import filled are
       // refreshed while opportunities are stored, which mostly waits on GHL (~2 s of database CPU
@@ -435,6 +439,7 @@ export class SyncEngine {
       if (vacuumAfter) {
         log.debug(`sync #${runId}: vacuuming the embedded database`);
         await vacuumAfterSync(db);
+        this.writtenSinceVacuum = 0;
       }
       signal.throwIfAborted();
       const { row, takenOver } = await finishRun(db, runId, {
@@ -506,6 +511,21 @@ export class SyncEngine {
     if (mode === 'full') return true;
     const age = await opportunityMirrorAge(db);
     return !age || this.deps.now().getTime() - age.getTime() >= OPPORTUNITY_MIRROR_MAX_AGE_MS;
+  }
+
+  /**
+   * PGlite has no autovacuum: a big pass is vacuumed at once, smaller ones once what they rewrote
+   * adds up to a fifth of the brain, and in any case once a day (the opportunity mirror and the
+   * run rows are rewritten by every sync, whatever changed).
+   */
+  private async vacuumDue(db: Kysely<Database>, pass: SyncPass): Promise<boolean> {
+    const written = pass.counters.created + pass.counters.updated + pass.counters.deleted;
+    this.writtenSinceVacuum += written;
+    if (written > 5_000) return true;
+    const { total } = await countContacts(db);
+    if (this.writtenSinceVacuum >= Math.max(200, total / 5)) return true;
+    const last = await lastVacuumAt(db);
+    return !last || this.deps.now().getTime() - last.getTime() >= VACUUM_EVERY_MS;
   }
 
   /** A failure here is reported but does not fail the contact sync. */
