@@ -91,8 +91,23 @@ async function ownsContactTables(db: Kysely<Database>): Promise<boolean> {
  * import then writes with its indexes in place, slower but complete.
  */
 export async function dropIndexesForImport(db: Kysely<Database>): Promise<number> {
+  // Readers (a question asked while the first sync starts) take their tables one at a time too:
+  // waiting for one table while holding another would deadlock with them. So every table is
+  // taken at once or not at all, and the attempt repeated after a pause.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dropIndexesOnce(db);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03' || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 200)));
+    }
+  }
+}
+
+async function dropIndexesOnce(db: Kysely<Database>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     if (!(await ownsContactTables(trx))) return 0;
+    await sql`LOCK TABLE ${sql.join(TABLES.map((t) => sql.table(t)))} IN ACCESS EXCLUSIVE MODE NOWAIT`.execute(trx);
     const { rows: indexes } = await sql<Saved>`
       SELECT t.relname AS table, c.relname AS name
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
