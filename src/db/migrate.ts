@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { VERSION } from '../version.js';
 import { isConnectionLost } from './connection-lost.js';
 import { vacuumAfterSync } from './maintenance.js';
+import { isLockTimeout, sessionsInTheWay } from './lock-holders.js';
 
 /**
  * Applies every pending migration. Kysely takes a database-level lock first, so two processes
@@ -13,7 +14,7 @@ import { vacuumAfterSync } from './maintenance.js';
 export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumAfterUpgrade?: boolean; lockTimeoutMs?: number } = {}): Promise<MigrationResultSet> {
   const schema = await brainSchema(db);
   const result = o.lockTimeoutMs ? await migrateWithLockTimeout(db, o.lockTimeoutMs, schema) : await migratorFor(db, schema).migrateToLatest();
-  if (result.error && (result.error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) throw await lockedOut(db, result, o.lockTimeoutMs ?? 0);
+  if (result.error && isLockTimeout(result.error)) throw await lockedOut(db, result, o.lockTimeoutMs ?? 0);
   for (const r of result.results ?? []) {
     if (r.status === 'Success') log.info(`applied migration ${r.migrationName}`);
     else if (r.status === 'Error') log.error(`migration ${r.migrationName} failed`);
@@ -36,8 +37,6 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
   return result;
 }
 
-/** lock_not_available: a statement gave up waiting for a lock (lock_timeout). */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * On a shared server another program may hold a transaction open on a table a migration must
@@ -57,26 +56,10 @@ async function migrateWithLockTimeout(db: Kysely<any>, ms: number, schema: strin
   });
 }
 
-/**
- * The sessions in the way: those holding a lock on a table of the brain's schema (the migration's
- * own wait has ended, theirs has not), oldest transaction first; else the other open transactions.
- */
+/** The migration gave up waiting for a lock: says which sessions are in the way. */
 async function lockedOut(db: Kysely<any>, result: MigrationResultSet, ms: number): Promise<DatabaseUnavailableError> {
   const migration = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'a pending migration';
-  const { rows } = await sql<{ pid: number; app: string; state: string; since: Date }>`
-    SELECT pid, coalesce(nullif(application_name, ''), usename::text, '?') AS app, coalesce(state, '?') AS state, xact_start AS since
-    FROM pg_stat_activity a
-    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-    ORDER BY EXISTS (
-        SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-        WHERE l.pid = a.pid AND l.granted AND c.relnamespace = current_schema()::regnamespace) DESC,
-      xact_start
-    LIMIT 3`
-    .execute(db)
-    .catch(() => ({ rows: [] as { pid: number; app: string; state: string; since: Date }[] }));
-  const who = rows.length
-    ? rows.map((r) => `session ${r.pid} (${r.app}, ${r.state} since ${new Date(r.since).toISOString().slice(11, 19)} UTC)`).join('; ')
-    : 'another session';
+  const who = await sessionsInTheWay(db);
   return new DatabaseUnavailableError(
     `Cannot upgrade the brain to version ${VERSION} yet: migration ${migration} waited ${Math.round(ms / 1000)} s for a table another session has open in a transaction (${who}). Nothing was changed.`,
     'Ask again once that transaction ends (commit or roll back the session named; a session "idle in transaction" is often a forgotten psql or a stuck program)',

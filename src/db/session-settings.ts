@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { PENDING_LIST_KB } from './maintenance.js';
+import { STATEMENT_LOCK_TIMEOUT } from './lock-holders.js';
 
 /**
  * Where the brain's tables are on a PostgreSQL server, and the settings every session of the pool
@@ -38,6 +39,7 @@ export async function sessionOptions(connectionString: string, connectionTimeout
     // Parallel query workers cost more to start than this project's small queries take.
     '-c max_parallel_workers_per_gather=0',
     `-c gin_pending_list_limit=${PENDING_LIST_KB.small}kB`,
+    `-c lock_timeout=${STATEMENT_LOCK_TIMEOUT}`,
   ].join(' ');
   return { connectionString: bare, options: theirs ? `${ours} ${theirs}` : ours };
 }

@@ -6,6 +6,7 @@ import { isConnectionLost } from '../db/connection-lost.js';
 import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
+import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
 import { lastVacuumAt, vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
@@ -462,7 +463,8 @@ export class SyncEngine {
         .catch((e: unknown) => log.warn('could not build the search indexes', { error: errorMessage(e) }));
       await pass.flushBulkWrites();
       await opportunities?.catch(() => {});
-      const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : errorMessage(err));
+      const lockedBy = !signal.aborted && isLockTimeout(err) ? ` (another session kept the brain's tables locked for ${STATEMENT_LOCK_TIMEOUT}: ${await sessionsInTheWay(db)}; the next sync tries again)` : '';
+      const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : `${errorMessage(err)}${lockedBy}`);
       const { row } = await finishRun(db, runId, {
         ...counters(pass),
         status: 'failed',

@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
 import { isConnectionLost, onceMoreIfConnectionLost } from '../db/connection-lost.js';
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
+import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import { DatabaseUnavailableError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
@@ -58,7 +59,12 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         } catch (thrown) {
           // The database stopping mid-life (a server restart, the embedded database changing
           // hands) is an expected condition with a next step, not a bug.
-          const err = !(thrown instanceof ToolError) && !(thrown instanceof GhlError) && isConnectionLost(thrown) ? databaseUnavailable(deps.config.database, thrown, { lost: true }) : thrown;
+          const err =
+            !(thrown instanceof ToolError) && !(thrown instanceof GhlError) && isConnectionLost(thrown)
+              ? databaseUnavailable(deps.config.database, thrown, { lost: true })
+              : isLockTimeout(thrown)
+                ? await lockedOut(deps)
+                : thrown;
           const expected = err instanceof ToolError;
           const message = err instanceof Error ? err.message : String(err);
           if (!expected) deps.log.error(`${tool.name} failed`, { error: err instanceof Error ? (err.stack ?? message) : message });
@@ -117,4 +123,13 @@ function auditRefusedArguments(server: McpServer, deps: ToolDeps, secrets: strin
       throw err;
     }
   };
+}
+
+/** Another session kept a table this call needs locked past STATEMENT_LOCK_TIMEOUT: says who. */
+async function lockedOut(deps: ToolDeps): Promise<ToolError> {
+  const who = await deps.db().then(sessionsInTheWay, () => 'another session');
+  return new ToolError(
+    `The brain's tables were kept locked by another session for ${STATEMENT_LOCK_TIMEOUT}: ${who}. Nothing was changed.`,
+    'Ask again once that session ends its transaction (commit or roll back; a session "idle in transaction" is often a forgotten psql or a stuck program).',
+  );
 }

@@ -36,9 +36,9 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('an upgrade meeting anoth
     expect((err as DatabaseUnavailableError).hint).toMatch(/Ask again once that transaction ends/);
     const applied = (await migratorFor(handle.db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
     expect(applied.at(-1)).toBe('0005_pending_list_per_session');
-    // The wait limit was put back for the pool's next user of that connection.
+    // The wait limit was put back to the session's own for the pool's next user of that connection.
     const { rows } = await sql<{ lock_timeout: string }>`SHOW lock_timeout`.execute(handle.db);
-    expect(rows[0]!.lock_timeout).toBe('0');
+    expect(rows[0]!.lock_timeout).toBe('20s');
 
     await other.query('COMMIT');
     await migrateToLatest(handle.db, silentLogger, { lockTimeoutMs: 300 });
