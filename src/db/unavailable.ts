@@ -19,7 +19,9 @@ export function databaseUnavailable(target: Config['database'], err: unknown, o:
   if (target.kind === 'postgres') {
     return new DatabaseUnavailableError(
       `${o.lost ? 'Lost the connection to' : 'Cannot open'} the database at ${postgresLocation(target.url)}: ${cause}.`,
-      'Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running',
+      o.lost
+        ? 'Ask again: the server or the network dropped the connection (a restart, sessions ended by an administrator). If it keeps happening, check DATABASE_URL and that the PostgreSQL server is running'
+        : 'Check DATABASE_URL (host, port, user, password, database name) and that the PostgreSQL server is running',
     );
   }
   const where = target.kind === 'memory' ? 'in memory' : `in ${target.dataDir}`;

@@ -51,7 +51,8 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';
         const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
         try {
-          const output = (await tool.handler(args, deps, ctx)) as Record<string, unknown>;
+          const run = () => tool.handler(args, deps, ctx);
+          const output = (await (tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionLost(run) : run())) as Record<string, unknown>;
           // The final progress notification is often lost on stdio when the result follows in the same chunk.
           if (progressSent) await sleep(1);
           await audit('ok', null);
@@ -132,4 +133,23 @@ async function lockedOut(deps: ToolDeps): Promise<ToolError> {
     `The brain's tables were kept locked by another session for ${STATEMENT_LOCK_TIMEOUT}: ${who}. Nothing was changed.`,
     'Ask again once that session ends its transaction (commit or roll back; a session "idle in transaction" is often a forgotten psql or a stuck program).',
   );
+}
+
+/**
+ * A read that lost its database connection (a server restart, an administrator ending sessions)
+ * is asked again on a new one: reads are safe to repeat. The pool may still hold other ended
+ * connections for a moment (it drops each as it hears of its end), hence a short pause and a
+ * third try. A database that cannot be reached at all is not tried again: each try could cost a
+ * whole connect timeout.
+ */
+async function readAgainIfConnectionLost<T>(read: () => Promise<T>): Promise<T> {
+  const unreachable = (err: unknown) => ['ECONNREFUSED', 'ETIMEDOUT', 'ENOENT'].includes((err as { code?: string } | null)?.code ?? '') || /timeout|Too many connections/i.test((err as Error)?.message ?? '');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt === 3 || !isConnectionLost(err) || unreachable(err)) throw err;
+      await sleep(100 * attempt);
+    }
+  }
 }

@@ -64,6 +64,30 @@ describe.runIf(testEngines().includes('postgres'))('a PostgreSQL connection lost
     }
   });
 
+  it('a read whose connection the server ended is asked again on a new one, and answers', async () => {
+    const fake = await startFakeGhl({ contactCount: 10, seed: 2 });
+    const { target, drop } = await createTestTarget('postgres');
+    const app = syncApp(fake, target);
+    const mcp = await connectClient(app.deps);
+    const admin = new pg.Client({ connectionString: (target as { url: string }).url });
+    try {
+      expect((await mcp.call('search_contacts', { query: 'rachel' })).isError).toBeFalsy();
+      await admin.connect();
+      // An administrator (or a restart) ends the server's sessions, idle ones in the pool included.
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'medtainer-mcp' AND datname = current_database()");
+      for (const [tool, args] of [['search_contacts', { query: 'rachel' }], ['gohighlevel_get_sync_stats', {}]] as const) {
+        const res = await mcp.call(tool, args);
+        expect(res.isError, `${tool}: ${textOf(res)}`).toBeFalsy();
+      }
+    } finally {
+      await admin.end().catch(() => {});
+      await mcp.close();
+      await app.close();
+      await fake.close();
+      await drop();
+    }
+  });
+
   it('a tool called while the database is gone says so, where, and what to check (not "failed unexpectedly")', async () => {
     const fake = await startFakeGhl({ contactCount: 10, seed: 2 });
     const { target, drop } = await createTestTarget('postgres');
@@ -78,7 +102,7 @@ describe.runIf(testEngines().includes('postgres'))('a PostgreSQL connection lost
       await proxy.close();
       const res = await mcp.call('gohighlevel_get_sync_stats');
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toMatch(/^Lost the connection to the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/medtainer_test_\w+: .+\.\nNext step: Check DATABASE_URL/);
+      expect(textOf(res)).toMatch(/^Lost the connection to the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/medtainer_test_\w+: .+\.\nNext step: Ask again: the server or the network dropped the connection.* If it keeps happening, check DATABASE_URL/);
       expect(textOf(res)).not.toMatch(/unexpectedly/);
     } finally {
       await mcp.close();
