@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { describe, type SearchRequest } from '../search/parse-query.js';
 import { readQuery } from '../search/read-query.js';
+import { normalizeText } from '../search/normalize.js';
+import { ToolError } from '../errors.js';
 import { searchContacts as runSearch } from '../search/search-contacts.js';
 import { ContactSummary, summaryLine } from './contact-summary.js';
 import { defineTool } from './define-tool.js';
@@ -38,6 +40,10 @@ export const searchContacts = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input, deps) {
     const now = deps.now();
+    // Searched by their letters and digits: a filter with none would be dropped, and match everyone.
+    for (const [field, value] of [['company', input.company], ['tag', input.tag]] as const) {
+      if (value !== undefined && !normalizeText(value)) throw new ToolError(`${field} "${value}" has no letters or digits to search by.`, `Give the ${field} as it is written, e.g. "Fresh Headies" or "vip".`);
+    }
     const parsed: SearchRequest = input.query ? await readQuery(await deps.db(), input.query, now) : {};
     const req: SearchRequest = {
       ...parsed,

@@ -45,6 +45,12 @@ describe('hostile input (pglite)', () => {
     expect((await b.call('search_contacts', { company: '100% pure_hemp' })).out.total).toBe(1);
     expect((await b.call('get_contact_360', { query: "' OR 1=1 --" })).isError).toBe(true);
     expect((await b.call('search_contacts', { query: '!' })).out.total).toBe(everyone);
+    // A filter of punctuation alone is refused, not dropped (which matched everyone).
+    for (const args of [{ company: '%' }, { tag: '&' }]) {
+      const r = await b.call('search_contacts', args);
+      expect(r.isError, JSON.stringify(args)).toBe(true);
+      expect(r.text).toMatch(/has no letters or digits to search by/);
+    }
   });
 
   it('shows each contact found as one line: a name cannot add a result of its own', async () => {
