@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,17 @@ describe('the npm package', () => {
     // The SDK, Kysely, zod, pg, ky and croner are inside the bundle, so npx downloads PGlite and nothing else.
     expect(Object.keys(pkg.dependencies ?? {})).toEqual(['@electric-sql/pglite']);
     expect(packed.size).toBeLessThan(600 * 1024);
+  });
+
+  it('carries the licence notice of every package bundled into it', () => {
+    expect(packed.files.map((f) => f.path)).toContain('dist/runtime/THIRD_PARTY_LICENSES.txt');
+    const runtime = path.join(ROOT, 'dist', 'runtime');
+    const code = [path.join(runtime, 'medtainer-mcp.js'), ...readdirSync(path.join(runtime, 'chunks')).map((f) => path.join(runtime, 'chunks', f))].map((f) => readFileSync(f, 'utf8')).join('\n');
+    // esbuild marks each bundled file with a comment naming its path.
+    const bundled = new Set([...code.matchAll(/^\/\/ (?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]!));
+    expect(bundled.size).toBeGreaterThan(10);
+    const notices = readFileSync(path.join(runtime, 'THIRD_PARTY_LICENSES.txt'), 'utf8');
+    for (const name of bundled) expect(notices, name).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}@\\d`, 'm'));
   });
 
   it('runs through npx: --version, then MCP over stdio with every tool, and exits when stdin closes', async () => {
