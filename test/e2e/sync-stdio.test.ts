@@ -211,8 +211,11 @@ describe('syncing through the built server', () => {
     expect(fromFile.stderr).toContain(`read settings from ${path.join(folder, '.env')}`);
     expect(fromFile.stdout + fromFile.stderr).not.toContain(fake.tokens.v2);
 
-    const overridden = await runCli(['doctor'], { GOHIGHLEVEL_API_KEY: 'pit-99999999-9999-4999-8999-999999999999' }, folder);
+    // A token set in the environment wins; where it is sent and where the brain lives then come
+    // from the environment too (a .env does not redirect a token it does not carry).
+    const overridden = await runCli(['doctor'], { GOHIGHLEVEL_API_KEY: 'pit-99999999-9999-4999-8999-999999999999', GOHIGHLEVEL_BASE_URL: fake.url, MEDTAINER_DATA_DIR: settings.MEDTAINER_DATA_DIR }, folder);
     expect(overridden.code).toBe(1);
     expect(overridden.stdout).toMatch(/with 401/);
+    expect(overridden.stderr).not.toMatch(/ignored/);
   });
 });
