@@ -54,7 +54,9 @@ export async function openDatabase(target: DatabaseTarget, log: Logger, o: { ini
   if (target.kind === 'postgres') {
     const { connectionString, options } = await sessionOptions(target.url, CONNECT_TIMEOUT_MS);
     // Named in pg_stat_activity for whoever shares the server (an application_name in the URL wins).
-    const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options, application_name: 'medtainer-mcp' });
+    // TCP keepalive: a connection a NAT or VPN forgot without a reset is found dead by the kernel's
+    // probes (minutes) rather than its retransmissions (~15 min).
+    const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options, application_name: 'medtainer-mcp', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log.warn('postgres connection error', { error: redact(err.message) }));
     // So must one in use (a transaction, the sync lock's): its query fails, the process does not.
