@@ -45,3 +45,32 @@ export async function lastVacuumAt(db: Kysely<Database>): Promise<Date | null> {
   const row = await db.selectFrom('sync_state').select('updated_at').where('key', '=', VACUUMED_AT).executeTakeFirst();
   return row?.updated_at ?? null;
 }
+
+/** How long the audit of tool calls and the record of sync runs are kept. */
+export const KEEP_TOOL_CALLS_DAYS = 180;
+export const KEEP_SYNC_RUNS_DAYS = 90;
+const PRUNED_AT = 'pruned_at';
+const DAY_MS = 86_400_000;
+
+/**
+ * Removes tool calls and sync runs past their keeping time, at most once a day: both tables only
+ * grow otherwise (a call a row, 96 runs a day; ~55 MB a year). The last successful run and the
+ * last successful full run stay whatever their age: the next sync starts from them. The contacts'
+ * history is kept. Returns what was removed, or null when it ran less than a day ago.
+ */
+export async function pruneOldRecords(db: Kysely<Database>, now: Date): Promise<{ toolCalls: number; syncRuns: number } | null> {
+  const last = await db.selectFrom('sync_state').select('updated_at').where('key', '=', PRUNED_AT).executeTakeFirst();
+  if (last && now.getTime() - new Date(last.updated_at).getTime() < DAY_MS) return null;
+  const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const calls = await db.deleteFrom('tool_executions').where('started_at', '<', before(KEEP_TOOL_CALLS_DAYS)).executeTakeFirst();
+  const runs = await sql`
+    DELETE FROM sync_runs WHERE status <> 'running' AND started_at < ${before(KEEP_SYNC_RUNS_DAYS)}
+      AND id <> ALL (ARRAY(SELECT coalesce(max(id), 0) FROM sync_runs WHERE status = 'succeeded'
+                           UNION ALL SELECT coalesce(max(id), 0) FROM sync_runs WHERE status = 'succeeded' AND mode = 'full'))`.execute(db);
+  await db
+    .insertInto('sync_state')
+    .values({ key: PRUNED_AT, value: JSON.stringify({ at: now.toISOString() }), updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`excluded.updated_at` }))
+    .execute();
+  return { toolCalls: Number(calls.numDeletedRows), syncRuns: Number(runs.numAffectedRows ?? 0n) };
+}

@@ -7,7 +7,7 @@ import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
-import { lastVacuumAt, vacuumAfterSync } from '../db/maintenance.js';
+import { KEEP_SYNC_RUNS_DAYS, KEEP_TOOL_CALLS_DAYS, lastVacuumAt, pruneOldRecords, vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
   abandonStaleRuns,
@@ -422,6 +422,10 @@ export class SyncEngine {
         if (pending === 0) localAfterFull = (await countContacts(db)).total;
       }
       await pass.drain();
+      await pruneOldRecords(db, this.deps.now()).then(
+        (r) => r && r.toolCalls + r.syncRuns > 0 && log.info(`sync #${runId}: removed ${r.toolCalls} tool calls older than ${KEEP_TOOL_CALLS_DAYS} days and ${r.syncRuns} sync runs older than ${KEEP_SYNC_RUNS_DAYS}`),
+        (err: unknown) => log.warn('could not remove old tool calls and sync runs', { error: errorMessage(err) }),
+      );
       // PGlite has no autovacuum, so a big pass is vacuumed and analysed below; no need to analyse twice.
       const vacuumAfter = this.deps.dbKind() === 'pglite' && (await this.vacuumDue(db, pass));
       const restored = await buildIndexesAfterImport(db, log, { indexesFrom: this.deps.indexesFrom });
