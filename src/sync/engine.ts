@@ -129,6 +129,8 @@ export class SyncEngine {
   private stopped = false;
   private readonly stopping = new AbortController();
   private skewReported = false;
+  /** A run of this process's whose failure could not be written, the database being unreachable. */
+  private unrecordedEnd: { runId: number; outcome: Parameters<typeof finishRun>[2] } | null = null;
   /** Contact rows this process's runs rewrote since its last vacuum of an embedded brain. */
   private writtenSinceVacuum = 0;
 
@@ -156,6 +158,7 @@ export class SyncEngine {
     if (!ghl) throw new SyncUnavailableError('GoHighLevel is not configured');
     if (this.stopped) throw new SyncUnavailableError('the server is shutting down');
     const db = await this.deps.db();
+    await this.recordUnrecordedEnd(db);
     const staleAfter = this.deps.staleAfterSeconds ?? 60;
     // On PostgreSQL the sync lock says whether a run's owner is alive (see below); a silent
     // heartbeat only means a slow one.
@@ -242,6 +245,7 @@ export class SyncEngine {
   async settleOrphanedRun(): Promise<void> {
     if (this.local || this.starting) return;
     const db = await this.deps.db();
+    await this.recordUnrecordedEnd(db);
     const running = await runningRun(db);
     if (running) await this.abandonIfOwnerGone(db, running);
   }
@@ -469,13 +473,15 @@ export class SyncEngine {
       await opportunities?.catch(() => {});
       const lockedBy = !signal.aborted && isLockTimeout(err) ? ` (another session kept the brain's tables locked for ${STATEMENT_LOCK_TIMEOUT}: ${await sessionsInTheWay(db)}; the next sync tries again)` : '';
       const message = redact(signal.aborted ? `interrupted: ${String((signal.reason as Error)?.message ?? 'stopped')}` : `${errorMessage(err)}${lockedBy}`);
-      const { row } = await finishRun(db, runId, {
-        ...counters(pass),
-        status: 'failed',
-        mode,
-        errors: [...pass.errors, message],
-        error: message,
-        high_water_mark: null,
+      const failed = { ...counters(pass), status: 'failed' as const, mode, errors: [...pass.errors, message], error: message, high_water_mark: null };
+      const { row } = await finishRun(db, runId, failed).catch((e: unknown) => {
+        // The database itself went away: the run's end is written once it answers again (see
+        // recordUnrecordedEnd), not taken later for a process that vanished.
+        if (isConnectionLost(e)) {
+          this.unrecordedEnd = { runId, outcome: failed };
+          log.warn(`sync #${runId} failed: ${message}; the database could not be reached to record it, which is done when it answers again`);
+        }
+        throw e;
       });
       if (message.startsWith(`${STOPPED_WITH_ITS_PROCESS} `)) {
         // The client quit or the person pressed Ctrl-C: not a failure to warn anyone about.
@@ -617,6 +623,18 @@ export class SyncEngine {
       return lock !== null;
     }
     return (await isRunSilent(db, Number(row.id), this.deps.staleAfterSeconds ?? 60)) || Boolean(this.deps.isHolderGone?.(row.holder));
+  }
+
+  /** Writes how a run of this process's ended, when the database could not be reached then. */
+  private async recordUnrecordedEnd(db: Kysely<Database>): Promise<void> {
+    const pending = this.unrecordedEnd;
+    if (!pending) return;
+    try {
+      await finishRun(db, pending.runId, pending.outcome);
+      this.unrecordedEnd = null;
+    } catch (err) {
+      if (!isConnectionLost(err)) this.unrecordedEnd = null;
+    }
   }
 
   /** Marks `row` failed when its process is gone (see ownerGone); true when it did. */
