@@ -32,6 +32,10 @@ const VACUUMED_AT = 'vacuumed_at';
  * the files) and refresh planner statistics, on every table of the brain.
  */
 export async function vacuumAfterSync(db: Kysely<Database>): Promise<void> {
+  // The opportunity mirror was rewritten whole at every refresh by earlier versions, and a plain
+  // VACUUM only stops such growth: these two small tables are compacted (a few MB at most; their
+  // brief exclusive lock only holds back a digest read from the mirror).
+  await sql`VACUUM (FULL) opportunities, pipelines`.execute(db);
   await sql`VACUUM (ANALYZE) ${sql.join(BRAIN_TABLES.map((t) => sql.table(t)))}`.execute(db);
   await db
     .insertInto('sync_state')

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { Database } from '../../src/db/database.js';
+import { vacuumAfterSync } from '../../src/db/maintenance.js';
 import { replaceOpportunityMirror } from '../../src/db/opportunities.repository.js';
 import { type FakeGhl, startFakeGhl } from '../../src/fake-ghl/index.js';
 import { syncApp } from '../helpers/sync-app.js';
@@ -39,6 +40,17 @@ describe('the embedded brain over many syncs', () => {
     for (let hour = 0; hour < 168; hour++) await replaceOpportunityMirror(db, read);
     const week = await sizeOf(db, ['opportunities', 'pipelines']);
     expect(week, `opportunity mirror: ${one} bytes after one refresh, ${week} after 168 more`).toBeLessThan(2 * one);
+  }, 120_000);
+
+  it('gives back what a mirror rewritten whole at every refresh (as earlier versions did) had grown to', async () => {
+    const read = await app.deps.ghl!.readOpportunities();
+    await replaceOpportunityMirror(db, read);
+    const one = await sizeOf(db, ['opportunities', 'pipelines']);
+    // Every row rewritten 50 times, as a delete and an insert each.
+    for (let i = 0; i < 50; i++) await sql`WITH gone AS (DELETE FROM opportunities RETURNING *) INSERT INTO opportunities SELECT * FROM gone`.execute(db);
+    expect(await sizeOf(db, ['opportunities', 'pipelines'])).toBeGreaterThan(5 * one);
+    await vacuumAfterSync(db);
+    expect(await sizeOf(db, ['opportunities', 'pipelines'])).toBeLessThanOrEqual(one);
   }, 120_000);
 
   it('keeps the contact tables the size of what they hold after every contact changed ten times', async () => {
