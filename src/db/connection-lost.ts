@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /**
@@ -28,5 +30,24 @@ export async function onceMoreIfConnectionLost<T>(work: () => Promise<T>): Promi
   } catch (err) {
     if (!isConnectionLost(err)) throw err;
     return work();
+  }
+}
+
+/**
+ * Runs a read, again on a new connection if the one it had was ended under it (a server restart,
+ * an administrator ending sessions): reads are safe to repeat. The pool may still hold other ended
+ * connections for a moment (it drops each as it hears of its end), hence a short pause and a third
+ * try. A database that cannot be reached at all is not tried again: each try could cost a whole
+ * connect timeout.
+ */
+export async function readAgainIfConnectionEnded<T>(read: () => Promise<T>): Promise<T> {
+  const unreachable = (err: unknown) => ['ECONNREFUSED', 'ETIMEDOUT', 'ENOENT'].includes((err as { code?: string } | null)?.code ?? '') || /timeout|Too many connections/i.test((err as Error)?.message ?? '');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt === 3 || !isConnectionLost(err) || unreachable(err)) throw err;
+      await sleep(100 * attempt);
+    }
   }
 }

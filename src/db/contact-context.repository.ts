@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { parseExactJson } from '../exact-json.js';
-import { buildSearchRows } from '../search/document.js';
+import { buildSearchRows, type SearchRows } from '../search/document.js';
 import { addSearchTerms, writeSearchRows } from './contact-sync.repository.js';
 import type { ContactNote, ContactRow, Database } from './database.js';
 import { computedImportance } from './importance.js';
@@ -99,7 +99,18 @@ export async function writeSavedContext(
     )
     .execute();
   if (contact.deleted_at) return;
-  const rows = buildSearchRows({
+  const rows = storedSearchRows(contact, { nicknames: context.nicknames, manual_nicknames: manual, importance_override: override });
+  await writeSearchRows(trx, [rows]);
+  // Saved nicknames become words the spelling correction knows.
+  await addSearchTerms(trx, rows.search.nicknames_norm!.flatMap((n) => n.split(' ')));
+}
+
+/** A stored contact's search rows, from its columns and what is saved about it. */
+export function storedSearchRows(
+  contact: Pick<ContactRow, 'id' | 'name' | 'company_name' | 'email' | 'phone' | 'type' | 'tags' | 'date_added' | 'last_activity_at'>,
+  saved: { nicknames: string[] | null; manual_nicknames: string[] | null; importance_override: number | null },
+): SearchRows {
+  return buildSearchRows({
     id: contact.id,
     name: contact.name,
     companyName: contact.company_name,
@@ -109,13 +120,10 @@ export async function writeSavedContext(
     tags: contact.tags,
     dateAdded: contact.date_added,
     lastActivityAt: contact.last_activity_at,
-    nicknames: context.nicknames,
-    manualNicknames: context.manual,
-    importanceOverride: context.override,
+    nicknames: saved.nicknames ?? [],
+    manualNicknames: saved.manual_nicknames ?? [],
+    importanceOverride: saved.importance_override,
   });
-  await writeSearchRows(trx, [rows]);
-  // Saved nicknames become words the spelling correction knows.
-  await addSearchTerms(trx, rows.search.nicknames_norm!.flatMap((n) => n.split(' ')));
 }
 
 export async function recordViewed(db: Kysely<Database>, id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import { stamp, stampedAt } from './sync-state.repository.js';
 
 /**
  * Sizes of the trigram index's pending list, where new search documents wait until they are
@@ -37,17 +38,12 @@ export async function vacuumAfterSync(db: Kysely<Database>): Promise<void> {
   // brief exclusive lock only holds back a digest read from the mirror).
   await sql`VACUUM (FULL) opportunities, pipelines`.execute(db);
   await sql`VACUUM (ANALYZE) ${sql.join(BRAIN_TABLES.map((t) => sql.table(t)))}`.execute(db);
-  await db
-    .insertInto('sync_state')
-    .values({ key: VACUUMED_AT, value: JSON.stringify({ at: new Date().toISOString() }) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`now()` }))
-    .execute();
+  await stamp(db, VACUUMED_AT);
 }
 
 /** When the embedded brain was last vacuumed by vacuumAfterSync, or null if never. */
-export async function lastVacuumAt(db: Kysely<Database>): Promise<Date | null> {
-  const row = await db.selectFrom('sync_state').select('updated_at').where('key', '=', VACUUMED_AT).executeTakeFirst();
-  return row?.updated_at ?? null;
+export function lastVacuumAt(db: Kysely<Database>): Promise<Date | null> {
+  return stampedAt(db, VACUUMED_AT);
 }
 
 /** How long the audit of tool calls and the record of sync runs are kept. */
@@ -63,18 +59,14 @@ const DAY_MS = 86_400_000;
  * history is kept. Returns what was removed, or null when it ran less than a day ago.
  */
 export async function pruneOldRecords(db: Kysely<Database>, now: Date): Promise<{ toolCalls: number; syncRuns: number } | null> {
-  const last = await db.selectFrom('sync_state').select('updated_at').where('key', '=', PRUNED_AT).executeTakeFirst();
-  if (last && now.getTime() - new Date(last.updated_at).getTime() < DAY_MS) return null;
+  const last = await stampedAt(db, PRUNED_AT);
+  if (last && now.getTime() - last.getTime() < DAY_MS) return null;
   const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const calls = await db.deleteFrom('tool_executions').where('started_at', '<', before(KEEP_TOOL_CALLS_DAYS)).executeTakeFirst();
   const runs = await sql`
     DELETE FROM sync_runs WHERE status <> 'running' AND started_at < ${before(KEEP_SYNC_RUNS_DAYS)}
       AND id <> ALL (ARRAY(SELECT coalesce(max(id), 0) FROM sync_runs WHERE status = 'succeeded'
                            UNION ALL SELECT coalesce(max(id), 0) FROM sync_runs WHERE status = 'succeeded' AND mode = 'full'))`.execute(db);
-  await db
-    .insertInto('sync_state')
-    .values({ key: PRUNED_AT, value: JSON.stringify({ at: now.toISOString() }), updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`excluded.updated_at` }))
-    .execute();
+  await stamp(db, PRUNED_AT, now);
   return { toolCalls: Number(calls.numDeletedRows), syncRuns: Number(runs.numAffectedRows ?? 0n) };
 }

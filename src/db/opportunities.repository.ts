@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { GhlOpportunity, GhlPipeline } from '../ghl/types.js';
 import type { Database } from './database.js';
+import { stamp, stampedAt } from './sync-state.repository.js';
 
 const MIRRORED_AT = 'opportunities_mirrored_at';
 /** Arbitrary but fixed, like the sync lock's (advisory-lock.ts), and distinct from it. */
@@ -74,18 +75,13 @@ export async function replaceOpportunityMirror(db: Kysely<Database>, read: { pip
         )
         .execute();
     }
-    await trx
-      .insertInto('sync_state')
-      .values({ key: MIRRORED_AT, value: JSON.stringify({ at: new Date().toISOString() }) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`now()` }))
-      .execute();
+    await stamp(trx, MIRRORED_AT);
   });
 }
 
 /** When the opportunity mirror was last refreshed, or null if never. */
-export async function opportunityMirrorAge(db: Kysely<Database>): Promise<Date | null> {
-  const row = await db.selectFrom('sync_state').select('updated_at').where('key', '=', MIRRORED_AT).executeTakeFirst();
-  return row?.updated_at ?? null;
+export function opportunityMirrorAge(db: Kysely<Database>): Promise<Date | null> {
+  return stampedAt(db, MIRRORED_AT);
 }
 
 /** The mirror in the same shapes the live read produces. */

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { buildSearchRows } from '../search/document.js';
+import { storedSearchRows } from './contact-context.repository.js';
 import { writeSearchRows } from './contact-sync.repository.js';
 import type { Database } from './database.js';
 
@@ -26,23 +26,7 @@ export async function rederiveSearchRows(db: Kysely<Database>, picks: (contact: 
       WHERE c.deleted_at IS NULL AND c.id > ${after} AND ${picks(sql`c`, sql`ctx`)}
       ORDER BY c.id LIMIT ${BATCH}`.execute(db);
     if (rows.length === 0) return written;
-    const searchRows = rows.map((r) =>
-      buildSearchRows({
-        id: r.id,
-        name: r.name,
-        companyName: r.company_name,
-        email: r.email,
-        phone: r.phone,
-        type: r.type,
-        tags: r.tags,
-        dateAdded: r.date_added,
-        lastActivityAt: r.last_activity_at,
-        nicknames: r.nicknames ?? [],
-        manualNicknames: r.manual_nicknames ?? [],
-        importanceOverride: r.importance_override,
-      }),
-    );
-    await writeSearchRows(db, searchRows);
+    await writeSearchRows(db, rows.map((r) => storedSearchRows(r, r)));
     written += rows.length;
     after = rows.at(-1)!.id;
   }

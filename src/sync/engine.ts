@@ -534,8 +534,8 @@ export class SyncEngine {
     const written = pass.counters.created + pass.counters.updated + pass.counters.deleted;
     this.writtenSinceVacuum += written;
     if (written > 5_000) return true;
-    const { total } = await countContacts(db);
-    if (this.writtenSinceVacuum >= Math.max(200, total / 5)) return true;
+    // Counted only once enough was written to matter: most syncs change a handful of contacts.
+    if (this.writtenSinceVacuum >= 200 && this.writtenSinceVacuum >= (await countContacts(db)).total / 5) return true;
     const last = await lastVacuumAt(db);
     return !last || this.deps.now().getTime() - last.getTime() >= VACUUM_EVERY_MS;
   }

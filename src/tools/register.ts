@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
-import { isConnectionLost, onceMoreIfConnectionLost } from '../db/connection-lost.js';
+import { isConnectionLost, onceMoreIfConnectionLost, readAgainIfConnectionEnded } from '../db/connection-lost.js';
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
 import { databaseUnavailable } from '../db/unavailable.js';
@@ -52,7 +52,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
         try {
           const run = () => tool.handler(args, deps, ctx);
-          const output = (await (tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionLost(run) : run())) as Record<string, unknown>;
+          const output = (await (tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionEnded(run) : run())) as Record<string, unknown>;
           // The final progress notification is often lost on stdio when the result follows in the same chunk.
           if (progressSent) await sleep(1);
           await audit('ok', null);
@@ -133,23 +133,4 @@ async function lockedOut(deps: ToolDeps): Promise<ToolError> {
     `The brain's tables were kept locked by another session for ${STATEMENT_LOCK_TIMEOUT}: ${who}. Nothing was changed.`,
     'Ask again once that session ends its transaction (commit or roll back; a session "idle in transaction" is often a forgotten psql or a stuck program).',
   );
-}
-
-/**
- * A read that lost its database connection (a server restart, an administrator ending sessions)
- * is asked again on a new one: reads are safe to repeat. The pool may still hold other ended
- * connections for a moment (it drops each as it hears of its end), hence a short pause and a
- * third try. A database that cannot be reached at all is not tried again: each try could cost a
- * whole connect timeout.
- */
-async function readAgainIfConnectionLost<T>(read: () => Promise<T>): Promise<T> {
-  const unreachable = (err: unknown) => ['ECONNREFUSED', 'ETIMEDOUT', 'ENOENT'].includes((err as { code?: string } | null)?.code ?? '') || /timeout|Too many connections/i.test((err as Error)?.message ?? '');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (err) {
-      if (attempt === 3 || !isConnectionLost(err) || unreachable(err)) throw err;
-      await sleep(100 * attempt);
-    }
-  }
 }

@@ -111,6 +111,8 @@ export async function initializeDataDir(dataDir: string, log: Logger): Promise<v
 export interface ServedDatabase {
   pglite: PGlite;
   endpoint: Endpoint;
+  /** The password every connection gives (see LockInfo.secret), when one is asked. */
+  secret?: string;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function serve(pglite: PGlite, endpoint: Endpoint, secret?: string)
   return {
     pglite,
     endpoint: actual,
+    secret,
     async stop() {
       await server.close();
       if (actual.kind === 'unix') rmSync(actual.dir, { recursive: true, force: true });

@@ -30,7 +30,7 @@ function isAlive(pid: number, lockPath: string): boolean {
  */
 export class SharedPool implements PostgresPool {
   private pool: pg.Pool | null = null;
-  private served: (ServedDatabase & { secret: string }) | null = null;
+  private served: ServedDatabase | null = null;
   private releaseLock: (() => void) | null = null;
   private current: Role | null = null;
   private becoming: Promise<void> | null = null;
@@ -109,7 +109,7 @@ export class SharedPool implements PostgresPool {
           await pglite.close().catch(() => {});
           throw new Error('the embedded database is closed');
         }
-        this.served = Object.assign(await serve(pglite, endpoint, secret), { secret });
+        this.served = await serve(pglite, endpoint, secret);
       } catch (err) {
         this.releaseLock();
         this.releaseLock = null;
