@@ -15,6 +15,11 @@ export class ToolError extends Error {
   }
 }
 
+/** A call that did not finish within its deadline (see ANSWER_DEADLINE_MS); its work may still be running. */
+export class NoAnswerError extends ToolError {
+  override name = 'NoAnswerError';
+}
+
 /** The brain could not be opened: every tool and command that needs it says why and what to check. */
 export class DatabaseUnavailableError extends ToolError {
   override name = 'DatabaseUnavailableError';

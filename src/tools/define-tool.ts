@@ -28,6 +28,8 @@ export interface ToolDeps {
   ghl?: GhlClient | null;
   /** How long a live GHL read may take in all, retries included (see withLiveDeadline); tests shorten it. */
   liveDeadlineMs?: number;
+  /** How long any call may take before it answers that the brain did not (see ANSWER_DEADLINE_MS); tests shorten it. */
+  answerDeadlineMs?: number;
   /** Where the server process keeps count of the calls being answered, to finish them before it exits. */
   inFlight?: InFlightCalls;
 }
@@ -38,6 +40,14 @@ export interface ToolDeps {
  * before that, so its own answer arrives: what did not answer, and what to do.
  */
 const LIVE_DEADLINE_MS = 45_000;
+
+/**
+ * Every call answers within this, whatever it waits on. A database that stops answering without
+ * closing the connection (a network that dropped on the way to a PostgreSQL server, a server or the
+ * process sharing the embedded brain paused) leaves a statement waiting for many minutes, until the
+ * kernel gives the connection up; the person would see only the client's "timed out" at ~60 s.
+ */
+export const ANSWER_DEADLINE_MS = 55_000;
 
 /** Runs a live read with the call's signal, aborted as well when the live read's deadline passes. */
 export async function withLiveDeadline<T>(deps: ToolDeps, ctx: ToolContext, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -76,6 +86,8 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
   outputSchema: Out;
   annotations: ToolAnnotations;
   handler(input: z.output<In>, deps: ToolDeps, ctx: ToolContext): Promise<z.output<Out>>;
+  /** A call that waits on purpose (a sync's wait_seconds) may take longer than ANSWER_DEADLINE_MS: how long, for this input. */
+  answersWithinMs?(input: z.output<In>): number;
   /** A short readable rendering of the structured result for the text content. */
   render(output: z.output<Out>): string;
 }

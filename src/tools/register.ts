@@ -5,10 +5,12 @@ import { isConnectionLost, onceMoreIfConnectionLost, readAgainIfConnectionEnded 
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
 import { databaseUnavailable } from '../db/unavailable.js';
-import { DatabaseUnavailableError, ToolError } from '../errors.js';
+import { postgresLocation } from '../db/connection.js';
+import { deadline, settledWithin } from '../deadline.js';
+import { DatabaseUnavailableError, NoAnswerError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { redact, redactValue } from '../redact.js';
-import type { AnyTool, ToolContext, ToolDeps } from './define-tool.js';
+import { ANSWER_DEADLINE_MS, type AnyTool, type ToolContext, type ToolDeps } from './define-tool.js';
 import { tracked } from './in-flight.js';
 
 export const DEMO_NOTICE = 'DEMO DATA: this answer comes from a simulated GoHighLevel location, not your CRM.';
@@ -36,8 +38,11 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const token = extra._meta?.progressToken;
         let progressSent = false;
         let lastProgress = Number.NEGATIVE_INFINITY;
+        const limitMs = Math.max(deps.answerDeadlineMs ?? ANSWER_DEADLINE_MS, tool.answersWithinMs?.(args) ?? 0);
+        // The handler's own waits (a live read, a sync's wait) end with the call's deadline too.
+        const call = deadline(limitMs, extra.signal);
         const ctx: ToolContext = {
-          signal: extra.signal,
+          signal: call.signal,
           progress: async (update) => {
             // MCP wants each value above the last: following another process's run polls its row
             // (the same count again), and a take-over starts its own count from 0.
@@ -52,7 +57,10 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
         try {
           const run = () => tool.handler(args, deps, ctx);
-          const output = (await (tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionEnded(run) : run())) as Record<string, unknown>;
+          const work = tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionEnded(run) : run();
+          // Given up, the work may still finish or fail later; settledWithin has taken its outcome.
+          if (!(await settledWithin(work, limitMs))) throw noAnswer(deps, limitMs, tool.annotations?.readOnlyHint === true);
+          const output = (await work) as Record<string, unknown>;
           // The final progress notification is often lost on stdio when the result follows in the same chunk.
           if (progressSent) await sleep(1);
           await audit('ok', null);
@@ -71,13 +79,16 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           if (!expected) deps.log.error(`${tool.name} failed`, { error: err instanceof Error ? (err.stack ?? message) : message });
           // The brain could not be opened: recording the call would try to open it again (another
           // connect timeout against a host that does not answer) only to fail the same way.
-          if (!(thrown instanceof DatabaseUnavailableError)) await audit('error', message);
+          if (thrown instanceof NoAnswerError) void audit('error', message);
+          else if (!(thrown instanceof DatabaseUnavailableError)) await audit('error', message);
           const text = expected
             ? [message, err.hint ? `Next step: ${err.hint}` : ''].filter(Boolean).join('\n')
             : `${tool.name} failed unexpectedly: ${redact(message, secrets)}. The server log (stderr) has the details.`;
           // A failure with an output of its own (a failed sync's run) gives programs its fields too.
           const structured = expected && err.output ? { structuredContent: redactValue(err.output, secrets) } : {};
           return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...structured, ...meta };
+        } finally {
+          call.clear();
         }
       }),
     );
@@ -124,6 +135,19 @@ function auditRefusedArguments(server: McpServer, deps: ToolDeps, secrets: strin
       throw err;
     }
   };
+}
+
+/**
+ * The call's deadline passed: most often a database that stopped answering without closing the
+ * connection. The audit row is not waited for (it would wait on the same database).
+ */
+function noAnswer(deps: ToolDeps, limitMs: number, readOnly: boolean): NoAnswerError {
+  const target = deps.config.database;
+  const where = target.kind === 'postgres' ? `the PostgreSQL database at ${postgresLocation(target.url)}` : target.kind === 'memory' ? 'the in-memory database' : `the embedded database in ${target.dataDir}`;
+  return new NoAnswerError(
+    `No answer within ${Math.round(limitMs / 1000)} s: ${where} did not reply in time, so this call was given up.${readOnly ? '' : ' What it asked to change may still be applied once the database replies.'}`,
+    'Ask again in a minute. If it keeps happening, the database may be paused or overloaded, or the network to it may have dropped; npx medtainer-mcp doctor checks the connection.',
+  );
 }
 
 /** Another session kept a table this call needs locked past STATEMENT_LOCK_TIMEOUT: says who. */

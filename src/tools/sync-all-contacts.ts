@@ -23,6 +23,8 @@ export const syncAllContacts = defineTool({
   }),
   outputSchema: SyncRunSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // The wait, then reading the run's row.
+  answersWithinMs: ({ wait_seconds }) => wait_seconds * 1000 + 3_000,
   async handler({ mode, wait_seconds }, deps, ctx) {
     const engine = deps.sync;
     if (!engine) throw new ToolError('Syncing is not available in this process.');
