@@ -35,6 +35,20 @@ function readTime(v: unknown): Date | null {
   return new Date(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : v);
 }
 
+/**
+ * A GHL time (a contact's or an opportunity's) as the ISO text the brain stores, or why it is none;
+ * null when there is no value. Epoch seconds or milliseconds, or text read as UTC when it names no zone.
+ */
+export function storableTime(v: unknown): { iso: string } | { problem: string } | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v === 'string' && CANONICAL_TIME.test(v)) return { iso: v };
+  const d = readTime(v);
+  if (!d || Number.isNaN(d.getTime())) return { problem: 'not a date' };
+  const year = d.getUTCFullYear();
+  if (year >= FIRST_YEAR && year <= LAST_YEAR) return { iso: d.toISOString() };
+  return { problem: `not a date: year ${year}, expected ${FIRST_YEAR}–${LAST_YEAR}` };
+}
+
 // Only the id is checked up front (and without copying the record): every other field is read
 // one by one below, so a bad value costs that field, not the contact. This runs for every record
 // of every page, so it is plain code rather than a schema.
@@ -80,18 +94,9 @@ export function parseContact(input: unknown, o: { clean?: boolean } = {}): Parse
     return null;
   };
   const date = (key: string): string | null => {
-    const v = r[key];
-    if (v === null || v === undefined || v === '') return null;
-    if (typeof v === 'string' && CANONICAL_TIME.test(v)) return v;
-    const d = readTime(v);
-    if (!d || Number.isNaN(d.getTime())) {
-      warnings.push(`contact ${r.id}: ignored ${key} (not a date)`);
-      return null;
-    }
-    const year = d.getUTCFullYear();
-    if (year >= FIRST_YEAR && year <= LAST_YEAR) return d.toISOString();
-    warnings.push(`contact ${r.id}: ignored ${key} (not a date: year ${year}, expected ${FIRST_YEAR}–${LAST_YEAR})`);
-    return null;
+    const t = storableTime(r[key]);
+    if (t && 'problem' in t) warnings.push(`contact ${r.id}: ignored ${key} (${t.problem})`);
+    return t && 'iso' in t ? t.iso : null;
   };
   const tags = Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
   if (tags.some((t) => t.length > MAX_TAG_LENGTH)) warnings.push(`contact ${r.id}: ignored tags longer than ${MAX_TAG_LENGTH} characters`);

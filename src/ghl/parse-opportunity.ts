@@ -1,3 +1,4 @@
+import { storableTime } from './parse-contact.js';
 import { makeStorable } from './storable-text.js';
 import type { GhlOpportunity, GhlPipeline, OpportunityStatus } from './types.js';
 
@@ -6,10 +7,13 @@ const STATUSES = new Set<OpportunityStatus>(['open', 'won', 'lost', 'abandoned']
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+/**
+ * Read as a contact's times are (epoch seconds or milliseconds, zoneless text as UTC); a time the
+ * brain cannot hold (a year past 9999) is left out, or the whole mirror's write would fail.
+ */
 const iso = (v: unknown): string | null => {
-  if (v === null || v === undefined || v === '') return null;
-  const d = new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as string | number));
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  const t = storableTime(v);
+  return t && 'iso' in t ? t.iso : null;
 };
 
 /** One opportunity (v1 or v2 shape); a record without id, pipeline or a known status is reported, not stored. */

@@ -1,5 +1,5 @@
 import { localDate } from '../local-date.js';
-import { startOfToday } from './time-words.js';
+import { localMidnight, startOfToday } from './time-words.js';
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const MONTH_NAMES = 'january|february|march|april|may|june|july|august|september|sept|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec';
@@ -31,12 +31,16 @@ const capital = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;
 
 /**
  * The local days a CALENDAR_DATE covers. A date without a year is its last occurrence that has
- * begun ("november" in November is this month; "dec 25" on 1 December is last year's), a weekday
- * the last one before today ("since monday" agrees). Null for a date no calendar has (Feb 30,
- * 13/13) or a year the brain cannot hold.
+ * begun ("november" in November is this month; "dec 25" on 1 December is last year's; "feb 29" the
+ * last leap day), a weekday the last one before today ("since monday" agrees). With `onOrAfter`
+ * (the end of a range, read after its start) such a date is instead its first occurrence that
+ * begins on or after that day: "between nov 1 and nov 30" is one November, "between dec 20 and
+ * jan 5" runs into January. Null for a date no calendar has (Feb 30, 13/13) or a year the brain
+ * cannot hold.
  */
-export function calendarRange(text: string, now: Date): CalendarRange | null {
+export function calendarRange(text: string, now: Date, o: { onOrAfter?: Date } = {}): CalendarRange | null {
   const today = startOfToday(now);
+  const from = o.onOrAfter ? startOfToday(o.onOrAfter) : null;
   let m: RegExpExecArray | null;
   if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text))) return day(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   if ((m = /^(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?$/.exec(text))) {
@@ -53,39 +57,45 @@ export function calendarRange(text: string, now: Date): CalendarRange | null {
     return year === undefined ? lastDay(month, Number(date)) : day(Number(year), month, Number(date));
   }
   if ((m = new RegExp(`^(?:last )?(${WEEKDAYS.join('|')})$`).exec(text))) {
-    const start = new Date(today);
-    start.setDate(start.getDate() - ((start.getDay() - WEEKDAYS.indexOf(m[1]!) + 7) % 7 || 7));
+    const weekday = WEEKDAYS.indexOf(m[1]!);
+    const start = from
+      ? localMidnight(from.getFullYear(), from.getMonth(), from.getDate() + ((weekday - from.getDay() + 7) % 7))
+      : localMidnight(today.getFullYear(), today.getMonth(), today.getDate() - ((today.getDay() - weekday + 7) % 7 || 7));
     return { ...dayRange(start), label: `${capital(m[1]!)} (${localDate(start)})` };
   }
   if ((m = /^(\d{4})$/.exec(text))) {
     const year = Number(m[1]);
     if (!plausibleYear(year)) return null;
-    return { start: new Date(year, 0, 1), end: new Date(year + 1, 0, 1), label: String(year), span: 'year' };
+    return { start: localMidnight(year, 0, 1), end: localMidnight(year + 1, 0, 1), label: String(year), span: 'year' };
   }
   return null;
 
   function day(year: number, month: number, date: number): CalendarRange | null {
-    const start = new Date(year, month, date);
+    const start = localMidnight(year, month, date);
     // new Date rolls Feb 30 over into March: such a date is no date.
     if (!plausibleYear(year) || start.getMonth() !== month || start.getDate() !== date) return null;
     return { ...dayRange(start), label: localDate(start) };
   }
   function lastDay(month: number, date: number): CalendarRange | null {
-    const thisYear = day(today.getFullYear(), month, date) ?? day(today.getFullYear() - 1, month, date);
-    if (!thisYear || thisYear.start <= today) return thisYear;
-    return day(today.getFullYear() - 1, month, date);
+    // Eight years hold a leap day whichever the year (1900 and 2100 have none).
+    for (let i = 0; i <= 8; i++) {
+      const found = from ? day(from.getFullYear() + i, month, date) : day(today.getFullYear() - i, month, date);
+      if (found && (from ? found.start >= from : found.start <= today)) return found;
+    }
+    return null;
   }
   function lastMonth(month: number): CalendarRange {
+    if (from) return monthOf(month >= from.getMonth() ? from.getFullYear() : from.getFullYear() + 1, month);
     return monthOf(month <= today.getMonth() ? today.getFullYear() : today.getFullYear() - 1, month);
   }
 }
 
 function dayRange(start: Date): { start: Date; end: Date; span: 'day' } {
-  return { start, end: new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1), span: 'day' };
+  return { start, end: localMidnight(start.getFullYear(), start.getMonth(), start.getDate() + 1), span: 'day' };
 }
 
 function monthOf(year: number, month: number): CalendarRange {
-  return { start: new Date(year, month, 1), end: new Date(year, month + 1, 1), label: `${capital(MONTHS[month]!)} ${year}`, span: 'month' };
+  return { start: localMidnight(year, month, 1), end: localMidnight(year, month + 1, 1), label: `${capital(MONTHS[month]!)} ${year}`, span: 'month' };
 }
 
 /** The brain holds no time before 1900 (see parse-contact). */

@@ -1,7 +1,7 @@
 import { CALENDAR_DATE, type CalendarRange, calendarRange, WEEKDAYS } from './calendar-dates.js';
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
-import { daysAgo, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
+import { daysAgo, localMidnight, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
 import { localDate } from '../local-date.js';
 
 export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
@@ -53,12 +53,14 @@ const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}
 /** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
 const PERIOD = ` (?:(this week|this month|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
-const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since))*";
+const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since|within))*";
 /** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
 const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inactive|quiet|dormant|cold)";
 
+/** What being added is said with ("added", "who did I add", "joined", "signed up", "new"), before a time. */
+const ADDED = '(?:added|add|created|joined|signed up|new)';
 /** The words before a date an added-date filter is said with ("added on", "new since", "before", "between"). */
-const DATE_INTRO = '(?:(?:added|add|created|joined|signed up|new)(?: (?:on|in|during|since|from|after|before|between))?|on|in|during|since|from|after|before|between)';
+const DATE_INTRO = `(?:${ADDED}(?: (?:on|in|during|since|from|after|before|between))?|on|in|during|since|from|after|before|between)`;
 
 interface Rule {
   pattern: RegExp;
@@ -79,13 +81,15 @@ const RULES: Rule[] = [
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven
   // days), "leads from the past 3 months", "added in the last 24 hours".
-  { pattern: new RegExp(`\\b(?:added|new|created|joined|signed up)?\\s*(?:in |over |during |from |since |within )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
+  { pattern: new RegExp(`\\b${ADDED}?\\s*(?:in |over |during |from |since |within )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
+  // "added within 7 days", as the added_within_days field says it.
+  { pattern: new RegExp(`\\b${ADDED} within ${COUNT} ?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1]!, m[2]!)), `added in the last ${m[1]} ${m[2]}`) },
   // "added this week", "new leads this month", "customers added this year", "added since monday".
-  { pattern: new RegExp(`\\b(?:(?:added|new|created|joined) )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
+  { pattern: new RegExp(`\\b(?:${ADDED} )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
   // "added on monday", "new leads since nov 1", "who did I add on 11/20", "customers added in
   // 2025", "added between oct 1 and oct 15", "added before march".
   { pattern: new RegExp(`\\b(${DATE_INTRO}) (${CALENDAR_DATE})(?: (?:and|to|through|until|till) (${CALENDAR_DATE}))?\\b`), apply: addedOnDate },
-  { pattern: /\b(?:added |new |created )?yesterday\b/, apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
+  { pattern: new RegExp(`\\b(?:${ADDED} )?yesterday\\b`), apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
@@ -174,16 +178,12 @@ function periodStart(m: RegExpMatchArray, now: Date): Period {
 
 /** Midnight at the start of yesterday: the day before may have had 23 or 25 hours (a DST change), so not 24 h before today's. */
 function startOfYesterday(now: Date): Date {
-  const d = startOfToday(now);
-  d.setDate(d.getDate() - 1);
-  return d;
+  return localMidnight(now.getFullYear(), now.getMonth(), now.getDate() - 1);
 }
 
 /** 1 January, 00:00, in the server's time zone. */
 function startOfYear(now: Date): Date {
-  const d = startOfMonth(now);
-  d.setMonth(0);
-  return d;
+  return localMidnight(now.getFullYear(), 0, 1);
 }
 
 /**
@@ -191,9 +191,7 @@ function startOfYear(now: Date): Date {
  * two days back and "since wednesday" a week back (today would be "today").
  */
 function lastWeekday(now: Date, weekday: number): Date {
-  const d = startOfToday(now);
-  d.setDate(d.getDate() - ((d.getDay() - weekday + 7) % 7 || 7));
-  return d;
+  return localMidnight(now.getFullYear(), now.getMonth(), now.getDate() - ((now.getDay() - weekday + 7) % 7 || 7));
 }
 
 /** Reads an added-date rule's match: its intro says whether the date is the period, its start or its end. */
@@ -207,7 +205,18 @@ function addedOnDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
   // month needs a day or a year ("from october 2026").
   if (word === 'from' && !b && a.span !== 'day' && !/\d/.test(first)) return undo();
   if (b) {
-    // "between … and …", "from … to …": both days whole, whichever is said first.
+    // "between … and …", "from … to …": both days whole. The end, read on its own, is its last
+    // occurrence, which may be a year before the start ("between nov 1 and nov 30" mid-November,
+    // "between dec 20 and jan 5" in January): it is the first that follows the start, unless that
+    // makes a range of most of a year ("oct 15 to oct 1" was said the other way round). A start
+    // without a year before an end with one is the last before that end. Otherwise the two were
+    // said the other way round.
+    if (b.start < a.start) {
+      const after = calendarRange(second!, now, { onOrAfter: a.start }) ?? b;
+      // An end that stays put whatever it follows has its year.
+      if (after.start.getTime() === b.start.getTime()) a = calendarRange(first, b.start) ?? a;
+      else if (after.end.getTime() - a.start.getTime() <= HALF_YEAR_MS) b = after;
+    }
     if (b.start < a.start) [a, b] = [b, a];
     return since(r, a.start, `added between ${a.label} and ${b.label}`, b.end);
   }
@@ -223,6 +232,8 @@ function addedOnDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
   if (word === 'between') return undo();
   since(r, a.start, `added ${onOrIn(a)}`, a.end);
 }
+
+const HALF_YEAR_MS = 183 * 86_400_000;
 
 const onOrIn = (range: CalendarRange) => `${range.span === 'day' ? 'on' : 'in'} ${range.label}`;
 
