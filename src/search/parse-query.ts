@@ -70,7 +70,9 @@ interface Rule {
 
 // Order matters: longer phrases first, each removes what it understood from the text.
 const RULES: Rule[] = [
-  { pattern: /\b(?:need|needs|needing) (?:a )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  // "who should I follow up with today?", "who do I need to follow up with this week": the asking
+  // words and the day the follow-up happens are part of the request, not a name or an added date.
+  { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
   { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   // "who haven't I contacted this week", "no activity since monday": silent since the period began.
@@ -94,8 +96,14 @@ const RULES: Rule[] = [
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
   { pattern: /\b(?:with|having|has) (?:a )?(?:phone numbers?|phones?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = true) },
+  // "top 5 leads", "my 5 most important leads", "the 10 newest customers": how many to show (the
+  // tool's limit says that), not a name to search for.
+  { pattern: /\btop (?:\d{1,3}|three|five|ten|twenty)\b/, apply: (_m, r) => (r.sort ??= 'importance') },
+  { pattern: /\b(?:\d{1,3}|three|five|ten|twenty)(?= (?:most|very|newest|latest|recent|biggest|best)\b)/, apply: () => undefined },
+  // "cold leads", "stale customers": gone quiet, as "gone cold" is.
+  { pattern: /\b(?:cold|stale|quiet|inactive|dormant)(?= (?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?)\b)/, apply: (_m, r) => (r.silentForDays ??= 30) },
   { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
-  { pattern: /\b(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
+  { pattern: /\b(?:most )?(?:recent|recently added|newest|latest|new)\b/, apply: (_m, r) => (r.sort ??= 'recent') },
   // A quoted tag is the whole quote. Otherwise the tag ends where the sentence goes on: "tagged vip
   // leads" is the tag vip, and leads (readQuery tries the longer tag when no contact has the short one).
   { pattern: new RegExp(`${TAG_INTRO} ["']([a-z0-9][a-z0-9 _-]{0,40})["']`), apply: (m, r) => (r.tag = m[1]!.trim()) },

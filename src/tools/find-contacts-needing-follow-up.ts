@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { searchContacts } from '../search/search-contacts.js';
 import { defineTool } from './define-tool.js';
+import { unlessBrainEmpty } from './empty-brain.js';
 import { fenceUntrusted } from './render.js';
 
 const DAY = 86_400_000;
@@ -35,7 +36,10 @@ export const findContactsNeedingFollowUp = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ days, min_importance, limit }, deps) {
     const now = deps.now();
-    const r = await searchContacts(await deps.db(), { silentForDays: days, minImportance: min_importance, sort: 'importance' }, { now, limit });
+    const db = await deps.db();
+    const r = await searchContacts(db, { silentForDays: days, minImportance: min_importance, sort: 'importance' }, { now, limit });
+    // "Nobody has gone quiet" from a brain that holds nobody would be a false all-clear.
+    if (r.total === 0) await unlessBrainEmpty(db, deps);
     return {
       total: r.total,
       contacts: r.hits.map((h) => ({
@@ -51,7 +55,8 @@ export const findContactsNeedingFollowUp = defineTool({
     };
   },
   render(o) {
-    if (!o.contacts.length) return 'Nobody important has gone quiet: no contact matches.';
+    // Not an all-clear on its own word: the brain may still be on its first sync.
+    if (!o.contacts.length) return 'No contact matches: no contact that important has gone that long without activity in the brain (gohighlevel_get_sync_stats says how fresh the brain is).';
     const lines = o.contacts.map((c) => `- ${[c.name ?? '(no name)', c.company, c.phone ?? c.email].filter(Boolean).join(' · ')} — importance ${c.importance}, ${c.days_silent === null ? 'no activity recorded' : `silent ${c.days_silent} days`} [${c.id}]`);
     return `${o.total} important contact(s) need follow-up; showing ${o.contacts.length}.\n${fenceUntrusted(lines)}`;
   },

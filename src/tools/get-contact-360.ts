@@ -43,9 +43,9 @@ export const getContact360 = defineTool({
     const c = o.contact;
     const lines = [
       `${c.name ?? '(no name)'}${c.company ? ` — ${c.company}` : ''}${c.deleted_at ? ' (deleted in GoHighLevel)' : ''} [${c.id}]`,
-      `Email: ${c.email ?? '—'} · Phone: ${c.phone ?? '—'} · Type: ${c.type ?? '—'} · Tags: ${c.tags.join(', ') || '—'}`,
+      `Email: ${c.email ?? '—'} · Phone: ${c.phone ?? '—'} · Type: ${c.type ?? '—'} · Tags: ${listed(c.tags, 'tags')}`,
       `Importance ${o.context.importance}${o.context.importance_override !== null ? ` (set by hand; computed ${o.context.computed_importance})` : ''} · Last activity: ${c.last_activity_at ?? 'none recorded'} · Added: ${c.date_added ?? '—'}`,
-      `Nicknames: ${o.context.nicknames.join(', ') || '—'}`,
+      `Nicknames: ${listed(o.context.nicknames, 'nicknames')}`,
       ...(o.opportunities.length ? ['Deals:', ...o.opportunities.map((d) => `- ${d.name ?? d.id}: ${d.status}, $${d.monetary_value} (${d.pipeline ?? '?'} / ${d.stage ?? '?'})`)] : []),
       'History:',
       ...o.history.slice(0, 10).map((h) => `- ${h.at.slice(0, 16).replace('T', ' ')} UTC ${h.kind}: ${h.summary}`),
@@ -69,6 +69,21 @@ export const getContact360 = defineTool({
     return fenceUntrusted(lines);
   },
 });
+
+/** Most of a tag or nickname list shown in the text (a contact can carry hundreds of tags); the rest is counted. */
+const LIST_CHARS = 1_000;
+
+function listed(items: readonly string[], what: string): string {
+  if (!items.length) return '—';
+  const shown: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    if (shown.length && length + item.length > LIST_CHARS) break;
+    shown.push(clip(item, LIST_CHARS));
+    length += item.length + 2;
+  }
+  return shown.join(', ') + (shown.length < items.length ? ` … and ${items.length - shown.length} more ${what} (all of them in the structured result)` : '');
+}
 
 /** Longest custom-field value and note shown whole in the text; longer ones are cut with their length said. */
 const FIELD_CHARS = 300;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { isConnectionLost, onceMoreIfConnectionLost, readAgainIfConnectionEnded } from '../db/connection-lost.js';
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
@@ -15,6 +15,12 @@ import { tracked } from './in-flight.js';
 
 export const DEMO_NOTICE = 'DEMO DATA: this answer comes from a simulated GoHighLevel location, not your CRM.';
 
+/**
+ * In demo mode every structured result carries the notice too: some clients hand the model only
+ * the structured content (not the text), and a demo answer must still say it is one.
+ */
+const DemoNotice = { notice: z.literal(DEMO_NOTICE).describe('Demo mode only: the answer comes from a simulated GoHighLevel location') };
+
 /** The one place tools meet the protocol: timing, audit trail, progress and error mapping. */
 export function registerTools(server: McpServer, tools: readonly AnyTool[], deps: ToolDeps): void {
   const secrets = deps.config.ghl.apiKey ? [deps.config.ghl.apiKey] : [];
@@ -28,7 +34,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         // name ("name" for query) must not get a confident answer to another question. (A tool
         // without arguments takes whatever some clients add to every call.)
         inputSchema: Object.keys(tool.inputSchema.shape).length ? (tool.inputSchema as z.ZodObject).strict() : (tool.inputSchema as z.ZodObject),
-        outputSchema: tool.outputSchema as z.ZodObject,
+        outputSchema: deps.config.demo ? (tool.outputSchema as z.ZodObject).extend(DemoNotice) : (tool.outputSchema as z.ZodObject),
         annotations: { title: tool.title, ...tool.annotations },
       },
       // Counted while it runs (see InFlightCalls): a shutdown lets it finish and answer.
@@ -55,6 +61,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         const audit = (outcome: 'ok' | 'error', error: string | null) => recordCall(deps, secrets, { tool: tool.name, arguments: args, startedAt, durationMs: performance.now() - t0, outcome, error });
         const demo = deps.config.demo ? `${DEMO_NOTICE}\n\n` : '';
         const meta = deps.config.demo ? { _meta: { 'medtainer/demo': true } } : {};
+        const noticed = (structured: Record<string, unknown>) => (deps.config.demo ? { notice: DEMO_NOTICE, ...structured } : structured);
         try {
           const run = () => tool.handler(args, deps, ctx);
           const work = tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionEnded(run) : run();
@@ -64,7 +71,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
           // The final progress notification is often lost on stdio when the result follows in the same chunk.
           if (progressSent) await sleep(1);
           await audit('ok', null);
-          return { content: [{ type: 'text', text: demo + tool.render(output) }], structuredContent: output, ...meta };
+          return { content: [{ type: 'text', text: demo + tool.render(output) }], structuredContent: noticed(output), ...meta };
         } catch (thrown) {
           // The database stopping mid-life (a server restart, the embedded database changing
           // hands) is an expected condition with a next step, not a bug.
@@ -85,7 +92,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
             ? [message, err.hint ? `Next step: ${err.hint}` : ''].filter(Boolean).join('\n')
             : `${tool.name} failed unexpectedly: ${redact(message, secrets)}. The server log (stderr) has the details.`;
           // A failure with an output of its own (a failed sync's run) gives programs its fields too.
-          const structured = expected && err.output ? { structuredContent: redactValue(err.output, secrets) } : {};
+          const structured = expected && err.output ? { structuredContent: noticed(redactValue(err.output, secrets) as Record<string, unknown>) } : {};
           return { content: [{ type: 'text', text: demo + redact(text, secrets) }], isError: true, ...structured, ...meta };
         } finally {
           call.clear();

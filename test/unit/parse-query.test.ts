@@ -110,6 +110,26 @@ describe('parseQuery', () => {
     ['leads from may', 'company like "may", type=lead, sorted by relevance'],
     ["who's at april farms", 'company like "april farms", sorted by relevance'],
     ['added on feb 30', 'name or nickname like "added feb 30", sorted by relevance'],
+    // How people ask for follow-ups: the asking words and the day of the follow-up are no name or added date.
+    ['who should I follow up with?', 'no activity for 30 days, importance ≥ 7, sorted by importance'],
+    ['who do I need to follow up with today', 'no activity for 30 days, importance ≥ 7, sorted by importance'],
+    ['who needs follow-up this week?', 'no activity for 30 days, importance ≥ 7, sorted by importance'],
+    ['follow-ups due this week', 'no activity for 30 days, importance ≥ 7, sorted by importance'],
+    ['follow up with rachel', 'name or nickname like "rachel", no activity for 30 days, importance ≥ 7, sorted by importance'],
+    // "add" as well as "added".
+    ['who did I add this week?', 'added this week (since Monday), sorted by date added'],
+    ['who did I add in the last 3 days', 'added in the last 3 days, sorted by date added'],
+    // A count of how many to show is no name; "420" stays the industry word.
+    ['my 5 most important leads', 'type=lead, sorted by importance'],
+    ['top 10 customers', 'type=customer, sorted by importance'],
+    ['my top 3 contacts', 'sorted by importance'],
+    ['10 most recent customers', 'type=customer, sorted by date added'],
+    ['420 contacts', 'cannabis industry (company names and tags), sorted by importance'],
+    ['top shelf', 'name or nickname like "top shelf", sorted by relevance'],
+    // "cold leads" have gone quiet; "cold spring farms" is a name.
+    ['cold leads', 'type=lead, no activity for 30 days, sorted by importance'],
+    ['stale customers', 'type=customer, no activity for 30 days, sorted by importance'],
+    ['cold spring farms', 'name or nickname like "cold spring farms", sorted by relevance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
+import { type ConnectedApp, openConnectedApp } from '../helpers/connected-app.js';
+import { testDeps } from '../helpers/deps.js';
+import { connectClient, textOf } from '../helpers/mcp-client.js';
+import { openTestDatabase, testEngines } from '../helpers/test-db.js';
+
+// The answers as the assistant reads them: what they say must be what is true.
+describe.each(testEngines())('answers from an empty brain (%s)', (engine) => {
+  it('do not read as real answers: "nobody needs follow-up" from a brain that holds nobody is a false all-clear', async () => {
+    const tdb = await openTestDatabase(engine);
+    // GoHighLevel configured (a sync would fill the brain) and not configured (none can).
+    const configured = await connectClient(testDeps(tdb, { env: { GOHIGHLEVEL_API_KEY: 'pit-0123456789abcdef', GOHIGHLEVEL_LOCATION_ID: 'Loc1' } }));
+    const unconfigured = await connectClient(testDeps(tdb));
+    try {
+      const r = await configured.call('find_contacts_needing_follow_up', {});
+      expect(r.isError, textOf(r)).toBe(true);
+      expect(textOf(r)).toMatch(/The brain holds no contacts yet[\s\S]*gohighlevel_sync_all_contacts/);
+      const u = await unconfigured.call('find_contacts_needing_follow_up', {});
+      expect(u.isError, textOf(u)).toBe(true);
+      expect(textOf(u)).toMatch(/no contacts yet[\s\S]*GOHIGHLEVEL_API_KEY/);
+    } finally {
+      await configured.close();
+      await unconfigured.close();
+      await tdb.dispose();
+    }
+  });
+});
+
+describe.each(testEngines())('plain-English questions as people ask them (%s)', (engine) => {
+  let c: ConnectedApp;
+  beforeAll(async () => {
+    c = await openConnectedApp(engine, { contactCount: 400, seed: 2026 }, { synced: true });
+  });
+  afterAll(() => c?.close());
+  const search = async (query: string, limit = 10) => {
+    const r = await c.mcp.call('search_contacts', { query, limit });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    return r.structuredContent as { total: number; interpretation: string; contacts: Array<{ id: string }> };
+  };
+
+  it('"my 5 most important leads" are the top of "my most important leads", not leads whose record holds a 5', async () => {
+    const top = await search('my most important leads', 5);
+    for (const q of ['my 5 most important leads', 'top 5 leads']) {
+      const r = await search(q, 5);
+      expect(r.interpretation, q).not.toMatch(/name or nickname/);
+      expect(r.contacts.map((x) => x.id), q).toEqual(top.contacts.map((x) => x.id));
+    }
+  });
+
+  it('"who should I follow up with?" and "who needs follow-up today?" are the follow-up question', async () => {
+    const base = await search('who needs follow-up?');
+    expect(base.total).toBeGreaterThan(0);
+    for (const q of ['who should I follow up with?', 'who needs follow-up today?', 'who needs a follow up this week']) {
+      const r = await search(q);
+      expect({ q, total: r.total, interpretation: r.interpretation }).toEqual({ q, total: base.total, interpretation: base.interpretation });
+    }
+  });
+
+  it('"who did I add this week?" is "contacts added this week"', async () => {
+    const base = await search('contacts added this week');
+    const r = await search('who did I add this week?');
+    expect({ total: r.total, interpretation: r.interpretation }).toEqual({ total: base.total, interpretation: base.interpretation });
+  });
+});
+
+describe('the text of a contact with hundreds of tags', () => {
+  let c: ConnectedApp;
+  beforeAll(async () => {
+    const prepare = (f: FakeGhl) => {
+      const tags = Array.from({ length: 300 }, (_, i) => `campaign ${i} spring wholesale promo ${'x'.repeat(20)}`);
+      f.store.updateContact(KNOWN.rachel, { tags });
+    };
+    c = await openConnectedApp('pglite', { contactCount: 50, seed: 3 }, { prepare, synced: true });
+  });
+  afterAll(() => c?.close());
+
+  it('stays within the text budget (about 10,000 characters), the structured result holding every tag', async () => {
+    const r = await c.mcp.call('get_contact_360', { contact_id: KNOWN.rachel });
+    expect(r.isError).toBeFalsy();
+    expect((r.structuredContent as { contact: { tags: string[] } }).contact.tags).toHaveLength(300);
+    expect(textOf(r).length).toBeLessThan(10_500);
+    expect(textOf(r)).toMatch(/and \d+ more tags/);
+  });
+});
+
+describe('demo answers', () => {
+  let c: ConnectedApp;
+  beforeAll(async () => {
+    c = await openConnectedApp('pglite', { contactCount: 100, seed: 4, opportunityCount: 20 }, { synced: true, env: { MEDTAINER_DEMO: '1' } });
+  });
+  afterAll(() => c?.close());
+
+  it('say they are demo data in the structured result too (some clients give the model only that), and still match the advertised schema', async () => {
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['search_contacts', { query: 'rachel' }],
+      ['get_contact_360', { contact_id: KNOWN.rachel }],
+      ['find_contacts_needing_follow_up', {}],
+      ['save_contact_context', { contact_id: KNOWN.rachel, note: 'met at the expo' }],
+      ['gohighlevel_sync_all_contacts', {}],
+      ['gohighlevel_get_sync_stats', {}],
+      ['gohighlevel_read_contacts', { limit: 2 }],
+      ['gohighlevel_pipeline_digest', {}],
+    ];
+    // The SDK client checks every structured result against the tool's advertised output schema.
+    for (const [tool, args] of calls) {
+      const r = await c.mcp.call(tool, args);
+      expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
+      expect((r.structuredContent as { notice?: string }).notice, tool).toMatch(/^DEMO DATA/);
+    }
+    // A failure with a structured result of its own (a failed sync run) too.
+    c.fake.fault({ times: 100, pathPrefix: '/contacts/search', status: 401, body: '{"statusCode":401,"message":"Invalid JWT"}' });
+    const failed = await c.mcp.call('gohighlevel_sync_all_contacts', { mode: 'full' });
+    expect(failed.isError).toBe(true);
+    expect(failed.structuredContent).toMatchObject({ status: 'failed', notice: expect.stringMatching(/^DEMO DATA/) });
+  });
+});
