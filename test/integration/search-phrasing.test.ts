@@ -100,6 +100,11 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     const r = await b.call('search_contacts', { query: '王' });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/no words the brain can search by/);
+    for (const query of ['???', '— !', '"…"']) {
+      const bare = await b.call('search_contacts', { query });
+      expect(bare.isError).toBe(true);
+      expect(bare.text).toMatch(/^The query has no letters or digits to search by/);
+    }
     // Words it ignores on purpose still mean everyone.
     expect((await search({ query: 'show me all contacts' })).total).toBe(b.all.length);
   });
