@@ -104,7 +104,12 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
       const o: BriefingOptions = { followUpDays: num(args.follow_up_days, 30), newLeadDays: num(args.new_lead_days, 7), staleDays: num(args.stale_days, 14) };
       const now = deps.now();
       const data = await gatherBriefing(deps, o);
-      const freshness = data.lastSyncAt ? `The brain last synced with GoHighLevel at ${data.lastSyncAt.toISOString()}.` : 'The brain has never synced with GoHighLevel: say so, and offer to run gohighlevel_sync_all_contacts first.';
+      const cannotSync = deps.config.demo ? null : deps.config.ghl.unavailableReason;
+      const freshness = data.lastSyncAt
+        ? `The brain last synced with GoHighLevel at ${data.lastSyncAt.toISOString()}.`
+        : cannotSync
+          ? `The brain has never synced with GoHighLevel, and cannot until it is configured (${cannotSync}): say so, and that the setting goes in the server's environment.`
+          : 'The brain has never synced with GoHighLevel: say so, and offer to run gohighlevel_sync_all_contacts first.';
       const text = [
         ...(deps.config.demo ? [DEMO_NOTICE, ''] : []),
         `Give me my daily briefing for ${localDate(now)}, from my CRM brain. ${freshness}`,

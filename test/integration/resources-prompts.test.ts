@@ -6,7 +6,9 @@ import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { LISTED_CONTACTS } from '../../src/resources/contact-resource.js';
 import type { Connected } from '../helpers/mcp-client.js';
 import { openConnectedApp } from '../helpers/connected-app.js';
-import { testEngines } from '../helpers/test-db.js';
+import { openTestDatabase, testEngines } from '../helpers/test-db.js';
+import { connectClient } from '../helpers/mcp-client.js';
+import { testDeps } from '../helpers/deps.js';
 
 const DAY = 86_400_000;
 const promptText = (r: GetPromptResult) => r.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
@@ -105,5 +107,20 @@ describe.each(testEngines())('contact resource and daily briefing prompt (%s)', 
     const blank = promptText(await mcp.client.getPrompt({ name: 'daily_briefing', arguments: { follow_up_days: '', new_lead_days: ' ', stale_days: '60' } }));
     expect(blank).toContain('Important contacts silent for 30+ days');
     expect(blank).toContain('New leads, last 7 days');
+  });
+});
+
+describe('daily briefing before any sync', () => {
+  it('says the brain cannot sync until GoHighLevel is configured, instead of offering a sync that would fail', async () => {
+    const tdb = await openTestDatabase('pglite');
+    const mcp = await connectClient(testDeps(tdb));
+    try {
+      const text = promptText(await mcp.client.getPrompt({ name: 'daily_briefing', arguments: {} }));
+      expect(text).toMatch(/has never synced with GoHighLevel, and cannot until it is configured \(.*GOHIGHLEVEL_API_KEY.*\)/);
+      expect(text).not.toMatch(/offer to run gohighlevel_sync_all_contacts/);
+    } finally {
+      await mcp.close();
+      await tdb.dispose();
+    }
   });
 });
