@@ -22,7 +22,7 @@ export async function migrateToLatest(db: Kysely<any>, log: Logger, o: { vacuumA
   if (result.error) {
     throw (
       newerBrain(result.error) ??
-      notPermitted(result) ??
+      (await notPermitted(db, result)) ??
       (await foreignTables(db, result)) ??
       failedMigration(result) ??
       (result.error instanceof Error ? result.error : new Error(String(result.error)))
@@ -108,9 +108,23 @@ const DUPLICATE_TABLE = '42P07';
  * The role in DATABASE_URL may not create what the brain needs (PostgreSQL 15 no longer lets every
  * role create tables in `public`, and a managed server may keep extensions to its owner).
  */
-function notPermitted(result: MigrationResultSet): DatabaseUnavailableError | null {
+async function notPermitted(db: Kysely<any>, result: MigrationResultSet): Promise<DatabaseUnavailableError | null> {
   if ((result.error as { code?: unknown } | undefined)?.code !== INSUFFICIENT_PRIVILEGE) return null;
   const cause = result.error instanceof Error ? result.error.message : String(result.error);
+  const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+  if (failed && failed !== Object.keys(migrations)[0]) {
+    // An upgrade of a brain another role made: only the tables' owner may alter them (or add
+    // triggers to them), whatever this role may create in the schema.
+    const { rows } = await sql<{ owner: string | null; me: string }>`
+      SELECT (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'contacts' AND relkind = 'r' AND relnamespace = current_schema()::regnamespace) AS owner,
+             current_user AS me`.execute(db).catch(() => ({ rows: [] as { owner: string | null; me: string }[] }));
+    const owner = rows[0]?.owner;
+    const me = rows[0]?.me;
+    return new DatabaseUnavailableError(
+      `Cannot upgrade the brain to version ${VERSION}: migration ${failed} failed: ${cause}. Its tables belong to ${owner ? `role ${owner}` : 'another role'}, and ${me ? `role ${me}` : 'this role'} may not change them. The brain was left as it was.`,
+      `Run \`medtainer-mcp migrate\` once with the DATABASE_URL of ${owner ? `the tables' owner (${owner})` : "the tables' owner"} after each update that brings a migration; this role then works as before`,
+    );
+  }
   if (/extension/i.test(cause)) {
     return new DatabaseUnavailableError(
       `Cannot create the brain: ${cause}. Searching needs the pg_trgm extension, which this database role may not install.`,

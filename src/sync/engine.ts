@@ -7,6 +7,7 @@ import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
+import { repairPlainLetterRows } from '../db/search-rederive.repository.js';
 import { KEEP_SYNC_RUNS_DAYS, KEEP_TOOL_CALLS_DAYS, lastVacuumAt, pruneOldRecords, vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
@@ -424,6 +425,10 @@ export class SyncEngine {
         await pass.drain();
         // The brain's side of any gap with GHL's count, when nothing is left to confirm (see reconcileDue).
         if (pending === 0) localAfterFull = (await countContacts(db)).total;
+        // Rows an earlier version's server, still running after the upgrade, wrote its own way
+        // (a first import wrote every row itself).
+        const repaired = initialImport ? 0 : await repairPlainLetterRows(db);
+        if (repaired) log.info(`sync #${runId}: wrote again the search rows of ${repaired} contacts an earlier version had written`);
       }
       await pass.drain();
       await pruneOldRecords(db, this.deps.now()).then(

@@ -4,6 +4,8 @@ import { type DbHandle, openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest, migratorFor } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/logger.js';
 import { searchContacts } from '../../src/search/search-contacts.js';
+import { KNOWN } from '../../src/fake-ghl/index.js';
+import { openConnectedApp } from '../helpers/connected-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
 
 const NOW = new Date('2026-11-25T15:00:00Z');
@@ -127,3 +129,38 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_small_trigram_pending_list']);
   });
 });
+
+/**
+ * A server of an earlier version may still run on the brain after a newer one upgraded it (a
+ * client not yet restarted): what it writes afterwards follows its own rules.
+ */
+describe.each(testEngines())('an earlier version still running after the upgrade (%s)', (engine) => {
+  it('rows it writes the old way for names with letters that do not decompose are set right by the next full sync', async () => {
+    const { app, mcp, close } = await openConnectedApp(engine, { contactCount: 20, seed: 4 }, {
+      synced: true,
+      prepare: (fake) => {
+        const base = fake.store.get(KNOWN.michael)!;
+        fake.store.addContact({ ...base, id: 'OddLettersSoren00001', firstName: 'Søren', lastName: 'Kierkegaard', companyName: 'Straße GmbH', email: 'sk1@example.com', phone: '+15550300001' });
+      },
+    });
+    try {
+      const db = (await app.database()).db;
+      const found = async () => (structuredOf(await mcp.call('search_contacts', { query: 'soren kierkegaard' })).contacts ?? []).map((c) => c.id);
+      expect(await found()).toEqual(['OddLettersSoren00001']);
+      // What an earlier version's sync of that contact wrote after 0009 ran (as 38c5bdf writes it: the letters dropped).
+      await sql`UPDATE contact_search SET doc = 's ren kierkegaard stra e gmbh sk1 from', name_norm = 's ren kierkegaard', company_norm = 'stra e gmbh',
+                  nicknames_norm = '{"s ren","stra e gmbh","s ren from stra e gmbh","s ren kierkegaard"}' WHERE contact_id = 'OddLettersSoren00001'`.execute(db);
+      expect(await found()).toEqual([]);
+      // GHL has not changed the contact since: the sync counts it unchanged, and still sets its rows right.
+      const run = await (await app.sync.start('cli', 'full')).done;
+      expect(run).toMatchObject({ status: 'succeeded', contacts_updated: 0 });
+      expect(await found()).toEqual(['OddLettersSoren00001']);
+    } finally {
+      await close();
+    }
+  });
+});
+
+function structuredOf(result: { structuredContent?: unknown }): { contacts?: Array<{ id: string }> } {
+  return (result.structuredContent ?? {}) as { contacts?: Array<{ id: string }> };
+}

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrateToLatest, migratorFor } from '../../src/db/migrate.js';
 import { type FakeGhl, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
@@ -152,6 +152,27 @@ describe.runIf(Boolean(BASE))('a shared PostgreSQL server: roles that do not own
     const { rows } = await admin(`SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('contacts', 'sync_runs', 'medtainer_migrations')`, name);
     expect(rows.map((r) => r.table_schema)).toEqual(['public']);
     expect((await admin('SELECT count(*)::int AS n FROM public.contacts', name)).rows[0].n).toBe(fake.store.all().length);
+  });
+
+  it('a role granted reads and writes on a brain an earlier version made is sent to the tables\' owner for the upgrade, even with CREATE on the schema', async () => {
+    // The owner's brain as an earlier release left it (migrations up to 0006), shared as the README says.
+    const name = `medtainer_test_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const handle = await openDatabase({ kind: 'postgres', url: urlFor(name) }, silentLogger);
+    expect((await migratorFor(handle.db).migrateTo('0006_email_domain_index')).error).toBeUndefined();
+    await handle.close();
+    const owner = new URL(BASE!).username || 'postgres';
+    for (const extra of ['', '; GRANT CREATE ON SCHEMA public TO ROLE']) {
+      const role = await newRole(name, READ_WRITE + extra);
+      const err = (await app(name, role).database().catch((e: unknown) => e)) as Error & { hint?: string };
+      expect(err.message).toMatch(/Cannot upgrade the brain to version .*: migration 0007_override_copies_follow_context failed: permission denied/);
+      expect(err.message).toContain(`belong to role ${owner}`);
+      // Granting CREATE on the schema (the other advice for a new brain) does not let a role alter another's tables.
+      expect(err.hint).not.toMatch(/GRANT CREATE/);
+      expect(err.hint).toContain(`medtainer-mcp migrate\` once with the DATABASE_URL of the tables' owner (${owner})`);
+    }
+    expect((await admin('SELECT max(name) AS last FROM medtainer_migrations', name)).rows).toEqual([{ last: '0006_email_domain_index' }]);
   });
 
   it('a role out of connections is told so, not sent to check DATABASE_URL', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { DatabaseUnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { PENDING_LIST_KB } from '../maintenance.js';
 import { type Endpoint, isPrivateDir } from './endpoint.js';
@@ -23,8 +24,11 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
   if (dataDir) refuseForeignFolder(dataDir);
   if (dataDir && initialize && !existsSync(path.join(dataDir, 'PG_VERSION'))) await createElsewhere(dataDir, log, initialize, signal);
   signal?.throwIfAborted();
+  // What the engine says while it starts, kept for the one failure it explains better than PGlite's own error.
+  const said: string[] = [];
   const quiet = (text: string) => {
     log.debug(`pglite: ${text}`);
+    if (said.length < 50) said.push(text);
     return true;
   };
   const pglite = await PGlite.create(dataDir ?? 'memory://', {
@@ -32,10 +36,26 @@ export async function createPglite(dataDir: string | undefined, log: Logger, ini
     postgresqlconf: PGLITE_SETTINGS,
     onStdout: quiet,
     onStderr: quiet,
+  }).catch((err: unknown) => {
+    throw (dataDir && madeByAnotherEngine(dataDir, said)) || err;
   });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   if (dataDir) keepPrivate(dataDir, log);
   return pglite;
+}
+
+/**
+ * A data folder written by another PostgreSQL major version than this PGlite runs (a release of
+ * medtainer-mcp on another PGlite): PostgreSQL refuses it and changes nothing, but PGlite only says
+ * it "failed to initialize properly", which reads as a problem with the folder.
+ */
+function madeByAnotherEngine(dataDir: string, said: readonly string[]): DatabaseUnavailableError | null {
+  const detail = said.map((line) => /DETAIL:\s+(The data directory was initialized by PostgreSQL version .*)$/m.exec(line)?.[1]).find(Boolean);
+  if (!detail) return null;
+  return new DatabaseUnavailableError(
+    `The embedded brain in ${dataDir} was made by a release of medtainer-mcp with another database engine: ${detail.trim()} It was left as it was.`,
+    'Run the release that made it (npx -y medtainer-mcp@latest, if that was a newer one), or point MEDTAINER_DATA_DIR at a new folder',
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import { isConnectionLost } from '../connection-lost.js';
 import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
 import { endpointFor, formatEndpoint, isPrivateDir, parseEndpoint, pgSettings } from './endpoint.js';
-import { processExists, tryLock, updateLock } from './lock-file.js';
+import { processExists, readLock, tryLock, updateLock } from './lock-file.js';
 
 export type Role = 'owner' | 'client';
 
@@ -33,6 +33,8 @@ export class SharedPool implements PostgresPool {
   private served: ServedDatabase | null = null;
   private releaseLock: (() => void) | null = null;
   private current: Role | null = null;
+  /** The password the pool gives: the secret of the lock it was made from (none from an earlier version's lock). */
+  private poolSecret: string | undefined;
   private becoming: Promise<void> | null = null;
   private closed = false;
 
@@ -63,13 +65,24 @@ export class SharedPool implements PostgresPool {
         if (!this.pool) throw Object.assign(new Error('the embedded database lock is changing hands'), { code: 'ENOENT' });
         return (await this.pool.connect()) as unknown as PostgresPoolClient;
       } catch (err) {
-        if (!isConnectionLost(err) || Date.now() > deadline) throw err;
+        if ((!isConnectionLost(err) && !this.ownerChanged(err)) || Date.now() > deadline) throw err;
         // The owner is starting, or has just gone: look again (and maybe take over).
         this.log.debug(`embedded database not reachable (${(err as Error).message}); retrying`);
         await this.dropPool();
         await sleep(Math.min(500, 50 * 2 ** Math.min(attempt, 4)), undefined, { signal: this.signal }).catch(() => {});
       }
     }
+  }
+
+  /**
+   * The socket refused this pool's password because another process holds the database now: the
+   * owner this pool was made for quit and a third process took over (same socket, a secret of its
+   * own) before this one asked anything. The lock file names the new secret.
+   */
+  private ownerChanged(err: unknown): boolean {
+    if ((err as { code?: unknown } | null)?.code !== '28P01' || this.current !== 'client') return false;
+    const lock = readLock(this.lockPath);
+    return !lock || lock.secret !== this.poolSecret;
   }
 
   async end(): Promise<void> {
@@ -134,6 +147,7 @@ export class SharedPool implements PostgresPool {
     pool.on('error', (err) => this.log.debug(`embedded database connection lost: ${err.message}`));
     pool.on('connect', (client) => client.on('error', (err) => this.log.debug(`embedded database connection lost while in use: ${err.message}`)));
     this.pool = pool;
+    this.poolSecret = secret;
     if (role !== this.current) {
       this.current = role;
       this.log.info(role === 'owner' ? `embedded database opened in ${this.dataDir}` : `embedded database in ${this.dataDir} is held by another process; sharing it`);

@@ -28,9 +28,16 @@ function sameSecret(given: Buffer, secret: string): boolean {
   return timingSafeEqual(digest(given), digest(secret));
 }
 
-/** ErrorResponse FATAL 28P01, as PostgreSQL answers a wrong password. */
+/**
+ * ErrorResponse FATAL 28P01, as PostgreSQL answers a wrong password. The process refused quotes
+ * this text: one of an earlier version (before the lock file held a secret) gives no password at
+ * all, and would otherwise be left checking MEDTAINER_DATA_DIR.
+ */
 function passwordRefused(): Buffer {
-  const fields = Buffer.from('SFATAL\0C28P01\0Mpassword authentication failed for the embedded medtainer-mcp database\0\0');
+  const text =
+    `password authentication failed for the embedded medtainer-mcp database (held by process ${process.pid}): ` +
+    'a process that gives no password is an older medtainer-mcp than the one holding the brain; update the program that started it (npx -y medtainer-mcp@latest), or quit the other one first';
+  const fields = Buffer.from(`SFATAL\0C28P01\0M${text}\0\0`);
   const header = Buffer.alloc(5);
   header.write('E', 0);
   header.writeInt32BE(4 + fields.length, 1);

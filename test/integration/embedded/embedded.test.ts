@@ -65,6 +65,27 @@ describe('the embedded database shared between processes', () => {
     }
   });
 
+  it('follows a new owner that took over while it was idle (the new owner asks for a password of its own)', async () => {
+    const dir = dataDir();
+    const first = await holder(dir, 10);
+    const me = await openEmbedded({ dataDir: dir, log: silentLogger });
+    try {
+      expect(me.role()).toBe('client');
+      await query(me, `INSERT INTO t VALUES ('before', 0)`);
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('exit', r));
+      // Another process (a client started meanwhile, or a new server) becomes the owner before this
+      // one asks anything: same socket, another secret.
+      const second = await holder(dir, 10);
+      expect(second.role).toBe('owner');
+      const [row] = await query<{ n: number }>(me, `SELECT count(*)::int AS n FROM t`);
+      expect(row).toEqual({ n: 21 });
+      expect(me.role()).toBe('client');
+    } finally {
+      await me.close();
+    }
+  });
+
   it('survives its owner being killed while it is inside a transaction: that transaction fails, the process goes on', async () => {
     const dir = dataDir();
     const owner = await holder(dir, 10);
@@ -174,6 +195,20 @@ describe('the embedded database shared between processes', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('refuses a data folder another PostgreSQL major version wrote (another release\'s engine), saying so, and leaves it as it was', async () => {
+    const dir = dataDir();
+    await initializeDataDir(dir, silentLogger);
+    // What a release on a PGlite of another PostgreSQL version leaves: its PG_VERSION names that version.
+    writeFileSync(path.join(dir, 'PG_VERSION'), '19\n');
+    const files = readdirSync(dir).sort();
+    const err = (await openEmbedded({ dataDir: dir, log: silentLogger }).catch((e: unknown) => e)) as Error & { hint?: string };
+    expect(err.message).toMatch(/made by a release of medtainer-mcp with another database engine: The data directory was initialized by PostgreSQL version 19/);
+    expect(err.hint).toMatch(/Run the release that made it/);
+    expect(readFileSync(path.join(dir, 'PG_VERSION'), 'utf8')).toBe('19\n');
+    expect(readdirSync(dir).sort()).toEqual(files);
+    expect(existsSync(`${dir}.lock`)).toBe(false);
   });
 
   it('refuses a folder that holds other files and no database, and leaves it as it was', async () => {

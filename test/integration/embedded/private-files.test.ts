@@ -101,6 +101,8 @@ describe('the embedded brain served over loopback TCP (Windows)', () => {
         return outcome;
       };
       expect(await attempt()).toMatch(/^refused/);
+      // What an earlier version (its lock file held no secret) reads when it finds a newer one holding the brain.
+      expect(await attempt('')).toMatch(/^refused: password authentication failed .*older medtainer-mcp .*npx -y medtainer-mcp@latest/);
       expect(await attempt('wrong')).toMatch(/^refused: password authentication failed/);
       expect(await attempt(secret)).toBe('let in (1 row)');
     } finally {
