@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 /**
  * A brain synced from the fake GHL with messy real-world contacts (accents, apostrophes, initials,
  * "&" and "LLC", emojis, Chinese names, duplicates, company names made of query words, phone
@@ -64,6 +65,12 @@ export function messy(now: number): FakeContact[] {
   ];
 }
 
+export interface SearchOut {
+  total: number;
+  interpretation: string;
+  contacts: Array<{ id: string }>;
+}
+
 export interface Brain {
   fake: FakeGhl;
   app: App;
@@ -71,6 +78,8 @@ export interface Brain {
   all: FakeContact[];
   setNow(d: Date): void;
   call(name: string, args?: Record<string, unknown>): Promise<{ isError: boolean; text: string; out: any }>;
+  /** search_contacts, which must not fail: its structured result. */
+  search(args: Record<string, unknown>): Promise<SearchOut>;
   close(): Promise<void>;
 }
 
@@ -83,12 +92,18 @@ export async function buildBrain(engine: Engine, now0: Date, extra: (now: number
   const r = await (await app.sync.start('cli', 'full')).done;
   if (r.status !== 'succeeded') throw new Error(JSON.stringify(r));
   const mcp = await connectClient(app.deps);
+  const call: Brain['call'] = async (name, args = {}) => {
+    const res = await mcp.call(name, args);
+    return { isError: Boolean(res.isError), text: textOf(res), out: res.structuredContent as any };
+  };
   return {
     fake, app, mcp, all: fake.store.all(),
     setNow: (d) => { now = d; },
-    call: async (name, args = {}) => {
-      const res = await mcp.call(name, args);
-      return { isError: Boolean(res.isError), text: textOf(res), out: res.structuredContent as any };
+    call,
+    search: async (args) => {
+      const r = await call('search_contacts', args);
+      expect(r.isError, r.text).toBe(false);
+      return r.out as SearchOut;
     },
     close: async () => { await mcp.close(); await app.close(); await fake.close(); await t.drop(); },
   };

@@ -31,11 +31,7 @@ describe.each(testEngines())('calendar phrases at month and year edges (%s)', (e
   afterAll(async () => {
     await b?.close();
   });
-  const search = async (args: Record<string, unknown>) => {
-    const r = await b.call('search_contacts', args);
-    expect(r.isError, r.text).toBe(false);
-    return r.out as { total: number; interpretation: string; contacts: Array<{ id: string }> };
-  };
+  const search = (args: Record<string, unknown>) => b.search(args);
   const addedBetween = (from: Date, before: Date) => b.all.filter((c) => c.dateAdded >= from.getTime() && c.dateAdded < before.getTime()).length;
 
   it('"between nov 1 and nov 30", asked mid-November, is this November, not the year before it', async () => {

@@ -26,11 +26,7 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
   afterAll(async () => {
     await b?.close();
   });
-  const search = async (args: Record<string, unknown>) => {
-    const r = await b.call('search_contacts', args);
-    expect(r.isError, r.text).toBe(false);
-    return r.out as { total: number; interpretation: string; contacts: Array<{ id: string }> };
-  };
+  const search = (args: Record<string, unknown>) => b.search(args);
   const firstId = async (query: string) => (await search({ query })).contacts[0]?.id;
 
   it('finds a company or person whose name is made of words the query language also uses', async () => {

@@ -15,11 +15,7 @@ describe.each(testEngines())('time phrases in a search (%s)', (engine) => {
   afterAll(async () => {
     await b?.close();
   });
-  const search = async (args: Record<string, unknown>) => {
-    const r = await b.call('search_contacts', args);
-    expect(r.isError, r.text).toBe(false);
-    return r.out as { total: number; interpretation: string };
-  };
+  const search = (args: Record<string, unknown>) => b.search(args);
   const localMidnight = (d: Date) => {
     const m = new Date(d);
     m.setHours(0, 0, 0, 0);
