@@ -5,6 +5,7 @@ import { lastSuccessfulRun } from '../db/sync-runs.repository.js';
 import { digestPipelines, type StaleDeal } from '../digest/pipeline-digest.js';
 import { searchContacts, type SearchHit } from '../search/search-contacts.js';
 import type { ToolDeps } from '../tools/define-tool.js';
+import { readInTime } from '../tools/no-answer.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { fenceUntrusted } from '../tools/render.js';
 import { localDate } from '../local-date.js';
@@ -99,7 +100,7 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
       },
     },
     // Counted while it runs, like a tool call (a shutdown lets it answer).
-    tracked(deps.inFlight, async (args) => {
+    tracked(deps.inFlight, readInTime(deps, async (args) => {
       const num = (v: string | undefined, fallback: number) => Math.max(1, v === undefined || v === '' ? fallback : Number(v));
       const o: BriefingOptions = { followUpDays: num(args.follow_up_days, 30), newLeadDays: num(args.new_lead_days, 7), staleDays: num(args.stale_days, 14) };
       const now = deps.now();
@@ -120,6 +121,6 @@ export function registerDailyBriefingPrompt(server: McpServer, deps: ToolDeps): 
         fenceUntrusted(renderBriefing(data, o, now)),
       ].join('\n');
       return { description: 'Daily briefing from the CRM brain', messages: [{ role: 'user', content: { type: 'text', text } }] };
-    }),
+    })),
   );
 }

@@ -4,6 +4,7 @@ import { findContact } from '../db/contact-context.repository.js';
 import { searchContacts } from '../search/search-contacts.js';
 import { loadContact360 } from '../tools/contact-360.js';
 import type { ToolDeps } from '../tools/define-tool.js';
+import { readInTime } from '../tools/no-answer.js';
 import { DEMO_NOTICE } from '../tools/register.js';
 import { isStorableText } from '../ghl/storable-text.js';
 import { tracked } from '../tools/in-flight.js';
@@ -19,7 +20,7 @@ export const LISTED_CONTACTS = 50;
  */
 export function registerContactResource(server: McpServer, deps: ToolDeps): void {
   const template = new ResourceTemplate('contact://{id}', {
-    list: tracked(deps.inFlight, async () => {
+    list: tracked(deps.inFlight, readInTime(deps, async () => {
       const now = deps.now();
       const { hits } = await searchContacts(await deps.db(), { sort: 'importance' }, { now, limit: LISTED_CONTACTS });
       return {
@@ -30,7 +31,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
           mimeType: 'application/json',
         })),
       };
-    }),
+    })),
   });
   server.registerResource(
     'contact',
@@ -43,7 +44,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       mimeType: 'application/json',
     },
     // Counted while it runs, like a tool call (a shutdown lets it answer).
-    tracked(deps.inFlight, async (uri, variables) => {
+    tracked(deps.inFlight, readInTime(deps, async (uri, variables) => {
       const raw = Array.isArray(variables.id) ? variables.id[0] : variables.id;
       const id = decodedId(raw ?? '');
       if (!id) throw new McpError(ErrorCode.InvalidParams, 'The resource URI needs a contact id: contact://{id}.');
@@ -56,7 +57,7 @@ export function registerContactResource(server: McpServer, deps: ToolDeps): void
       const body = await loadContact360(db, contact, deps.now());
       const payload = deps.config.demo ? { notice: DEMO_NOTICE, ...body } : body;
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(payload, null, 2) }] };
-    }),
+    })),
   );
 }
 

@@ -5,13 +5,13 @@ import { isConnectionLost, onceMoreIfConnectionLost, readAgainIfConnectionEnded 
 import { recordToolExecution, type ToolExecution } from '../db/tool-executions.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
 import { databaseUnavailable } from '../db/unavailable.js';
-import { postgresLocation } from '../db/connection.js';
-import { deadline, settledWithin } from '../deadline.js';
+import { deadline } from '../deadline.js';
 import { DatabaseUnavailableError, NoAnswerError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
 import { redact, redactValue } from '../redact.js';
 import { ANSWER_DEADLINE_MS, type AnyTool, type ToolContext, type ToolDeps } from './define-tool.js';
 import { tracked } from './in-flight.js';
+import { answeredInTime } from './no-answer.js';
 
 export const DEMO_NOTICE = 'DEMO DATA: this answer comes from a simulated GoHighLevel location, not your CRM.';
 
@@ -65,9 +65,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
         try {
           const run = () => tool.handler(args, deps, ctx);
           const work = tool.annotations?.readOnlyHint && tool.annotations.idempotentHint ? readAgainIfConnectionEnded(run) : run();
-          // Given up, the work may still finish or fail later; settledWithin has taken its outcome.
-          if (!(await settledWithin(work, limitMs))) throw noAnswer(deps, limitMs, tool.annotations?.readOnlyHint === true);
-          const output = (await work) as Record<string, unknown>;
+          const output = (await answeredInTime(deps, work, { limitMs, readOnly: tool.annotations?.readOnlyHint === true })) as Record<string, unknown>;
           // The final progress notification is often lost on stdio when the result follows in the same chunk.
           if (progressSent) await sleep(1);
           await audit('ok', null);
@@ -142,19 +140,6 @@ function auditRefusedArguments(server: McpServer, deps: ToolDeps, secrets: strin
       throw err;
     }
   };
-}
-
-/**
- * The call's deadline passed: most often a database that stopped answering without closing the
- * connection. The audit row is not waited for (it would wait on the same database).
- */
-function noAnswer(deps: ToolDeps, limitMs: number, readOnly: boolean): NoAnswerError {
-  const target = deps.config.database;
-  const where = target.kind === 'postgres' ? `the PostgreSQL database at ${postgresLocation(target.url)}` : target.kind === 'memory' ? 'the in-memory database' : `the embedded database in ${target.dataDir}`;
-  return new NoAnswerError(
-    `No answer within ${Math.round(limitMs / 1000)} s: ${where} did not reply in time, so this call was given up.${readOnly ? '' : ' What it asked to change may still be applied once the database replies.'}`,
-    'Ask again in a minute. If it keeps happening, the database may be paused or overloaded, or the network to it may have dropped; npx medtainer-mcp doctor checks the connection.',
-  );
 }
 
 /** Another session kept a table this call needs locked past STATEMENT_LOCK_TIMEOUT: says who. */

@@ -9,7 +9,7 @@ import { testEngines } from '../helpers/test-db.js';
 // server, a transaction that will not end) must not leave the person with the client's bare
 // "timed out": the call answers by its own deadline, says what did not reply, and what to do.
 describe.each(testEngines())('a call the brain does not answer in time (%s)', (engine) => {
-  it('reads and writes answer by the deadline with what did not reply; the call is recorded once the brain answers again', { timeout: 120_000 }, async () => {
+  it('reads, writes, resources and prompts answer by the deadline with what did not reply; the call is recorded once the brain answers again', { timeout: 120_000 }, async () => {
     const { app, close } = await openConnectedApp(engine, { contactCount: 50, seed: 3 }, { synced: true });
     const mcp = await connectClient({ ...app.deps, answerDeadlineMs: 1_500 });
     const db = (await app.database()).db;
@@ -32,6 +32,9 @@ describe.each(testEngines())('a call the brain does not answer in time (%s)', (e
       const write = await mcp.call('save_contact_context', { contact_id: KNOWN.rachel, add_nicknames: ['rach'] });
       expect(write.isError).toBe(true);
       expect(textOf(write)).toMatch(/did not reply in time, so this call was given up\. What it asked to change may still be applied once the database replies\./);
+      // Resources and prompts read the brain too.
+      await expect(mcp.client.readResource({ uri: `contact://${KNOWN.rachel}` })).rejects.toThrow(/No answer within 2 s: .* did not reply in time.* Ask again in a minute/);
+      await expect(mcp.client.getPrompt({ name: 'daily_briefing', arguments: {} })).rejects.toThrow(/No answer within 2 s: .* did not reply in time/);
     } finally {
       release();
       await holder;
