@@ -5,6 +5,17 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 const MONTH_NAMES = 'january|february|march|april|may|june|july|august|september|sept|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec';
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const ORDINAL = '(?:st|nd|rd|th)?';
+/** How many, in a relative period: digits or the words people write ("a week ago", "two months ago"). */
+const AGO_COUNTS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
+const AGO = `(?:\\d{1,3}|${Object.keys(AGO_COUNTS).join('|')}) (?:days?|weeks?|months?|years?) ago`;
+const WEEKEND = '(?:over |during )?(?:the |this |last |past )?weekend';
+const QUARTER = '(?:(?:this|last|past|previous) quarter|q[1-4](?: \\d{4})?)';
+/**
+ * Periods said relative to today, read as whole calendar periods: "3 days ago" (that day), "two
+ * weeks ago" (that Monday-to-Sunday week), "a month ago" (that month), "over the weekend" (the last
+ * Saturday and Sunday that have begun), "last quarter", "q3 2025".
+ */
+export const RELATIVE_PERIOD = `(?:${AGO}|${WEEKEND}|${QUARTER})`;
 
 /**
  * A day, a month or a year as people write one in a question (lower-case, commas and full stops
@@ -13,7 +24,7 @@ const ORDINAL = '(?:st|nd|rd|th)?';
  */
 export const CALENDAR_DATE =
   `(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?|(?:${MONTH_NAMES})(?: \\d{1,2}${ORDINAL})?(?: \\d{4})?` +
-  `|\\d{1,2}${ORDINAL} (?:of )?(?:${MONTH_NAMES})(?: \\d{4})?|(?:last )?(?:${WEEKDAYS.join('|')})|\\d{4})`;
+  `|\\d{1,2}${ORDINAL} (?:of )?(?:${MONTH_NAMES})(?: \\d{4})?|(?:last )?(?:${WEEKDAYS.join('|')})|\\d{4}|${RELATIVE_PERIOD})`;
 
 export interface CalendarRange {
   /** Local midnight the period begins. */
@@ -22,8 +33,8 @@ export interface CalendarRange {
   end: Date;
   /** "Monday (2026-11-30)", "2026-11-03", "October 2026", "2025": said after "added on" / "in" / "since". */
   label: string;
-  /** The whole of a month or a year, not a day: said after "in", not "on". */
-  span: 'day' | 'month' | 'year';
+  /** A day is said after "on", a weekend after "over", the others after "in". */
+  span: 'day' | 'week' | 'weekend' | 'month' | 'quarter' | 'year';
 }
 
 const monthIndex = (name: string) => MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3)));
@@ -63,6 +74,8 @@ export function calendarRange(text: string, now: Date, o: { onOrAfter?: Date } =
       : localMidnight(today.getFullYear(), today.getMonth(), today.getDate() - ((today.getDay() - weekday + 7) % 7 || 7));
     return { ...dayRange(start), label: `${capital(m[1]!)} (${localDate(start)})` };
   }
+  const relative = relativePeriod(text, today);
+  if (relative !== undefined) return relative;
   if ((m = /^(\d{4})$/.exec(text))) {
     const year = Number(m[1]);
     if (!plausibleYear(year)) return null;
@@ -101,4 +114,50 @@ function monthOf(year: number, month: number): CalendarRange {
 /** The brain holds no time before 1900 (see parse-contact). */
 function plausibleYear(year: number): boolean {
   return year >= 1900 && year <= 9999;
+}
+
+/** A RELATIVE_PERIOD's days (undefined when the text is none); the same whatever a range began with. */
+function relativePeriod(text: string, today: Date): CalendarRange | null | undefined {
+  const [y, mo, d] = [today.getFullYear(), today.getMonth(), today.getDate()];
+  let m: RegExpExecArray | null;
+  if ((m = /^(\w+) (day|week|month|year)s? ago$/.exec(text))) {
+    const n = AGO_COUNTS[m[1]!] ?? Number(m[1]);
+    if (!Number.isInteger(n)) return undefined;
+    const said = `${m[1]} ${m[2]}${n === 1 ? '' : 's'} ago`;
+    if (m[2] === 'day') {
+      const start = localMidnight(y, mo, d - n);
+      return { ...dayRange(start), label: `${localDate(start)} (${said})` };
+    }
+    if (m[2] === 'week') {
+      const day = localMidnight(y, mo, d - 7 * n);
+      const monday = localMidnight(day.getFullYear(), day.getMonth(), day.getDate() - ((day.getDay() + 6) % 7));
+      return { start: monday, end: localMidnight(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7), label: `the week of Monday ${localDate(monday)} (${said})`, span: 'week' };
+    }
+    if (m[2] === 'month') {
+      const month = monthOf(new Date(y, mo - n, 1).getFullYear(), new Date(y, mo - n, 1).getMonth());
+      return { ...month, label: `${month.label} (${said})` };
+    }
+    const year = y - n;
+    if (!plausibleYear(year)) return null;
+    return { start: localMidnight(year, 0, 1), end: localMidnight(year + 1, 0, 1), label: `${year} (${said})`, span: 'year' };
+  }
+  if ((m = /^(?:over |during )?(the |this |last |past )?weekend$/.exec(text))) {
+    // The last Saturday that has begun (today, on a Saturday); "last weekend" said during a
+    // weekend is the one before.
+    const inWeekend = today.getDay() === 6 || today.getDay() === 0;
+    const back = ((today.getDay() + 1) % 7) + (inWeekend && (m[1] === 'last ' || m[1] === 'past ') ? 7 : 0);
+    const saturday = localMidnight(y, mo, d - back);
+    return { start: saturday, end: localMidnight(saturday.getFullYear(), saturday.getMonth(), saturday.getDate() + 2), label: `the weekend of ${localDate(saturday)}`, span: 'weekend' };
+  }
+  if ((m = /^(?:(this|last|past|previous) quarter|q([1-4])(?: (\d{4}))?)$/.exec(text))) {
+    const current = Math.floor(mo / 3);
+    let year = m[3] ? Number(m[3]) : y;
+    let quarter = m[1] === 'this' ? current : m[1] ? current - 1 : Number(m[2]) - 1;
+    // A quarter without a year is the last one that has begun ("q4" in March is last year's).
+    if (!m[1] && !m[3] && quarter > current) year -= 1;
+    if (quarter < 0) [quarter, year] = [3, year - 1];
+    if (!plausibleYear(year)) return null;
+    return { start: localMidnight(year, quarter * 3, 1), end: localMidnight(year, quarter * 3 + 3, 1), label: `Q${quarter + 1} ${year}`, span: 'quarter' };
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
-import { CALENDAR_DATE, type CalendarRange, calendarRange, WEEKDAYS } from './calendar-dates.js';
+import { CALENDAR_DATE, type CalendarRange, calendarRange, RELATIVE_PERIOD, WEEKDAYS } from './calendar-dates.js';
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
-import { daysAgo, localMidnight, startOfMonth, startOfToday, startOfWeek } from './time-words.js';
+import { daysAgo, localMidnight, startOfMonth, startOfQuarter, startOfToday, startOfWeek } from './time-words.js';
 import { localDate } from '../local-date.js';
 
 export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
@@ -34,7 +34,7 @@ export interface SearchRequest {
 const STOP_WORDS = new Set(
   ('who whos is are was the a an my me i we our us show find list get give see all any contact contacts people person folks ' +
     'please with for of to do does did have has had that there here what which some everyone everybody anyone someone ' +
-    'and or in on about named called by look up lookup search me? them those these who\'s tell info details').split(' '),
+    'and or in on about named called by look up lookup search me? them those these who\'s whats tell info details').split(' '),
 );
 
 /** How many: digits, or the words people write ("a month", "two weeks"). */
@@ -51,7 +51,7 @@ const AT_LEAST = '(?: (?:over|more than|at least))?';
 /** " 30 days", " the last 2 weeks", " the past month", " last week": a count, or one unit after last/past (see howLong). */
 const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}`;
 /** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
-const PERIOD = ` (?:(this week|this month|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
+const PERIOD = ` (?:(this week|this month|this quarter|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
 const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since|within))*";
 /** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
@@ -61,6 +61,10 @@ const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inac
 const ADDED = '(?:added|add|created|joined|signed up|new)';
 /** The words before a date an added-date filter is said with ("added on", "new since", "before", "between"). */
 const DATE_INTRO = `(?:${ADDED}(?: (?:on|in|during|since|from|after|before|between))?|on|in|during|since|from|after|before|between)`;
+
+/** A contact's detail asked for by name ("rachel's cell", "the email address of …"). */
+const DETAIL =
+  '(?:(?:cell|mobile|work|home|office) )?(?:phone numbers?|phones?|numbers?|cell|mobile|e-?mails?(?: address(?:es)?)?|(?:mailing |street )?address|contact (?:info|information|details)|info|details|company)';
 
 interface Rule {
   pattern: RegExp;
@@ -91,6 +95,9 @@ const RULES: Rule[] = [
   // "added on monday", "new leads since nov 1", "who did I add on 11/20", "customers added in
   // 2025", "added between oct 1 and oct 15", "added before march".
   { pattern: new RegExp(`\\b(${DATE_INTRO}) (${CALENDAR_DATE})(?: (?:and|to|through|until|till) (${CALENDAR_DATE}))?\\b`), apply: addedOnDate },
+  // "leads over the weekend", "customers 3 days ago", "new leads last quarter": a period said
+  // relative to today needs no word before it to be when they were added.
+  { pattern: new RegExp(`\\b(${RELATIVE_PERIOD})\\b`), apply: (m, r, now) => addedDuring('in', m[1]!, undefined, r, now) },
   { pattern: new RegExp(`\\b(?:${ADDED} )?yesterday\\b`), apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
@@ -110,6 +117,10 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`${TAG_INTRO} ([a-z0-9][a-z0-9 _-]{0,40}?)(?=$| (?:and|who|in|from|at|with|without|added|that|leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\\b)`), apply: (m, r) => (r.tag = m[1]!.trim()) },
   { pattern: /\bleads?\b|\bprospects?\b/, apply: (_m, r) => (r.type = 'lead') },
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
+  // "rachel's phone number", "the email for rachel": which of the contact's details is wanted,
+  // not part of the name (the answer shows them all).
+  { pattern: new RegExp(`'s ${DETAIL}\\b`), apply: () => undefined },
+  { pattern: new RegExp(`(?:^| )(?:what(?:'s| is| are) )?(?:the )?${DETAIL} (?:for|of) `), apply: () => undefined },
   { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },
 ];
 
@@ -177,6 +188,7 @@ function periodStart(m: RegExpMatchArray, now: Date): Period {
   const [, current, since] = m as unknown as [string, string | undefined, string | undefined];
   if (current === 'this week') return { at: startOfWeek(now), label: 'this week (since Monday)' };
   if (current === 'this month') return { at: startOfMonth(now), label: 'this month (since the 1st)' };
+  if (current === 'this quarter') return { at: startOfQuarter(now), label: `this quarter (since ${localDate(startOfQuarter(now))})` };
   if (current === 'this year') return { at: startOfYear(now), label: 'this year (since 1 January)' };
   if (current === 'today') return { at: startOfToday(now), label: 'today' };
   if (since === 'yesterday') return { at: startOfYesterday(now), label: 'since yesterday' };
@@ -205,13 +217,18 @@ function lastWeekday(now: Date, weekday: number): Date {
 /** Reads an added-date rule's match: its intro says whether the date is the period, its start or its end. */
 function addedOnDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
   const [, intro, first, second] = m as unknown as [string, string, string, string | undefined];
+  addedDuring(intro, first, second, r, now);
+}
+
+/** An added-date filter from the words introducing it ("added on", "since", "between"), its date and a range's end. */
+function addedDuring(intro: string, first: string, second: string | undefined, r: SearchRequest, now: Date): void {
   const word = intro.split(' ').at(-1)!;
   let a = calendarRange(first, now);
   let b = second === undefined ? null : calendarRange(second, now);
   if (!a || (second !== undefined && !b)) return undo();
   // "from may" or "from april farms" is more likely a company than a month: after "from", a
   // month needs a day or a year ("from october 2026").
-  if (word === 'from' && !b && a.span !== 'day' && !/\d/.test(first)) return undo();
+  if (word === 'from' && !b && a.span === 'month' && !/\d/.test(first)) return undo();
   if (b) {
     // "between … and …", "from … to …": both days whole. The end, read on its own, is its last
     // occurrence, which may be a year before the start ("between nov 1 and nov 30" mid-November,
@@ -243,7 +260,7 @@ function addedOnDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
 
 const HALF_YEAR_MS = 183 * 86_400_000;
 
-const onOrIn = (range: CalendarRange) => `${range.span === 'day' ? 'on' : 'in'} ${range.label}`;
+const onOrIn = (range: CalendarRange) => `${range.span === 'day' ? 'on' : range.span === 'weekend' ? 'over' : 'in'} ${range.label}`;
 
 /**
  * "no activity since nov 1": silent since that day began. "haven't contacted in october" reads
@@ -296,6 +313,8 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   // The domain alone is taken out: the words around it may still be understood ("haven't heard
   // from … in 30 days", "with … email"); what introduced it is dropped after the rules.
   let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[‘’`]/g, "'").replace(/[“”]/g, '"').replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
+  // "30+ days", "30 or more days", "30 days or more", "30 plus days": at least that long.
+  text = text.replace(new RegExp(` (\\d{1,4})(?: ?\\+| or more| plus) ${UNIT}(?: or more)?(?= )| (\\d{1,4}) ${UNIT} or more(?= )`, 'g'), (_m, n, unit, n2, unit2) => ` over ${n ?? n2} ${unit ?? unit2}`);
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;

@@ -28,3 +28,8 @@ export function startOfMonth(now: Date): Date {
 export function daysAgo(now: Date, days: number): Date {
   return new Date(now.getTime() - days * DAY);
 }
+
+/** The 1st of this calendar quarter (January, April, July or October), 00:00, in the server's time zone. */
+export function startOfQuarter(now: Date): Date {
+  return localMidnight(now.getFullYear(), now.getMonth() - (now.getMonth() % 3), 1);
+}

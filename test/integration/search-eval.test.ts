@@ -198,6 +198,11 @@ describe.each(testEngines())('search evaluation set (%s)', (engine) => {
     ['new leads since nov 1', (c) => c.type === 'lead' && c.dateAdded >= new Date(2026, 10, 1).getTime()],
     ['contacts added between 9/1 and 9/30', (c) => c.dateAdded >= new Date(2026, 8, 1).getTime() && c.dateAdded < new Date(2026, 9, 1).getTime()],
     ["who haven't I heard from since october 15", (c) => activity(c) < new Date(2026, 9, 15).getTime()],
+    // Periods said relative to today: the weekend of 21-22 November, Q3, the Sunday three days back, 30+ days.
+    ['who did I add over the weekend', (c) => c.dateAdded >= new Date(2026, 10, 21).getTime() && c.dateAdded < new Date(2026, 10, 23).getTime()],
+    ['customers added last quarter', (c) => c.type === 'customer' && c.dateAdded >= new Date(2026, 6, 1).getTime() && c.dateAdded < new Date(2026, 9, 1).getTime()],
+    ['leads added 3 days ago', (c) => c.type === 'lead' && c.dateAdded >= new Date(2026, 10, 22).getTime() && c.dateAdded < new Date(2026, 10, 23).getTime()],
+    ['not contacted in 30+ days', (c) => activity(c) < NOW.getTime() - 30 * DAY],
   ];
   it.each(counts)('"%s" counts exactly the right contacts', async (query, pred) => {
     const out = await q(query);

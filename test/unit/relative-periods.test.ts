@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { describe as say, parseQuery } from '../../src/search/parse-query.js';
+
+const now = new Date(2026, 10, 25, 15, 30); // Wednesday 25 November 2026, server time
+const local = (y: number, m: number, d: number) => new Date(y, m, d).toISOString();
+
+/** The added-date window a question was read as; nothing of it may be left over as a name. */
+function added(q: string, at = now): [string | undefined, string | undefined] {
+  const r = parseQuery(q, at);
+  expect(r.name, q).toBeUndefined();
+  expect(r.company, q).toBeUndefined();
+  return [r.addedSince?.toISOString(), r.addedBefore?.toISOString()];
+}
+
+describe('periods said relative to today', () => {
+  it('"N days / weeks / months / years ago" is that whole day, Monday-to-Sunday week, month or year', () => {
+    expect(added('who did I add 3 days ago')).toEqual([local(2026, 10, 22), local(2026, 10, 23)]);
+    expect(say(parseQuery('who did I add 3 days ago', now))).toBe('added on 2026-11-22 (3 days ago), sorted by date added');
+    // 11 November is a Wednesday: its week began on Monday the 9th.
+    expect(added('leads added 2 weeks ago')).toEqual([local(2026, 10, 9), local(2026, 10, 16)]);
+    expect(added('added a week ago')).toEqual([local(2026, 10, 16), local(2026, 10, 23)]);
+    expect(added('customers added two months ago')).toEqual([local(2026, 8, 1), local(2026, 9, 1)]);
+    expect(added('added 1 year ago')).toEqual([local(2025, 0, 1), local(2026, 0, 1)]);
+    // Across the New Year: a month ago in January is last December.
+    expect(added('added a month ago', new Date(2027, 0, 10, 12))).toEqual([local(2026, 11, 1), local(2027, 0, 1)]);
+    // No word before it is needed, and "from" is no company's introduction here.
+    expect(added('leads 3 days ago')).toEqual([local(2026, 10, 22), local(2026, 10, 23)]);
+    expect(added('leads from 3 days ago')).toEqual([local(2026, 10, 22), local(2026, 10, 23)]);
+    expect(added('added between 5 days ago and 2 days ago')).toEqual([local(2026, 10, 20), local(2026, 10, 24)]);
+  });
+
+  it('"over the weekend" is the last Saturday and Sunday that have begun', () => {
+    const weekend = [local(2026, 10, 21), local(2026, 10, 23)];
+    expect(added('who did I add over the weekend')).toEqual(weekend);
+    expect(added('leads from the weekend')).toEqual(weekend);
+    expect(added('new customers last weekend')).toEqual(weekend);
+    expect(say(parseQuery('leads over the weekend', now))).toBe('type=lead, added over the weekend of 2026-11-21, sorted by date added');
+    // Said on a Sunday: "the weekend" is this one, "last weekend" the one before.
+    const sunday = new Date(2026, 10, 29, 18);
+    expect(added('added this weekend', sunday)).toEqual([local(2026, 10, 28), local(2026, 10, 30)]);
+    expect(added('added last weekend', sunday)).toEqual(weekend);
+    expect(parseQuery("haven't heard from since the weekend", now).silentSince?.toISOString()).toBe(local(2026, 10, 21));
+  });
+
+  it('quarters: this one, the last one, and Q1-Q4 with or without a year', () => {
+    expect(added('contacts added this quarter')).toEqual([local(2026, 9, 1), undefined]);
+    expect(added('leads this quarter')).toEqual([local(2026, 9, 1), undefined]);
+    expect(added('customers added last quarter')).toEqual([local(2026, 6, 1), local(2026, 9, 1)]);
+    expect(say(parseQuery('customers added last quarter', now))).toBe('type=customer, added in Q3 2026, sorted by date added');
+    expect(added('leads from q1')).toEqual([local(2026, 0, 1), local(2026, 3, 1)]);
+    expect(added('added in q4 2025')).toEqual([local(2025, 9, 1), local(2026, 0, 1)]);
+    // A quarter not begun yet this year is last year's; the quarter before the first is last year's fourth.
+    expect(added('added in q3', new Date(2026, 1, 10, 12))).toEqual([local(2025, 6, 1), local(2025, 9, 1)]);
+    expect(added('added last quarter', new Date(2026, 1, 10, 12))).toEqual([local(2025, 9, 1), local(2026, 0, 1)]);
+  });
+
+  it('a month alone after "from" is still a company ("from may")', () => {
+    expect(parseQuery('leads from may', now).company).toBe('may');
+  });
+});
+
+describe('"30+ days" and its other spellings', () => {
+  it.each(['not contacted in 30+ days', "haven't talked to in 30+ days", 'no activity for 30 days or more', 'silent 30 or more days', 'not contacted in 30 plus days'])('%s', (q) => {
+    const r = parseQuery(q, now);
+    expect(r.silentForDays, q).toBe(30);
+    expect(r.name, q).toBeUndefined();
+  });
+});
+
+describe('the detail asked for is not part of the name', () => {
+  it.each([
+    ["rachel's phone number", 'rachel', undefined],
+    ["what's rachel's email?", 'rachel', undefined],
+    ['the email address for rachel', 'rachel', undefined],
+    ['phone number of rachel from fresh headies', 'rachel', 'fresh headies'],
+    ["rachel's cell", 'rachel', undefined],
+  ])('%s', (q, name, company) => {
+    const r = parseQuery(q, now);
+    expect([r.name, r.company]).toEqual([name, company]);
+  });
+
+  it('a company named with such a word keeps it', () => {
+    expect(parseQuery("who's at phone depot", now).company).toBe('phone depot');
+    expect(parseQuery('leads with phone numbers', now)).toMatchObject({ type: 'lead', hasPhone: true });
+  });
+});
