@@ -25,6 +25,10 @@ const Output = z.object({
       .nullable()
       .describe('When the last good sync is older than the schedule allows (three planned runs missed): how old it is and how often a sync is expected. Null otherwise'),
     api_budget_remaining: z.number().int().nullable().describe('GHL daily requests left, as last reported by GHL'),
+    sync_unavailable: z
+      .string()
+      .nullable()
+      .describe('Why no sync can run in this server (GoHighLevel not configured: which setting is missing or wrong). Null when syncs can run'),
   }),
 });
 
@@ -78,6 +82,7 @@ export const getSyncStats = defineTool({
         last_error: last?.status === 'failed' ? (last.error ?? last.errors[0] ?? 'unknown error') : null,
         overdue: overdueReason(health),
         api_budget_remaining: last?.api_budget_remaining ?? null,
+        sync_unavailable: deps.config.demo ? null : deps.config.ghl.unavailableReason,
       },
     };
   },
@@ -93,7 +98,13 @@ export const getSyncStats = defineTool({
           `${s.contacts_fetched} fetched, ${s.contacts_created} new, ${s.contacts_updated} updated, ${s.contacts_deleted} deleted, ` +
           `${s.api_requests} API requests, ${s.duration_ms} ms.`,
       );
-    } else lines.push('No sync has run yet: call gohighlevel_sync_all_contacts (from a terminal: npx medtainer-mcp sync).');
+    } else if (!o.health.sync_unavailable) lines.push('No sync has run yet: call gohighlevel_sync_all_contacts (from a terminal: npx medtainer-mcp sync).');
+    // Offering a sync that can only fail sends the person round in circles: say what is missing instead.
+    if (o.health.sync_unavailable)
+      lines.push(
+        `Syncs cannot run in this server: GoHighLevel is not configured (${o.health.sync_unavailable}). Set it in the server's environment ` +
+          '(for Claude Desktop: the "env" block of claude_desktop_config.json) and restart.',
+      );
     if (o.health.last_error) lines.push(`Last error: ${o.health.last_error}`);
     lines.push(`Next scheduled sync: ${o.next_scheduled_sync_at ?? 'none (schedule off)'}.`);
     return lines.join('\n');

@@ -9,6 +9,8 @@ import { openTestDatabase, type TestDatabase, testEngines } from '../helpers/tes
 
 const now = new Date('2026-06-15T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+/** GoHighLevel configured: the server can sync. */
+const GHL = { GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000', GOHIGHLEVEL_LOCATION_ID: 'LOC123' };
 
 describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
   let tdb: TestDatabase;
@@ -16,7 +18,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
 
   beforeAll(async () => {
     tdb = await openTestDatabase(engine);
-    mcp = await connectClient(testDeps(tdb, { now: () => now, schedule: { nextRunAt: () => new Date('2026-06-15T12:15:00Z') } }));
+    mcp = await connectClient(testDeps(tdb, { env: GHL, now: () => now, schedule: { nextRunAt: () => new Date('2026-06-15T12:15:00Z') } }));
   });
   afterAll(async () => {
     await mcp?.close();
@@ -35,8 +37,23 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0, '6': 0, '7': 0, '8': 0, '9': 0, '10': 0 });
     expect(s.database.kind).toBe(engine);
     expect(s.database.size_bytes).toBeGreaterThan(1_000_000);
-    expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, overdue: null, api_budget_remaining: null });
-    expect(textOf(res)).toMatch(/No sync has run yet/);
+    expect(s.health).toEqual({ status: 'never_synced', consecutive_failures: 0, last_error: null, overdue: null, api_budget_remaining: null, sync_unavailable: null });
+    expect(textOf(res)).toMatch(/No sync has run yet: call gohighlevel_sync_all_contacts/);
+  });
+
+  it('with GoHighLevel not configured, says syncs cannot run and why, instead of offering one', async () => {
+    const unconfigured = await connectClient(testDeps(tdb, { env: { GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000' }, now: () => now }));
+    try {
+      const res = await unconfigured.call('gohighlevel_get_sync_stats');
+      expect(res.isError).toBeFalsy();
+      const s = res.structuredContent as Record<string, any>;
+      expect(s.health.status).toBe('never_synced');
+      expect(s.health.sync_unavailable).toMatch(/GOHIGHLEVEL_LOCATION_ID/);
+      expect(textOf(res)).toMatch(/Syncs cannot run in this server: GoHighLevel is not configured \(.*GOHIGHLEVEL_LOCATION_ID/);
+      expect(textOf(res)).not.toMatch(/call gohighlevel_sync_all_contacts/);
+    } finally {
+      await unconfigured.close();
+    }
   });
 
   it('counts contacts, deletions, importance and the last runs', async () => {
@@ -74,7 +91,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.importance_distribution).toEqual({ '1': 0, '2': 0, '3': 1, '4': 0, '5': 1, '6': 0, '7': 0, '8': 2, '9': 0, '10': 1 });
     expect(s.last_sync).toMatchObject({ status: 'failed', mode: 'incremental', trigger: 'schedule', errors: ['GHL answered 503'] });
     expect(s.last_successful_sync_at).toBe(daysAgo(0.019).toISOString());
-    expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', overdue: null, api_budget_remaining: 198_990 });
+    expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', overdue: null, api_budget_remaining: 198_990, sync_unavailable: null });
   });
 
   it('records every call in tool_executions', async () => {
