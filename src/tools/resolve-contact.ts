@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { findContact } from '../db/contact-context.repository.js';
 import type { ContactRow, Database } from '../db/database.js';
 import { ToolError } from '../errors.js';
+import { deletedContactsMatching } from '../search/deleted-matches.js';
 import { readQuery } from '../search/read-query.js';
 import { searchContacts } from '../search/search-contacts.js';
 import { fenceUntrusted } from './render.js';
@@ -29,7 +30,18 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
   const exact = hits.filter((h) => h.score >= 1 && (h.matched_on === 'email' || h.matched_on === 'phone' || named >= 2));
   const chosen = total === 1 ? hits[0] : exact.length === 1 ? exact[0] : undefined;
   if (chosen) return (await findContact(db, chosen.id))!;
-  if (total === 0) throw new ToolError(`No contact matches "${input.query}".`, 'Try search_contacts with fewer or different words, or check that the brain is synced.');
+  if (total === 0) {
+    // Someone GoHighLevel deleted is still in the brain: "no contact matches" would read as never known.
+    const deleted = await deletedContactsMatching(db, request);
+    if (deleted.length) {
+      const list = deleted.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel ${d.deleted_at.toISOString().slice(0, 10)}`);
+      throw new ToolError(
+        `No current contact matches "${input.query}"; ${deleted.length === 1 ? 'a contact deleted in GoHighLevel does' : 'contacts deleted in GoHighLevel do'}:\n${fenceUntrusted(list)}`,
+        'Call get_contact_360 with that contact_id to see what the brain kept (notes, history, deals).',
+      );
+    }
+    throw new ToolError(`No contact matches "${input.query}".`, 'Try search_contacts with fewer or different words, or check that the brain is synced.');
+  }
   const list = hits.map((h) => `- ${[h.name ?? '(no name)', h.company, h.email].filter(Boolean).join(' · ')} [${h.id}]`);
   throw new ToolError(
     // Names and companies are anyone's text: fenced as data, like every other answer.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describe, type SearchRequest } from '../search/parse-query.js';
+import { deletedContactsMatching } from '../search/deleted-matches.js';
 import { readQuery } from '../search/read-query.js';
 import { normalizeText } from '../search/normalize.js';
 import { ToolError } from '../errors.js';
@@ -36,6 +37,10 @@ export const searchContacts = defineTool({
     contacts: z.array(ContactSummary),
     total: z.number().int().describe('All contacts matching, not just those returned'),
     interpretation: z.string().describe('How the request was read'),
+    deleted_matches: z
+      .array(z.object({ id: z.string(), name: z.string().nullable(), company: z.string().nullable(), email: z.string().nullable(), deleted_at: z.string() }))
+      .optional()
+      .describe('When nothing current matched a name, email or phone: contacts GoHighLevel deleted that match it (the brain keeps them; get_contact_360 opens one by id)'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input, deps) {
@@ -59,9 +64,24 @@ export const searchContacts = defineTool({
     };
     const result = await runSearch(await deps.db(), req, { now, limit: input.limit });
     const interpretation = describe(req) + (result.corrected.length ? `; spelling: ${result.corrected.join(', ')}` : '');
-    return { contacts: result.hits, total: result.total, interpretation };
+    // Nobody current by that name: someone GoHighLevel deleted is still remembered, and saying so
+    // beats a bare "no match" about a person the owner knows was there. Only for a search that
+    // names someone; filters alone ("leads without email") never list deleted contacts.
+    const names = req.name || req.company || req.email || req.phone;
+    const filtered = req.type || req.tag || req.industry || req.addedSince || req.addedBefore || req.silentForDays !== undefined || req.silentSince || req.minImportance || req.hasEmail !== undefined || req.hasPhone !== undefined || req.emailDomain;
+    const deleted = result.total === 0 && names && !filtered ? await deletedContactsMatching(await deps.db(), req) : [];
+    return {
+      contacts: result.hits,
+      total: result.total,
+      interpretation,
+      ...(deleted.length ? { deleted_matches: deleted.map((d) => ({ ...d, deleted_at: d.deleted_at.toISOString() })) } : {}),
+    };
   },
   render(o) {
+    if (o.contacts.length === 0 && o.deleted_matches?.length) {
+      const list = o.deleted_matches.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel ${d.deleted_at.slice(0, 10)}`);
+      return `No current contact matched (searched: ${o.interpretation}); deleted in GoHighLevel but kept in the brain:\n${fenceUntrusted(list)}\nget_contact_360 with a contact_id shows what the brain kept of them.`;
+    }
     if (o.contacts.length === 0) {
       return `No contacts matched (searched: ${o.interpretation}). Try fewer words, only the first name or the company, or check gohighlevel_get_sync_stats to see whether the brain is synced.`;
     }

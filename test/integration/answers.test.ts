@@ -64,6 +64,45 @@ describe.each(testEngines())('plain-English questions as people ask them (%s)', 
   });
 });
 
+describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
+  let c: ConnectedApp;
+  const id = 'ZeldaQuartz000000001';
+  beforeAll(async () => {
+    c = await openConnectedApp(
+      engine,
+      { contactCount: 30, seed: 7 },
+      { synced: true, prepare: (fake) => void fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id, firstName: 'Zelda', lastName: 'Quartz', companyName: 'Gone Gardens', email: 'zelda@gonegardens.com', phone: '+1 707-555-0999' }) },
+    );
+    c.fake.store.deleteContact(id);
+    expect((await (await c.app.sync.start('cli', 'full')).done).contacts_deleted).toBe(1);
+  });
+  afterAll(() => c?.close());
+
+  it('is named as deleted, with its id, when get_contact_360 is asked for it: not "no contact matches"', async () => {
+    for (const query of ['zelda quartz', 'zelda from gone gardens', 'zelda@gonegardens.com', '707 555 0999']) {
+      const r = await c.mcp.call('get_contact_360', { query });
+      expect(r.isError, query).toBe(true);
+      expect(textOf(r), query).toMatch(/No current contact matches[\s\S]*Zelda Quartz · Gone Gardens · zelda@gonegardens\.com \[ZeldaQuartz000000001\], deleted in GoHighLevel \d{4}-\d\d-\d\d/);
+    }
+    // Its id still opens what the brain kept; someone never known is still unknown.
+    const kept = await c.mcp.call('get_contact_360', { contact_id: id });
+    expect((kept.structuredContent as { contact: { deleted_at: string | null } }).contact.deleted_at).not.toBeNull();
+    const unknown = await c.mcp.call('get_contact_360', { query: 'zelda unknownsson' });
+    expect(textOf(unknown)).toMatch(/^No contact matches/m);
+  });
+
+  it('search_contacts finding nobody current by that name lists the deleted contact apart, never among the matches', async () => {
+    const r = await c.mcp.call('search_contacts', { query: 'zelda quartz' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent as { total: number; contacts: unknown[]; deleted_matches?: Array<{ id: string; deleted_at: string }> };
+    expect([out.total, out.contacts.length, out.deleted_matches?.map((d) => d.id)]).toEqual([0, 0, [id]]);
+    expect(textOf(r)).toMatch(/No current contact matched[\s\S]*deleted in GoHighLevel but kept in the brain[\s\S]*\[ZeldaQuartz000000001\]/);
+    // A filter makes it a question about current contacts: no reminder.
+    const leads = await c.mcp.call('search_contacts', { query: 'zelda quartz', type: 'customer' });
+    expect((leads.structuredContent as { deleted_matches?: unknown }).deleted_matches).toBeUndefined();
+  });
+});
+
 describe('the text of a contact with hundreds of tags', () => {
   let c: ConnectedApp;
   beforeAll(async () => {
