@@ -3,6 +3,7 @@ import { isConnectionLost, saysConnectionLost } from '../db/connection-lost.js';
 import { SyncUnavailableError } from '../sync/engine.js';
 import { startAsAsked } from '../sync/start-as-asked.js';
 import { syncAllContacts } from '../tools/sync-all-contacts.js';
+import { DEMO_NOTICE } from '../tools/register.js';
 import { toSyncRunOutput } from '../tools/schemas.js';
 import { HANDOVER_TRIES } from './handover.js';
 import type { CliIo } from './io.js';
@@ -50,7 +51,7 @@ export async function syncCommand(app: App, io: CliIo, options: { full: boolean 
       io.err(`Sync #${out.run_id} failed: ${row.error ?? 'unknown error'}\n`);
       return 1;
     }
-    io.out(`${syncAllContacts.render(out)}\n`);
+    io.out(`${app.deps.config.demo ? `${DEMO_NOTICE}\n` : ''}${syncAllContacts.render(out)}\n`);
     return 0;
   }
 }

@@ -151,6 +151,20 @@ describe('doctor', () => {
     expect(r.stdout).not.toMatch(/not configured|GOHIGHLEVEL_API_KEY/);
     expect(r.stdout).toMatch(/authenticated: the location has 400 contacts/);
   });
+
+  it('in demo mode, sync and stats say on stdout that the figures are demo data (text and JSON)', async () => {
+    const env = { MEDTAINER_DATA_DIR: path.join(tempDir(), 'brain'), LOG_LEVEL: 'warn' };
+    const sync = await runCli(['sync', '--demo'], env);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stdout).toMatch(/^DEMO DATA: .*simulated GoHighLevel location.*\nSync #1 \(full\) succeeded/);
+    const stats = await runCli(['stats', '--demo'], env);
+    expect(stats.stdout).toMatch(/^DEMO DATA: .*\nBrain: 400 contacts/);
+    const json = JSON.parse((await runCli(['stats', '--demo', '--json'], env)).stdout) as { notice?: string; total_contacts: number };
+    expect(json).toMatchObject({ notice: expect.stringMatching(/^DEMO DATA/), total_contacts: 400 });
+    // Not in normal use.
+    const real = JSON.parse((await runCli(['stats', '--json'], { MEDTAINER_DATA_DIR: path.join(tempDir(), 'real'), LOG_LEVEL: 'warn' })).stdout) as Record<string, unknown>;
+    expect(real.notice).toBeUndefined();
+  });
 });
 
 describe('MEDTAINER_DATA_DIR', () => {
