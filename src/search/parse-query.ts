@@ -77,6 +77,10 @@ const RULES: Rule[] = [
   // "who should I follow up with today?", "who do I need to follow up with this week": the asking
   // words and the day the follow-up happens are part of the request, not a name or an added date.
   { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  // An order asked for in words: "leads by importance", "customers sorted by date added", "by last contact".
+  { pattern: /\b(?:(?:sorted|ordered|ranked|listed) )?by (?:importance|priority|how important(?: they are)?)\b/, apply: (_m, r) => (r.sort = 'importance') },
+  { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:date(?: added)?|when (?:they were |i )?added|newest(?: first)?)\b|\bnewest first\b/, apply: (_m, r) => (r.sort = 'recent') },
+  { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:longest silence|last (?:contact|activity)|least recently contacted)\b|\blongest (?:silent|silence|quiet) first\b/, apply: (_m, r) => (r.sort = 'silence') },
   { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   // "who haven't I contacted this week", "no activity since monday": silent since the period began.

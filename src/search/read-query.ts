@@ -25,6 +25,10 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
   if (!hasLetters && Object.keys(parsed).every((k) => k === 'name' || k === 'company')) {
     throw new ToolError(`The query has no letters or digits to search by (${JSON.stringify(query)}).`, 'Ask with a name, a company, an email, a phone number or a plain-English filter such as "recent leads".');
   }
+  // A word or phrase that is a tag contacts carry and nobody's name ("vip", "vip leads",
+  // "wholesale customers") is that tag: read as a name it matched the tag's letters anywhere.
+  const asTag = await tagNotName(db, parsed);
+  if (asTag) return asTag;
   // A reading that only split the words into a name and a company lost none of them.
   const claimedWords = Object.keys(parsed).some((k) => k !== 'name' && k !== 'company') || (!parsed.name && !parsed.company);
   if (!claimedWords || parsed.email || parsed.phone) return parsed;
@@ -35,6 +39,19 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
   // contacts": Emerald Triangle Farms among them), so only an exact name overrides it there.
   for (const phrase of phrases) if (await someoneIsCalled(db, phrase, { prefix: !parsed.industry })) return { name: phrase };
   return withLongerTag(db, query, parsed, now);
+}
+
+/**
+ * The request with its name read as a tag, when some contact carries that tag and no contact's
+ * name, company or nickname holds those words ("wholesale" stays a name while Pacific Wholesale Co
+ * is a customer: the name reading finds the tag too); else null.
+ */
+async function tagNotName(db: Kysely<Database>, parsed: SearchRequest): Promise<SearchRequest | null> {
+  if (!parsed.name || parsed.company || parsed.tag || parsed.email || parsed.phone) return null;
+  const name = normalizeText(parsed.name);
+  if (!name || !(await someoneIsTagged(db, name)) || (await someoneNamedWith(db, name))) return null;
+  const { name: _name, ...rest } = parsed;
+  return { ...rest, tag: name };
 }
 
 /**
@@ -69,6 +86,18 @@ async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix
   const { rows } = await sql<{ one: number }>`
     SELECT 1 AS one FROM contact_search d
     WHERE ${sql.join(inDoc, sql` AND `)} AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} ${begins})
+    LIMIT 1`.execute(db);
+  return rows.length > 0;
+}
+
+/** Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase` as whole words. */
+async function someoneNamedWith(db: Kysely<Database>, phrase: string): Promise<boolean> {
+  const inDoc = phrase.split(' ').map((w) => sql`d.doc LIKE ${containing(w)}`);
+  const p = escapeLike(phrase);
+  const { rows } = await sql<{ one: number }>`
+    SELECT 1 AS one FROM contact_search d
+    WHERE ${sql.join(inDoc, sql` AND `)}
+      AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} OR n LIKE ${`${p} %`} OR n LIKE ${`% ${p}`} OR n LIKE ${`% ${p} %`})
     LIMIT 1`.execute(db);
   return rows.length > 0;
 }

@@ -57,6 +57,33 @@ describe.each(testEngines())('plain-English questions as people ask them (%s)', 
     }
   });
 
+  it('a bare word that is a tag and nobody\'s name is the tag: "vip" is "tagged vip"', async () => {
+    const tagged = await search('tagged vip');
+    expect(tagged.total).toBeGreaterThan(0);
+    for (const q of ['vip', 'VIP']) {
+      const r = await search(q);
+      expect({ q, total: r.total, interpretation: r.interpretation }).toEqual({ q, total: tagged.total, interpretation: tagged.interpretation });
+    }
+    expect((await search('vip leads')).interpretation).toBe('type=lead, tag=vip, sorted by importance');
+    // "wholesale" is also in companies' names: read as a name, it finds those and the tagged ones.
+    const wholesale = await search('wholesale');
+    expect(wholesale.interpretation).toMatch(/name or nickname like "wholesale"/);
+    expect(wholesale.total).toBeGreaterThan((await search('tagged wholesale')).total);
+  });
+
+  it('an order said in words is the order, not a name: "leads by importance", "customers sorted by date added"', async () => {
+    const pairs: Array<[string, string]> = [
+      ['leads by importance', 'most important leads'],
+      ['customers sorted by date added', 'recent customers'],
+      ['customers newest first', 'recent customers'],
+    ];
+    for (const [q, same] of pairs) {
+      const [a, b] = [await search(q), await search(same)];
+      expect({ q, interpretation: a.interpretation, ids: a.contacts.map((x) => x.id) }).toEqual({ q, interpretation: b.interpretation, ids: b.contacts.map((x) => x.id) });
+    }
+    expect((await search('leads by last contact')).interpretation).toBe('type=lead, sorted by longest silence');
+  });
+
   it('"who did I add this week?" is "contacts added this week"', async () => {
     const base = await search('contacts added this week');
     const r = await search('who did I add this week?');
