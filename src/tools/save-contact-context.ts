@@ -23,7 +23,8 @@ export const saveContactContext = defineTool({
   }),
   outputSchema: z.object({
     contact_id: z.string(),
-    saved: z.array(z.string()).describe('What was saved, in words'),
+    saved: z.array(z.string()).describe('What was saved, in words (what changed)'),
+    unchanged: z.array(z.string()).optional().describe('What was asked but already so: a nickname saved before, the importance it already had'),
     nicknames: z.array(z.string()),
     manual_nicknames: z.array(z.string()),
     notes_count: z.number().int(),
@@ -49,17 +50,33 @@ export const saveContactContext = defineTool({
       const why = notRemovable.some((n) => auto.has(n.toLowerCase())) ? 'automatic nicknames come from the name and company and cannot be removed' : 'they were never saved';
       throw new ToolError(`Cannot remove ${notRemovable.map((n) => `"${n}"`).join(', ')}: ${why}. Nothing was changed.`, `Saved nicknames: ${before.manualNicknames.join(', ') || 'none'}.`);
     }
+    // What the answer and the history say was saved is what changed: a nickname saved before, or
+    // the importance it already had, is said as such (a model would otherwise report a change).
+    const seen = new Set<string>();
+    const fresh = add.filter((n) => !manual.has(n.toLowerCase()) && !seen.has(n.toLowerCase()) && seen.add(n.toLowerCase()));
+    const already = add.filter((n) => manual.has(n.toLowerCase()));
+    const override = input.importance_override;
+    const sameImportance = override !== undefined && override === before.importanceOverride;
     const saved = [
-      ...(add.length ? [`nicknames added: ${add.join(', ')}`] : []),
+      ...(fresh.length ? [`nicknames added: ${fresh.join(', ')}`] : []),
       ...(remove.length ? [`nicknames removed: ${remove.join(', ')}`] : []),
       ...(input.note ? ['a note'] : []),
-      ...(input.importance_override === null ? ['importance back to computed'] : input.importance_override !== undefined ? [`importance set to ${input.importance_override}`] : []),
+      ...(override === undefined || sameImportance ? [] : override === null ? ['importance back to computed'] : [`importance set to ${override}`]),
     ];
-    await saveContext(db, contact, { addNicknames: add, removeNicknames: remove, note: input.note ?? null, importanceOverride: input.importance_override }, `Context saved: ${saved.join('; ')}`, now);
+    const unchanged = [
+      ...(already.length ? [`nicknames already saved: ${already.join(', ')}`] : []),
+      ...(sameImportance ? [override === null ? 'importance was already the computed one' : `importance was already set to ${override}`] : []),
+    ];
+    // Nothing new: no write, no history row.
+    if (saved.length) {
+      const context = { addNicknames: fresh, removeNicknames: remove, note: input.note ?? null, importanceOverride: sameImportance ? undefined : override };
+      await saveContext(db, contact, context, `Context saved: ${saved.join('; ')}`, now);
+    }
     const after = await loadContext(db, contact.id, now);
     return {
       contact_id: contact.id,
       saved,
+      ...(unchanged.length ? { unchanged } : {}),
       nicknames: [...new Set([...after.nicknames, ...after.manualNicknames])],
       manual_nicknames: after.manualNicknames,
       notes_count: after.notes.length,
@@ -70,6 +87,7 @@ export const saveContactContext = defineTool({
   render(o) {
     // The automatic nicknames come from names and companies, which anyone can write: fenced as data.
     const nicknames = o.nicknames.length ? `nicknames:\n${fenceUntrusted([o.nicknames.join(', ')])}` : 'no nicknames.';
-    return `Saved for ${o.contact_id}: ${o.saved.join('; ')}. Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); ${nicknames}`;
+    const what = [o.saved.length ? `Saved for ${o.contact_id}: ${o.saved.join('; ')}.` : `Nothing new to save for ${o.contact_id}.`, ...(o.unchanged?.length ? [`Already so: ${o.unchanged.join('; ')}.`] : [])].join(' ');
+    return `${what} Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); ${nicknames}`;
   },
 });

@@ -121,6 +121,25 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect(Number(n)).toBe(56);
   });
 
+  it('save_contact_context reports what changed: a nickname saved before or the importance already set is said as such, and nothing new writes nothing', async () => {
+    const id = fake.store.all()[21]!.id;
+    const db = await app.deps.db();
+    const savedRows = async () => Number((await db.selectFrom('interaction_history').select((eb) => eb.fn.countAll<number>().as('n')).where('contact_id', '=', id).where('kind', '=', 'context_saved').executeTakeFirstOrThrow()).n);
+    const first = await call('save_contact_context', { contact_id: id, add_nicknames: ['Big Mike', 'big mike'] });
+    expect([first.saved, first.unchanged, first.manual_nicknames]).toEqual([['nicknames added: Big Mike'], undefined, ['Big Mike']]);
+    const second = await call('save_contact_context', { contact_id: id, add_nicknames: ['BIG MIKE'], importance_override: 8 });
+    expect([second.saved, second.unchanged]).toEqual([['importance set to 8'], ['nicknames already saved: BIG MIKE']]);
+    expect(await savedRows()).toBe(2);
+    const res = await mcp.call('save_contact_context', { contact_id: id, add_nicknames: ['big mike'], importance_override: 8 });
+    const third = res.structuredContent as any;
+    expect([third.saved, third.unchanged, third.importance]).toEqual([[], ['nicknames already saved: big mike', 'importance was already set to 8'], 8]);
+    expect(textOf(res)).toMatch(/^Nothing new to save for \S+\. Already so: nicknames already saved: big mike; importance was already set to 8\./);
+    expect(await savedRows()).toBe(2);
+    // Clearing an override that is not there says so too.
+    await call('save_contact_context', { contact_id: id, importance_override: null });
+    expect((await call('save_contact_context', { contact_id: id, importance_override: null })).unchanged).toEqual(['importance was already the computed one']);
+  });
+
   it('get_contact_360 reads notes another program wrote in its own shape, and save_contact_context adds to them', async () => {
     const db = await app.deps.db();
     await db
