@@ -25,7 +25,9 @@ export const Contact360 = z.object({
       last_activity_at: z.string().nullable(),
       deleted_at: z.string().nullable().describe('Set when GoHighLevel confirmed the contact deleted'),
       custom_fields: z.array(z.object({ id: z.string(), value: z.unknown() })),
-      record: z.record(z.string(), z.unknown()).describe('The full record as GoHighLevel sent it'),
+      record: z
+        .record(z.string(), z.unknown())
+        .describe('The full record as GoHighLevel sent it, except its custom fields when custom_fields holds every one of them whole'),
     })
     .describe('The contact record'),
   context: z.object({
@@ -46,7 +48,14 @@ export type Contact360Out = z.infer<typeof Contact360>;
 export async function loadContact360(db: Kysely<Database>, c: ContactRow, now: Date): Promise<Contact360Out> {
   const [ctx, history, opps] = await Promise.all([loadContext(db, c.id, now), contactHistory(db, c.id), opportunitiesForContact(db, c.id)]);
   const raw = c.data;
-  const fields = (Array.isArray(raw.customFields) ? raw.customFields : Array.isArray(raw.customField) ? raw.customField : []) as Array<{ id: string; value: unknown }>;
+  const key = Array.isArray(raw.customFields) ? 'customFields' : Array.isArray(raw.customField) ? 'customField' : null;
+  const fields = (key ? raw[key] : []) as Array<{ id: string; value: unknown }>;
+  const custom = fields.filter((f) => f && typeof f.id === 'string').map((f) => ({ id: f.id, value: f.value ?? null }));
+  // GoHighLevel's custom fields are { id, value } and nothing else: when custom_fields holds them
+  // all, the record leaves them out rather than carry every value twice (a contact with pages of
+  // custom fields doubled the answer). Any entry of another shape keeps the record's list whole.
+  const whole = key !== null && custom.length === fields.length && fields.every((f) => Object.keys(f).every((k) => k === 'id' || k === 'value'));
+  const { [key ?? '']: _fields, ...withoutFields } = raw;
   return {
     contact: {
       id: c.id,
@@ -63,8 +72,8 @@ export async function loadContact360(db: Kysely<Database>, c: ContactRow, now: D
       date_updated: iso(c.date_updated),
       last_activity_at: iso(c.last_activity_at),
       deleted_at: iso(c.deleted_at),
-      custom_fields: fields.filter((f) => f && typeof f.id === 'string').map((f) => ({ id: f.id, value: f.value ?? null })),
-      record: raw,
+      custom_fields: custom,
+      record: whole ? withoutFields : raw,
     },
     context: {
       nicknames: [...new Set([...ctx.nicknames, ...ctx.manualNicknames])],

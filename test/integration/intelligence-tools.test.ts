@@ -209,6 +209,17 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     const out = res.structuredContent as any;
     expect(out.contact.custom_fields).toHaveLength(31);
     expect(out.contact.custom_fields[1].value).toHaveLength(4_002);
+    // Once, not twice: the record leaves out what custom_fields holds whole.
+    expect(out.contact.record.customFields).toBeUndefined();
+    expect(out.contact.record.id).toBe(c.id);
+    expect(JSON.stringify(res.structuredContent).length).toBeLessThan(31 * 4_100 + 20_000);
+    // A field of another shape (a key custom_fields does not carry) keeps the record's list whole.
+    const odd = fake.store.all()[12]!;
+    fake.store.updateContact(odd.id, { customFields: [{ id: 'cfOdd000000000000001', value: 'v', fieldKey: 'contact.odd' }] as never });
+    await (await app.sync.start('cli', 'auto')).done;
+    const oddOut = (await call('get_contact_360', { contact_id: odd.id })).contact;
+    expect(oddOut.record.customFields).toEqual([{ id: 'cfOdd000000000000001', value: 'v', fieldKey: 'contact.odd' }]);
+    expect(oddOut.custom_fields).toEqual([{ id: 'cfOdd000000000000001', value: 'v' }]);
     const text = textOf(res);
     expect(text.length).toBeLessThan(11_000);
     // Deals and history first; then as many notes and fields as fit, each cut short.
