@@ -8,14 +8,34 @@ const ORDINAL = '(?:st|nd|rd|th)?';
 /** How many, in a relative period: digits or the words people write ("a week ago", "two months ago"). */
 const AGO_COUNTS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
 const AGO = `(?:\\d{1,3}|${Object.keys(AGO_COUNTS).join('|')}) (?:days?|weeks?|months?|years?) ago`;
-const WEEKEND = '(?:over |during )?(?:the |this |last |past )?weekend';
-const QUARTER = '(?:(?:this|last|past|previous) quarter|q[1-4](?: \\d{4})?)';
+/** "the weekend", "last weekend", "this past weekend", "the past weekend". */
+const WEEKEND_WHICH = '(?:the |this |last |past |this past |the past |the last )';
+const WEEKEND = `(?:over |during )?${WEEKEND_WHICH}?weekend`;
+const QUARTER_SAID = '(?:the )?(?:this|last|past|previous) quarter';
+const QUARTER = `(?:${QUARTER_SAID}|q[1-4](?: \\d{4})?)`;
+/**
+ * What may follow a relative period: the end of the question or a word that goes on with it. A
+ * name's next word ("Weekend Supply", "Q1 Labs", "Last Quarter Coffee", "3 Days Ago Records") or
+ * a hyphen ("q4-promo") says the words are a name's, not a period.
+ */
+const PERIOD_ENDS =
+  '(?=\\s*$|\\s(?:and|or|but|who|whom|that|which|with|without|from|at|in|on|for|to|by|sorted|ordered|listed|added|leads?|prospects?|customers?|clients?|buyers?|contacts?|people|please|tagged|no|not|missing|only|so|too|yet|still)\\b)';
+/** Not the end of a hyphenated or possessive word ("spring-q4"). */
+const NOT_MID_WORD = "(?<![-'])";
 /**
  * Periods said relative to today, read as whole calendar periods: "3 days ago" (that day), "two
  * weeks ago" (that Monday-to-Sunday week), "a month ago" (that month), "over the weekend" (the last
  * Saturday and Sunday that have begun), "last quarter", "q3 2025".
  */
-export const RELATIVE_PERIOD = `(?:${AGO}|${WEEKEND}|${QUARTER})`;
+export const RELATIVE_PERIOD = `${NOT_MID_WORD}(?:${AGO}|${WEEKEND}|${QUARTER})${PERIOD_ENDS}`;
+/**
+ * A relative period said with no word before it that introduces a date: it must say it is one.
+ * "weekend" or "q1" alone may be a tag or a name's ("tagged weekend", "Weekend Supply"); "over
+ * the weekend", "last quarter" and "q3 2025" may not.
+ */
+export const RELATIVE_PERIOD_ALONE = `${NOT_MID_WORD}(?:${AGO}|(?:over |during )?${WEEKEND_WHICH}weekend|(?:over|during) weekend|${QUARTER_SAID}|q[1-4] \\d{4})${PERIOD_ENDS}`;
+/** "3 days ago" and the like, alone: what "more than" or "less than" can go before. */
+export const AGO_PERIOD = `${NOT_MID_WORD}${AGO}${PERIOD_ENDS}`;
 
 /**
  * A day, a month or a year as people write one in a question (lower-case, commas and full stops
@@ -141,15 +161,15 @@ function relativePeriod(text: string, today: Date): CalendarRange | null | undef
     if (!plausibleYear(year)) return null;
     return { start: localMidnight(year, 0, 1), end: localMidnight(year + 1, 0, 1), label: `${year} (${said})`, span: 'year' };
   }
-  if ((m = /^(?:over |during )?(the |this |last |past )?weekend$/.exec(text))) {
+  if ((m = new RegExp(`^(?:over |during )?(${WEEKEND_WHICH})?weekend$`).exec(text))) {
     // The last Saturday that has begun (today, on a Saturday); "last weekend" said during a
-    // weekend is the one before.
+    // weekend is the one before ("this past weekend" is the one that has passed, too).
     const inWeekend = today.getDay() === 6 || today.getDay() === 0;
-    const back = ((today.getDay() + 1) % 7) + (inWeekend && (m[1] === 'last ' || m[1] === 'past ') ? 7 : 0);
+    const back = ((today.getDay() + 1) % 7) + (inWeekend && /(?:last|past) $/.test(m[1] ?? '') ? 7 : 0);
     const saturday = localMidnight(y, mo, d - back);
     return { start: saturday, end: localMidnight(saturday.getFullYear(), saturday.getMonth(), saturday.getDate() + 2), label: `the weekend of ${localDate(saturday)}`, span: 'weekend' };
   }
-  if ((m = /^(?:(this|last|past|previous) quarter|q([1-4])(?: (\d{4}))?)$/.exec(text))) {
+  if ((m = /^(?:(?:the )?(this|last|past|previous) quarter|q([1-4])(?: (\d{4}))?)$/.exec(text))) {
     const current = Math.floor(mo / 3);
     let year = m[3] ? Number(m[3]) : y;
     let quarter = m[1] === 'this' ? current : m[1] ? current - 1 : Number(m[2]) - 1;

@@ -15,8 +15,10 @@ export interface DeletedMatch {
 /**
  * Contacts GoHighLevel deleted (kept here, out of the search index) that a request names: by its
  * email, its phone number or every word of its name and company. Asked only once nothing current
- * matched, so "no contact matches" is not said of someone the brain still remembers. It scans the
- * deleted rows; no index is worth keeping for a question asked this rarely.
+ * matched, so "no contact matches" is not said of someone the brain still remembers. It reads only
+ * the deleted rows (contacts_deleted_idx holds just those). Names are compared in lower case
+ * without removing accents: "rene" does not find a deleted René (the search documents, which do,
+ * no longer hold deleted contacts).
  */
 export async function deletedContactsMatching(db: Kysely<Database>, req: SearchRequest, limit = 5): Promise<DeletedMatch[]> {
   const words = normalizeText(`${req.name ?? ''} ${req.company ?? ''}`).split(' ').filter(Boolean);

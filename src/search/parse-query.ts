@@ -1,4 +1,4 @@
-import { CALENDAR_DATE, type CalendarRange, calendarRange, RELATIVE_PERIOD, WEEKDAYS } from './calendar-dates.js';
+import { AGO_PERIOD, CALENDAR_DATE, type CalendarRange, calendarRange, RELATIVE_PERIOD_ALONE, WEEKDAYS } from './calendar-dates.js';
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, localMidnight, startOfMonth, startOfQuarter, startOfToday, startOfWeek } from './time-words.js';
@@ -95,13 +95,19 @@ const RULES: Rule[] = [
   // "added within 7 days", as the added_within_days field says it.
   { pattern: new RegExp(`\\b${ADDED} within ${COUNT} ?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1]!, m[2]!)), `added in the last ${m[1]} ${m[2]}`) },
   // "added this week", "new leads this month", "customers added this year", "added since monday".
-  { pattern: new RegExp(`\\b(?:${ADDED} )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
+  { pattern: new RegExp(`\\b(?:${ADDED} )?(?:(?:in|during) )?${PERIOD.trimStart()}\\b`), apply: (m, r, now) => addedIn(r, periodStart(m, now)) },
   // "added on monday", "new leads since nov 1", "who did I add on 11/20", "customers added in
   // 2025", "added between oct 1 and oct 15", "added before march".
   { pattern: new RegExp(`\\b(${DATE_INTRO}) (${CALENDAR_DATE})(?: (?:and|to|through|until|till) (${CALENDAR_DATE}))?\\b`), apply: addedOnDate },
   // "leads over the weekend", "customers 3 days ago", "new leads last quarter": a period said
   // relative to today needs no word before it to be when they were added.
-  { pattern: new RegExp(`\\b(${RELATIVE_PERIOD})\\b`), apply: (m, r, now) => addedDuring('in', m[1]!, undefined, r, now) },
+  // "added more than 30 days ago" ("30+ days ago" reads so): on or before that day; "less than 3
+  // days ago": after it. Not that day alone, with the rest left over as a name.
+  { pattern: new RegExp(`\\b(?:${ADDED} )?(more than|over|at least|less than|under) (${AGO_PERIOD})`), apply: agoCompared },
+  // "leads over the weekend", "customers 3 days ago", "new leads last quarter": a period said
+  // relative to today needs no word before it to be when they were added (with one, "added about
+  // 3 days ago", the words before it go with it). Not after a tag's introduction: "tagged weekend".
+  { pattern: new RegExp(`(?<!${TAG_INTRO} )\\b(?:${ADDED} )?(?:(?:in|during|from|on) )?(?:(?:about|around|roughly|approximately) )?(${RELATIVE_PERIOD_ALONE})`), apply: (m, r, now) => addedDuring('in', m[1]!, undefined, r, now) },
   { pattern: new RegExp(`\\b(?:${ADDED} )?yesterday\\b`), apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
@@ -276,6 +282,16 @@ function silentSinceDate(m: RegExpMatchArray, r: SearchRequest, now: Date): void
   const word = m[0].slice(0, m[0].length - m[1]!.length).trim().split(' ').at(-1);
   if (!range || !['since', 'after', 'in', 'during'].includes(word!)) return undo();
   silentSince(r, word === 'after' ? { at: range.end, label: `after ${range.label}` } : { at: range.start, label: `since ${range.label}` });
+}
+
+/** "more than 30 days ago": added on or before that day; "less than 3 days ago": after it. */
+function agoCompared(m: RegExpMatchArray, r: SearchRequest, now: Date): void {
+  const range = calendarRange(m[2]!, now);
+  if (!range) return undo();
+  if (m[1] === 'less than' || m[1] === 'under') return since(r, range.end, `added after ${range.label}`);
+  r.addedBefore = range.end;
+  r.addedSinceLabel = `added ${range.span === 'day' ? 'on or before' : 'in or before'} ${range.label}`;
+  r.sort ??= 'recent';
 }
 
 function addedIn(r: SearchRequest, p: Period): void {

@@ -90,14 +90,18 @@ async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix
   return rows.length > 0;
 }
 
-/** Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase` as whole words. */
+/**
+ * Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase`
+ * at the start of a word: the name reading finds "Greenleaf Farms" by "green", and so must this,
+ * or "green" read as the tag green loses it.
+ */
 async function someoneNamedWith(db: Kysely<Database>, phrase: string): Promise<boolean> {
   const inDoc = phrase.split(' ').map((w) => sql`d.doc LIKE ${containing(w)}`);
   const p = escapeLike(phrase);
   const { rows } = await sql<{ one: number }>`
     SELECT 1 AS one FROM contact_search d
     WHERE ${sql.join(inDoc, sql` AND `)}
-      AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} OR n LIKE ${`${p} %`} OR n LIKE ${`% ${p}`} OR n LIKE ${`% ${p} %`})
+      AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n LIKE ${`${p}%`} OR n LIKE ${`% ${p}%`})
     LIMIT 1`.execute(db);
   return rows.length > 0;
 }

@@ -34,7 +34,7 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
     // Someone GoHighLevel deleted is still in the brain: "no contact matches" would read as never known.
     const deleted = await deletedContactsMatching(db, request);
     if (deleted.length) {
-      const list = deleted.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel ${d.deleted_at.toISOString().slice(0, 10)}`);
+      const list = deleted.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel on ${d.deleted_at.toISOString().slice(0, 10)} (UTC)`);
       throw new ToolError(
         `No current contact matches "${input.query}"; ${deleted.length === 1 ? 'a contact deleted in GoHighLevel does' : 'contacts deleted in GoHighLevel do'}:\n${fenceUntrusted(list)}`,
         'Call get_contact_360 with that contact_id to see what the brain kept (notes, history, deals).',

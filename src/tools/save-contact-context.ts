@@ -38,6 +38,9 @@ export const saveContactContext = defineTool({
     if (!add.length && !remove.length && !input.note && input.importance_override === undefined) {
       throw new ToolError('Nothing to save.', 'Pass add_nicknames, remove_nicknames, note or importance_override.');
     }
+    // Both at once leaves it unclear what the person wants kept: asked, not guessed.
+    const both = add.filter((n) => remove.some((r) => r.toLowerCase() === n.toLowerCase()));
+    if (both.length) throw new ToolError(`${both.map((n) => `"${n}"`).join(', ')} is both in add_nicknames and in remove_nicknames. Nothing was changed.`, 'Pass each nickname in one of the two lists.');
     const db = await deps.db();
     const now = deps.now();
     const contact = await findContact(db, input.contact_id);

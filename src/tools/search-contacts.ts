@@ -79,7 +79,7 @@ export const searchContacts = defineTool({
   },
   render(o) {
     if (o.contacts.length === 0 && o.deleted_matches?.length) {
-      const list = o.deleted_matches.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel ${d.deleted_at.slice(0, 10)}`);
+      const list = o.deleted_matches.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel on ${d.deleted_at.slice(0, 10)} (UTC)`);
       return `No current contact matched (searched: ${o.interpretation}); deleted in GoHighLevel but kept in the brain:\n${fenceUntrusted(list)}\nget_contact_360 with a contact_id shows what the brain kept of them.`;
     }
     if (o.contacts.length === 0) {

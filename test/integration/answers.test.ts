@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGhl, KNOWN } from '../../src/fake-ghl/index.js';
 import { type ConnectedApp, openConnectedApp } from '../helpers/connected-app.js';
@@ -71,6 +72,22 @@ describe.each(testEngines())('plain-English questions as people ask them (%s)', 
     expect(wholesale.total).toBeGreaterThan((await search('tagged wholesale')).total);
   });
 
+  it('a word that begins a company\'s name stays a name though it is also a tag: "zorbly" finds Zorblyleaf Farms', async () => {
+    const db = await c.app.deps.db();
+    const [one, two] = (await search('leads', 2)).contacts;
+    // One contact tagged "zorbly", another whose company begins with it.
+    await sql`UPDATE contact_facts SET tags_norm = array_append(tags_norm, 'zorbly') WHERE contact_id = ${one!.id}`.execute(db);
+    await sql`UPDATE contact_search SET nicknames_norm = array_append(nicknames_norm, 'zorblyleaf farms'), doc = doc || ' zorblyleaf farms' WHERE contact_id = ${two!.id}`.execute(db);
+    try {
+      const r = await search('zorbly');
+      expect(r.interpretation).toMatch(/name or nickname like "zorbly"/);
+      expect(r.contacts.map((x) => x.id)).toContain(two!.id);
+    } finally {
+      await sql`UPDATE contact_facts SET tags_norm = array_remove(tags_norm, 'zorbly') WHERE contact_id = ${one!.id}`.execute(db);
+      await sql`UPDATE contact_search SET nicknames_norm = array_remove(nicknames_norm, 'zorblyleaf farms'), doc = replace(doc, ' zorblyleaf farms', '') WHERE contact_id = ${two!.id}`.execute(db);
+    }
+  });
+
   it('an order said in words is the order, not a name: "leads by importance", "customers sorted by date added"', async () => {
     const pairs: Array<[string, string]> = [
       ['leads by importance', 'most important leads'],
@@ -109,7 +126,7 @@ describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
     for (const query of ['zelda quartz', 'zelda from gone gardens', 'zelda@gonegardens.com', '707 555 0999']) {
       const r = await c.mcp.call('get_contact_360', { query });
       expect(r.isError, query).toBe(true);
-      expect(textOf(r), query).toMatch(/No current contact matches[\s\S]*Zelda Quartz · Gone Gardens · zelda@gonegardens\.com \[ZeldaQuartz000000001\], deleted in GoHighLevel \d{4}-\d\d-\d\d/);
+      expect(textOf(r), query).toMatch(/No current contact matches[\s\S]*Zelda Quartz · Gone Gardens · zelda@gonegardens\.com \[ZeldaQuartz000000001\], deleted in GoHighLevel on \d{4}-\d\d-\d\d \(UTC\)/);
     }
     // Its id still opens what the brain kept; someone never known is still unknown.
     const kept = await c.mcp.call('get_contact_360', { contact_id: id });

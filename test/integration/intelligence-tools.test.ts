@@ -135,6 +135,11 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect([third.saved, third.unchanged, third.importance]).toEqual([[], ['nicknames already saved: big mike', 'importance was already set to 8'], 8]);
     expect(textOf(res)).toMatch(/^Nothing new to save for \S+\. Already so: nicknames already saved: big mike; importance was already set to 8\./);
     expect(await savedRows()).toBe(2);
+    // The same nickname added and removed in one call is refused, and changes nothing.
+    const both = await mcp.call('save_contact_context', { contact_id: id, add_nicknames: ['Big Mike'], remove_nicknames: ['big mike'] });
+    expect(both.isError).toBe(true);
+    expect(textOf(both)).toMatch(/"Big Mike" is both in add_nicknames and in remove_nicknames\. Nothing was changed/);
+    expect((await call('get_contact_360', { contact_id: id })).context.manual_nicknames).toEqual(['Big Mike']);
     // Clearing an override that is not there says so too.
     await call('save_contact_context', { contact_id: id, importance_override: null });
     expect((await call('save_contact_context', { contact_id: id, importance_override: null })).unchanged).toEqual(['importance was already the computed one']);

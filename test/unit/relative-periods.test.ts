@@ -84,3 +84,44 @@ describe('the detail asked for is not part of the name', () => {
     expect(parseQuery('leads with phone numbers', now)).toMatchObject({ type: 'lead', hasPhone: true });
   });
 });
+
+describe('a relative period does not take words from a name, a company or a tag', () => {
+  it.each([
+    ["who's at weekend supply", undefined, 'weekend supply'],
+    ['wendy at weekend supply', 'wendy', 'weekend supply'],
+    ['rachel from weekend supply', 'rachel', 'weekend supply'],
+    ["who's at q1 labs", undefined, 'q1 labs'],
+    ['quinn from q1 labs', 'quinn', 'q1 labs'],
+    ["who's at last quarter coffee", undefined, 'last quarter coffee'],
+    ["who's at 3 days ago records", undefined, '3 days ago records'],
+    ['weekend supply', 'weekend supply', undefined],
+    ['weekend', 'weekend', undefined],
+    ['q4-promo leads', 'q4 promo', undefined],
+  ])('%s', (q, name, company) => {
+    const r = parseQuery(q, now);
+    expect([r.name, r.company, r.addedSince], q).toEqual([name, company, undefined]);
+  });
+
+  it.each(['weekend', 'q4', 'q4-promo', 'weekend-warriors'])('tagged %s', (tag) => {
+    const r = parseQuery(`tagged ${tag}`, now);
+    expect([r.tag, r.name, r.addedSince]).toEqual([tag, undefined, undefined]);
+  });
+});
+
+describe('the other ways a relative period is said leave no word behind as a name', () => {
+  const weekend = [local(2026, 10, 21), local(2026, 10, 23)];
+  it.each([
+    ['added in the last quarter', [local(2026, 6, 1), local(2026, 9, 1)]],
+    ['who did I add in the past quarter', [local(2026, 6, 1), local(2026, 9, 1)]],
+    ['added over the past weekend', weekend],
+    ['added this past weekend', weekend],
+    ['added during the last weekend', weekend],
+    ['added about 3 days ago', [local(2026, 10, 22), local(2026, 10, 23)]],
+    ['added in this quarter', [local(2026, 9, 1), undefined]],
+    ['added more than 30 days ago', [undefined, local(2026, 9, 27)]],
+    ['added 30+ days ago', [undefined, local(2026, 9, 27)]],
+    ['added less than 3 days ago', [local(2026, 10, 23), undefined]],
+  ])('%s', (q, window) => {
+    expect(added(q)).toEqual(window);
+  });
+});
