@@ -129,7 +129,8 @@ const RULES: Rule[] = [
   { pattern: /\bcustomers?\b|\bclients?\b|\bbuyers?\b/, apply: (_m, r) => (r.type = 'customer') },
   // "rachel's phone number", "the email for rachel": which of the contact's details is wanted,
   // not part of the name (the answer shows them all).
-  { pattern: new RegExp(`'s ${DETAIL}\\b`), apply: () => undefined },
+  // Only where the detail ends the question or says whose it is: "Mike's Phone Repair" is a name.
+  { pattern: new RegExp(`'s ${DETAIL}(?= *$| (?:for|of|please)\\b)`), apply: () => undefined },
   { pattern: new RegExp(`(?:^| )(?:what(?:'s| is| are) )?(?:the )?${DETAIL} (?:for|of) `), apply: () => undefined },
   { pattern: /\b(?:in |from )?(?:the )?(?:([a-z0-9-]+) )?([a-z0-9-]+)( industry| industries| business(?:es)?| trades?| space| sectors?| compan(?:y|ies)| shops?| stores?| brands?)\b/, apply: industryFramed },
 ];

@@ -106,7 +106,7 @@ export const getSyncStats = defineTool({
           '(for Claude Desktop: the "env" block of claude_desktop_config.json) and restart.',
       );
     if (o.health.last_error) lines.push(`Last error: ${o.health.last_error}`);
-    lines.push(`Next scheduled sync: ${o.next_scheduled_sync_at ?? 'none (schedule off)'}.`);
+    lines.push(`Next scheduled sync: ${o.next_scheduled_sync_at ?? (o.health.sync_unavailable ? 'none (GoHighLevel is not configured)' : 'none (schedule off)')}.`);
     return lines.join('\n');
   },
 });

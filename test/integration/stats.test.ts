@@ -51,6 +51,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
       expect(s.health.sync_unavailable).toMatch(/GOHIGHLEVEL_LOCATION_ID/);
       expect(textOf(res)).toMatch(/Syncs cannot run in this server: GoHighLevel is not configured \(.*GOHIGHLEVEL_LOCATION_ID/);
       expect(textOf(res)).not.toMatch(/call gohighlevel_sync_all_contacts/);
+      expect(textOf(res)).toMatch(/Next scheduled sync: none \(GoHighLevel is not configured\)/);
     } finally {
       await unconfigured.close();
     }

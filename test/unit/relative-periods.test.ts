@@ -81,6 +81,7 @@ describe('the detail asked for is not part of the name', () => {
 
   it('a company named with such a word keeps it', () => {
     expect(parseQuery("who's at phone depot", now).company).toBe('phone depot');
+    expect(parseQuery("who's at mike's phone repair", now).company).toBe('mikes phone repair');
     expect(parseQuery('leads with phone numbers', now)).toMatchObject({ type: 'lead', hasPhone: true });
   });
 });
