@@ -81,8 +81,9 @@ const RULES: Rule[] = [
   { pattern: /\b(?:(?:sorted|ordered|ranked|listed) )?by (?:importance|priority|how important(?: they are)?)\b/, apply: (_m, r) => (r.sort = 'importance') },
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:date(?: added)?|when (?:they were |i )?added|newest(?: first)?)\b|\bnewest first\b/, apply: (_m, r) => (r.sort = 'recent') },
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:longest silence|last (?:contact|activity)|least recently contacted)\b|\blongest (?:silent|silence|quiet) first\b/, apply: (_m, r) => (r.sort = 'silence') },
-  { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
-  { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  // "… since 2 weeks ago" is the same silence as "… for 2 weeks".
+  { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
+  { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   // "who haven't I contacted this week", "no activity since monday": silent since the period began.
   // Before the added-date rules, which would otherwise take the period and leave the rest as a name.
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})${PERIOD}\\b`), apply: (m, r, now) => silentSince(r, periodStart(m, now)) },

@@ -59,6 +59,13 @@ describe('periods said relative to today', () => {
   });
 });
 
+describe('a silence said with "ago"', () => {
+  it.each(["haven't contacted since 2 weeks ago", 'silent since 2 weeks ago', 'not heard from in 2 weeks ago'])('%s', (q) => {
+    const r = parseQuery(q, now);
+    expect([r.silentForDays, r.name, r.addedSince], q).toEqual([14, undefined, undefined]);
+  });
+});
+
 describe('"30+ days" and its other spellings', () => {
   it.each(['not contacted in 30+ days', "haven't talked to in 30+ days", 'no activity for 30 days or more', 'silent 30 or more days', 'not contacted in 30 plus days'])('%s', (q) => {
     const r = parseQuery(q, now);
