@@ -154,7 +154,8 @@ function relativePeriod(text: string, today: Date): CalendarRange | null | undef
       return { start: monday, end: localMidnight(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7), label: `the week of Monday ${localDate(monday)} (${said})`, span: 'week' };
     }
     if (m[2] === 'month') {
-      const month = monthOf(new Date(y, mo - n, 1).getFullYear(), new Date(y, mo - n, 1).getMonth());
+      const first = new Date(y, mo - n, 1);
+      const month = monthOf(first.getFullYear(), first.getMonth());
       return { ...month, label: `${month.label} (${said})` };
     }
     const year = y - n;

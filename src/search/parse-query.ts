@@ -100,8 +100,6 @@ const RULES: Rule[] = [
   // "added on monday", "new leads since nov 1", "who did I add on 11/20", "customers added in
   // 2025", "added between oct 1 and oct 15", "added before march".
   { pattern: new RegExp(`\\b(${DATE_INTRO}) (${CALENDAR_DATE})(?: (?:and|to|through|until|till) (${CALENDAR_DATE}))?\\b`), apply: addedOnDate },
-  // "leads over the weekend", "customers 3 days ago", "new leads last quarter": a period said
-  // relative to today needs no word before it to be when they were added.
   // "added more than 30 days ago" ("30+ days ago" reads so): on or before that day; "less than 3
   // days ago": after it. Not that day alone, with the rest left over as a name.
   { pattern: new RegExp(`\\b(?:${ADDED} )?(more than|over|at least|less than|under) (${AGO_PERIOD})`), apply: agoCompared },

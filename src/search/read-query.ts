@@ -37,7 +37,7 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
   const phrases = [...new Set([normalizeText(query), meaningful(query)].filter((p): p is string => Boolean(p && p.includes(' '))))];
   // An industry reading finds a company by the industry words in its name ("emerald triangle
   // contacts": Emerald Triangle Farms among them), so only an exact name overrides it there.
-  for (const phrase of phrases) if (await someoneIsCalled(db, phrase, { prefix: !parsed.industry })) return { name: phrase };
+  for (const phrase of phrases) if (await someoneIsCalled(db, phrase, parsed.industry ? 'exactly' : 'beginning with')) return { name: phrase };
   return withLongerTag(db, query, parsed, now);
 }
 
@@ -49,7 +49,8 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
 async function tagNotName(db: Kysely<Database>, parsed: SearchRequest): Promise<SearchRequest | null> {
   if (!parsed.name || parsed.company || parsed.tag || parsed.email || parsed.phone) return null;
   const name = normalizeText(parsed.name);
-  if (!name || !(await someoneIsTagged(db, name)) || (await someoneNamedWith(db, name))) return null;
+  // The name reading finds "Greenleaf Farms" by "green": read as the tag green, it would lose it.
+  if (!name || !(await someoneIsTagged(db, name)) || (await someoneIsCalled(db, name, 'with a word beginning with'))) return null;
   const { name: _name, ...rest } = parsed;
   return { ...rest, tag: name };
 }
@@ -75,33 +76,19 @@ async function someoneIsTagged(db: Kysely<Database>, tag: string): Promise<boole
 }
 
 /**
- * Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase`,
- * or (with `prefix`) begin with it: "lead generation" names Lead Generation Inc.
+ * Whether a contact's nicknames (the automatic ones hold the name and the company) are `phrase`
+ * exactly, begin with it as whole words ("lead generation" names Lead Generation Inc.), or hold a
+ * word beginning with it ("green" in Greenleaf Farms).
  */
-async function someoneIsCalled(db: Kysely<Database>, phrase: string, o: { prefix: boolean }): Promise<boolean> {
+async function someoneIsCalled(db: Kysely<Database>, phrase: string, how: 'exactly' | 'beginning with' | 'with a word beginning with'): Promise<boolean> {
   // Every word in the search document first: the trigram index finds those few rows.
-  const words = phrase.split(' ');
-  const inDoc = words.map((w) => sql`d.doc LIKE ${containing(w)}`);
-  const begins = o.prefix ? sql`OR n LIKE ${`${escapeLike(phrase)} %`}` : sql``;
-  const { rows } = await sql<{ one: number }>`
-    SELECT 1 AS one FROM contact_search d
-    WHERE ${sql.join(inDoc, sql` AND `)} AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n = ${phrase} ${begins})
-    LIMIT 1`.execute(db);
-  return rows.length > 0;
-}
-
-/**
- * Whether a contact's nicknames (the automatic ones hold the name and the company) hold `phrase`
- * at the start of a word: the name reading finds "Greenleaf Farms" by "green", and so must this,
- * or "green" read as the tag green loses it.
- */
-async function someoneNamedWith(db: Kysely<Database>, phrase: string): Promise<boolean> {
   const inDoc = phrase.split(' ').map((w) => sql`d.doc LIKE ${containing(w)}`);
   const p = escapeLike(phrase);
+  const called =
+    how === 'exactly' ? sql`n = ${phrase}` : how === 'beginning with' ? sql`n = ${phrase} OR n LIKE ${`${p} %`}` : sql`n LIKE ${`${p}%`} OR n LIKE ${`% ${p}%`}`;
   const { rows } = await sql<{ one: number }>`
     SELECT 1 AS one FROM contact_search d
-    WHERE ${sql.join(inDoc, sql` AND `)}
-      AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE n LIKE ${`${p}%`} OR n LIKE ${`% ${p}%`})
+    WHERE ${sql.join(inDoc, sql` AND `)} AND EXISTS (SELECT 1 FROM unnest(d.nicknames_norm) n WHERE ${called})
     LIMIT 1`.execute(db);
   return rows.length > 0;
 }

@@ -17,6 +17,11 @@ export function fenceUntrusted(lines: readonly string[]): string {
   ].join('\n');
 }
 
+/** A contact GoHighLevel deleted, as answers list one (inside a fence): who, its id, and when (UTC). */
+export function deletedContactLine(d: { id: string; name: string | null; company: string | null; email: string | null; deleted_at: string }): string {
+  return `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel on ${d.deleted_at.slice(0, 10)} (UTC)`;
+}
+
 /** Line breaks (and other control characters) a record's text may hold. */
 const BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
 // eslint-disable-next-line no-control-regex

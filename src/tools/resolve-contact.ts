@@ -5,7 +5,7 @@ import { ToolError } from '../errors.js';
 import { deletedContactsMatching } from '../search/deleted-matches.js';
 import { readQuery } from '../search/read-query.js';
 import { searchContacts } from '../search/search-contacts.js';
-import { fenceUntrusted } from './render.js';
+import { deletedContactLine, fenceUntrusted } from './render.js';
 
 /**
  * One contact from an id or a query. A query must point at one contact: a single hit, or an exact
@@ -34,7 +34,7 @@ export async function resolveContact(db: Kysely<Database>, input: { contact_id?:
     // Someone GoHighLevel deleted is still in the brain: "no contact matches" would read as never known.
     const deleted = await deletedContactsMatching(db, request);
     if (deleted.length) {
-      const list = deleted.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel on ${d.deleted_at.toISOString().slice(0, 10)} (UTC)`);
+      const list = deleted.map((d) => deletedContactLine({ ...d, deleted_at: d.deleted_at.toISOString() }));
       throw new ToolError(
         `No current contact matches "${input.query}"; ${deleted.length === 1 ? 'a contact deleted in GoHighLevel does' : 'contacts deleted in GoHighLevel do'}:\n${fenceUntrusted(list)}`,
         'Call get_contact_360 with that contact_id to see what the brain kept (notes, history, deals).',

@@ -7,7 +7,10 @@ import { ToolError } from '../errors.js';
 import { searchContacts as runSearch } from '../search/search-contacts.js';
 import { ContactSummary, summaryLine } from './contact-summary.js';
 import { defineTool } from './define-tool.js';
-import { fenceUntrusted } from './render.js';
+import { deletedContactLine, fenceUntrusted } from './render.js';
+
+/** What a request that names someone holds; anything else in it is a filter (deletedContactsMatching asks nothing without a name, email or phone). */
+const NAMING = new Set<string>(['name', 'company', 'email', 'phone', 'sort']);
 
 export const searchContacts = defineTool({
   name: 'search_contacts',
@@ -67,9 +70,8 @@ export const searchContacts = defineTool({
     // Nobody current by that name: someone GoHighLevel deleted is still remembered, and saying so
     // beats a bare "no match" about a person the owner knows was there. Only for a search that
     // names someone; filters alone ("leads without email") never list deleted contacts.
-    const names = req.name || req.company || req.email || req.phone;
-    const filtered = req.type || req.tag || req.industry || req.addedSince || req.addedBefore || req.silentForDays !== undefined || req.silentSince || req.minImportance || req.hasEmail !== undefined || req.hasPhone !== undefined || req.emailDomain;
-    const deleted = result.total === 0 && names && !filtered ? await deletedContactsMatching(await deps.db(), req) : [];
+    const onlyNames = Object.entries(req).every(([key, value]) => value === undefined || NAMING.has(key));
+    const deleted = result.total === 0 && onlyNames ? await deletedContactsMatching(await deps.db(), req) : [];
     return {
       contacts: result.hits,
       total: result.total,
@@ -79,7 +81,7 @@ export const searchContacts = defineTool({
   },
   render(o) {
     if (o.contacts.length === 0 && o.deleted_matches?.length) {
-      const list = o.deleted_matches.map((d) => `- ${[d.name ?? '(no name)', d.company, d.email].filter(Boolean).join(' · ')} [${d.id}], deleted in GoHighLevel on ${d.deleted_at.slice(0, 10)} (UTC)`);
+      const list = o.deleted_matches.map(deletedContactLine);
       return `No current contact matched (searched: ${o.interpretation}); deleted in GoHighLevel but kept in the brain:\n${fenceUntrusted(list)}\nget_contact_360 with a contact_id shows what the brain kept of them.`;
     }
     if (o.contacts.length === 0) {
