@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseContact, parseContacts } from '../../src/ghl/parse-contact.js';
+import { parseContact, parseContacts, VOLATILE_KEYS } from '../../src/ghl/parse-contact.js';
 import { mayHoldUnstorableText } from '../../src/ghl/storable-text.js';
 import { parseSearchPage } from '../../src/ghl/v2.js';
 
@@ -72,6 +72,9 @@ describe('parseContact', () => {
   it('drops volatile keys from the stored record', () => {
     const p = parseContact({ id: 'x1', searchAfter: [1, 'x1'], traceId: 't', firstName: 'A' });
     expect(p.ok && Object.keys(p.contact.raw)).toEqual(['id', 'firstName']);
+    // Every key of the list, whatever else the record holds.
+    const all = parseContact({ id: 'x3', ...Object.fromEntries(VOLATILE_KEYS.map((k) => [k, 1])), lastName: 'B' });
+    expect(all.ok && Object.keys(all.contact.raw)).toEqual(['id', 'lastName']);
     // A key named __proto__ stays a key of the stored record.
     const q = parseContact(JSON.parse('{"id":"x2","__proto__":{"firstName":"Injected"},"searchAfter":[1,"x2"]}'));
     expect(q.ok && Object.keys(q.contact.raw)).toEqual(['id', '__proto__']);
