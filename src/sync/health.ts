@@ -10,6 +10,8 @@ export interface HealthInput {
   intervalMinutes: number;
   cron: string | null;
   now: Date;
+  /** No sync can run in this server (GoHighLevel not configured): nothing will refresh the brain. */
+  syncUnavailable?: boolean;
 }
 
 // Planned runs that pass without a good sync before the brain reads stale: a long run makes the
@@ -18,11 +20,14 @@ export interface HealthInput {
 // the same as three intervals.
 const MISSED_RUNS = 3;
 
-/** Three failures in a row is failing; one, or a last success older than three planned runs, is degraded. */
+/**
+ * Three failures in a row is failing; one, a last success older than three planned runs, or a
+ * server that cannot sync at all (its brain only ages from here), is degraded.
+ */
 export function healthStatus(h: HealthInput): HealthStatus {
   if (!h.anyRunFinished) return 'never_synced';
   if (h.consecutiveFailures >= 3) return 'failing';
-  if (h.consecutiveFailures > 0 || !h.lastSuccessAt) return 'degraded';
+  if (h.consecutiveFailures > 0 || !h.lastSuccessAt || h.syncUnavailable) return 'degraded';
   return overdueReason(h) ? 'degraded' : 'ok';
 }
 

@@ -17,7 +17,9 @@ const Output = z.object({
     .describe('Contacts per importance score: always the keys "1" to "10" (below 5 only through an importance override); they add up to total_contacts'),
   database: z.object({ kind: z.enum(['postgres', 'pglite']), size_bytes: z.number().int() }),
   health: z.object({
-    status: z.enum(['ok', 'degraded', 'failing', 'never_synced']),
+    status: z
+      .enum(['ok', 'degraded', 'failing', 'never_synced'])
+      .describe('degraded: the last run failed, the last good sync is overdue, or no sync can run in this server (see sync_unavailable); failing: three failed runs in a row'),
     consecutive_failures: z.number().int(),
     last_error: z.string().nullable(),
     overdue: z
@@ -60,6 +62,7 @@ export const getSyncStats = defineTool({
     const distribution: Record<string, number> = {};
     for (let score = 1; score <= 10; score++) distribution[String(score)] = dist.get(score) ?? 0;
     const next = deps.schedule?.nextRunAt(success?.finished_at ?? null) ?? null;
+    const syncUnavailable = deps.config.demo ? null : deps.config.ghl.unavailableReason;
     const health = {
       lastSuccessAt: success?.finished_at ?? null,
       anyRunFinished: Boolean(last && last.status !== 'running') || Boolean(success),
@@ -67,6 +70,7 @@ export const getSyncStats = defineTool({
       intervalMinutes: deps.config.sync.intervalMinutes,
       cron: deps.config.sync.cron,
       now,
+      syncUnavailable: syncUnavailable !== null,
     };
     return {
       total_contacts: counts.total,
@@ -82,7 +86,7 @@ export const getSyncStats = defineTool({
         last_error: last?.status === 'failed' ? (last.error ?? last.errors[0] ?? 'unknown error') : null,
         overdue: overdueReason(health),
         api_budget_remaining: last?.api_budget_remaining ?? null,
-        sync_unavailable: deps.config.demo ? null : deps.config.ghl.unavailableReason,
+        sync_unavailable: syncUnavailable,
       },
     };
   },
@@ -111,8 +115,9 @@ export const getSyncStats = defineTool({
   },
 });
 
-/** What made the verdict: failed runs in a row, an overdue last good sync, or both. */
-function healthWhy(h: { consecutive_failures: number; overdue: string | null }): string {
-  const why = [h.consecutive_failures ? `${h.consecutive_failures} failed runs in a row` : null, h.overdue].filter(Boolean);
+/** What made the verdict: failed runs in a row, an overdue last good sync, a server that cannot sync. */
+function healthWhy(h: { status: string; consecutive_failures: number; overdue: string | null; sync_unavailable: string | null }): string {
+  const cannotSync = h.sync_unavailable && h.status !== 'never_synced' ? 'no sync can run to refresh it' : null;
+  const why = [h.consecutive_failures ? `${h.consecutive_failures} failed runs in a row` : null, h.overdue, cannotSync].filter(Boolean);
   return why.length ? ` (${why.join('; ')})` : '';
 }

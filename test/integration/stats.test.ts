@@ -95,6 +95,26 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     expect(s.health).toEqual({ status: 'degraded', consecutive_failures: 1, last_error: 'GHL answered 503', overdue: null, api_budget_remaining: 198_990, sync_unavailable: null });
   });
 
+  it('calls a synced brain degraded when this server cannot sync to refresh it', async () => {
+    await tdb.handle.db
+      .insertInto('sync_runs')
+      .values({ trigger: 'schedule', mode: 'incremental', status: 'succeeded', holder: 't', started_at: daysAgo(0.005), finished_at: daysAgo(0.004), api_requests: 1 })
+      .execute();
+    const configured = await mcp.call('gohighlevel_get_sync_stats');
+    expect((configured.structuredContent as Record<string, any>).health).toMatchObject({ status: 'ok', sync_unavailable: null });
+    expect(textOf(configured)).toMatch(/^Health: ok\.$/m);
+    const unconfigured = await connectClient(testDeps(tdb, { env: { GOHIGHLEVEL_API_KEY: 'pit-1234abcd-0000' }, now: () => now }));
+    try {
+      const res = await unconfigured.call('gohighlevel_get_sync_stats');
+      const s = res.structuredContent as Record<string, any>;
+      expect(s.health).toMatchObject({ status: 'degraded', consecutive_failures: 0, overdue: null, sync_unavailable: expect.stringMatching(/GOHIGHLEVEL_LOCATION_ID/) });
+      expect(textOf(res)).toMatch(/^Health: degraded \(no sync can run to refresh it\)\.$/m);
+      expect(textOf(res)).toMatch(/Syncs cannot run in this server/);
+    } finally {
+      await unconfigured.close();
+    }
+  });
+
   it('records every call in tool_executions', async () => {
     const rows = await tdb.handle.db
       .selectFrom('tool_executions')
@@ -184,7 +204,7 @@ describe.each(testEngines())('gohighlevel_get_sync_stats health on the schedule 
   let clock = now;
   const lastGood = new Date(now.getTime() - 60_000);
   const stats = async (env: Record<string, string>) => {
-    const client = await connectClient(testDeps(tdb, { now: () => clock, env }));
+    const client = await connectClient(testDeps(tdb, { now: () => clock, env: { ...GHL, ...env } }));
     try {
       const res = await client.call('gohighlevel_get_sync_stats');
       return { s: res.structuredContent as Record<string, any>, text: textOf(res) };
@@ -250,7 +270,7 @@ describe.each(testEngines())('health after runs stopped with their process (%s)'
   it('does not count a run the client quitting stopped as a failure; a real failure still counts', async () => {
     const tdb = await openTestDatabase(engine);
     const now = new Date();
-    const mcp = await connectClient(testDeps(tdb, { now: () => now }));
+    const mcp = await connectClient(testDeps(tdb, { now: () => now, env: GHL }));
     try {
       const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
       const run = (minutesAgo: number, status: 'succeeded' | 'failed', error: string | null = null) => ({

@@ -13,6 +13,10 @@ describe('healthStatus', () => {
     expect(healthStatus({ ...base, lastSuccessAt: new Date('2026-06-01T10:00:00Z') })).toBe('degraded');
     expect(healthStatus({ ...base, lastSuccessAt: new Date('2026-05-01T10:00:00Z'), intervalMinutes: 0 })).toBe('ok');
     expect(healthStatus({ ...base, lastSuccessAt: null, consecutiveFailures: 2 })).toBe('degraded');
+    // A server that cannot sync: its brain only ages. Failures still weigh more; a brain never synced stays so.
+    expect(healthStatus({ ...base, syncUnavailable: true })).toBe('degraded');
+    expect(healthStatus({ ...base, syncUnavailable: true, consecutiveFailures: 3 })).toBe('failing');
+    expect(healthStatus({ ...base, syncUnavailable: true, anyRunFinished: false, lastSuccessAt: null })).toBe('never_synced');
   });
 
   it('calls an interval schedule stale after three intervals without a good sync', () => {
