@@ -46,6 +46,13 @@ export const CALENDAR_DATE =
   `(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?|(?:${MONTH_NAMES})(?: \\d{1,2}${ORDINAL})?(?: \\d{4})?` +
   `|\\d{1,2}${ORDINAL} (?:of )?(?:${MONTH_NAMES})(?: \\d{4})?|(?:last )?(?:${WEEKDAYS.join('|')})|\\d{4}|${RELATIVE_PERIOD})`;
 
+/**
+ * Either end of a range ("between last month and this month", "from last quarter to today"): a
+ * CALENDAR_DATE, or a whole period said from today, which alone other rules read their own way
+ * ("added this week" since Monday, "added last month" the last 30 days). Read by calendarRange.
+ */
+export const RANGE_END = `(?:${CALENDAR_DATE}|(?:this|last) (?:week|month|year)|today|yesterday)`;
+
 export interface CalendarRange {
   /** Local midnight the period begins. */
   start: Date;
@@ -136,6 +143,13 @@ function plausibleYear(year: number): boolean {
   return year >= 1900 && year <= 9999;
 }
 
+/** Whether a date is said from today ("last month", "3 days ago"): its days do not depend on a range's other end. */
+export function saidFromToday(text: string): boolean {
+  // Which day it is read on changes its days, never whether it is one.
+  return relativePeriod(text, ANY_DAY) !== undefined;
+}
+const ANY_DAY = new Date(2000, 0, 1);
+
 /** A RELATIVE_PERIOD's days (undefined when the text is none); the same whatever a range began with. */
 function relativePeriod(text: string, today: Date): CalendarRange | null | undefined {
   const [y, mo, d] = [today.getFullYear(), today.getMonth(), today.getDate()];
@@ -161,6 +175,24 @@ function relativePeriod(text: string, today: Date): CalendarRange | null | undef
     const year = y - n;
     if (!plausibleYear(year)) return null;
     return { start: localMidnight(year, 0, 1), end: localMidnight(year + 1, 0, 1), label: `${year} (${said})`, span: 'year' };
+  }
+  // A RANGE_END's own periods, whole: this or last Monday-to-Sunday week, calendar month or year.
+  if (text === 'today' || text === 'yesterday') {
+    const start = localMidnight(y, mo, d - (text === 'today' ? 0 : 1));
+    return { ...dayRange(start), label: `${localDate(start)} (${text})` };
+  }
+  if ((m = /^(this|last) (week|month|year)$/.exec(text))) {
+    const back = m[1] === 'last' ? 1 : 0;
+    if (m[2] === 'week') {
+      const monday = localMidnight(y, mo, d - ((today.getDay() + 6) % 7) - 7 * back);
+      return { start: monday, end: localMidnight(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7), label: `the week of Monday ${localDate(monday)} (${text})`, span: 'week' };
+    }
+    if (m[2] === 'month') {
+      const first = new Date(y, mo - back, 1);
+      const month = monthOf(first.getFullYear(), first.getMonth());
+      return { ...month, label: `${month.label} (${text})` };
+    }
+    return { start: localMidnight(y - back, 0, 1), end: localMidnight(y - back + 1, 0, 1), label: `${y - back} (${text})`, span: 'year' };
   }
   if ((m = new RegExp(`^(?:over |during )?(${WEEKEND_WHICH})?weekend$`).exec(text))) {
     // The last Saturday that has begun (today, on a Saturday); "last weekend" said during a

@@ -1,4 +1,4 @@
-import { AGO_PERIOD, CALENDAR_DATE, type CalendarRange, calendarRange, RELATIVE_PERIOD_ALONE, WEEKDAYS } from './calendar-dates.js';
+import { AGO_PERIOD, CALENDAR_DATE, type CalendarRange, calendarRange, RANGE_END, RELATIVE_PERIOD_ALONE, saidFromToday, WEEKDAYS } from './calendar-dates.js';
 import { INDUSTRY_PHRASES, industryOf } from './lexicon.js';
 import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, localMidnight, startOfMonth, startOfQuarter, startOfToday, startOfWeek } from './time-words.js';
@@ -90,6 +90,9 @@ const RULES: Rule[] = [
   // "haven't heard from since nov 1", "gone quiet since october": silent since that day began.
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})(?: (?:since|after|in|during))? (${CALENDAR_DATE})\\b`), apply: silentSinceDate },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
+  // "added between last month and this month", "leads from last quarter to today": a range, its
+  // ends whole periods. Before the rules that read either end alone and leave "between" as a name.
+  { pattern: new RegExp(`\\b((?:${ADDED} )?(?:between|from)) (${RANGE_END}) (?:and|to|through|until|till) (${RANGE_END})\\b`), apply: addedOnDate },
   // "added in the last 10 days", "new this past week", "contacts added last week" (the last seven
   // days), "leads from the past 3 months", "added in the last 24 hours".
   { pattern: new RegExp(`\\b${ADDED}?\\s*(?:in |over |during |from |since |within )?(?:the )?(?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => since(r, daysAgo(now, amount(m[1] ?? '1', m[2]!)), `added in the last ${m[1] ? `${m[1]} ${m[2]}` : m[2]}`) },
@@ -248,8 +251,8 @@ function addedDuring(intro: string, first: string, second: string | undefined, r
     // said the other way round.
     if (b.start < a.start) {
       const after = calendarRange(second!, now, { onOrAfter: a.start }) ?? b;
-      // An end that stays put whatever it follows has its year.
-      if (after.start.getTime() === b.start.getTime()) a = calendarRange(first, b.start) ?? a;
+      // An end that stays put whatever it follows has its year; a start said from today keeps its days.
+      if (after.start.getTime() === b.start.getTime()) a = saidFromToday(first) ? a : (calendarRange(first, b.start) ?? a);
       else if (after.end.getTime() - a.start.getTime() <= HALF_YEAR_MS) b = after;
     }
     if (b.start < a.start) [a, b] = [b, a];

@@ -54,6 +54,27 @@ describe('periods said relative to today', () => {
     expect(added('added last quarter', new Date(2026, 1, 10, 12))).toEqual([local(2025, 9, 1), local(2026, 0, 1)]);
   });
 
+  it('a range whose ends are periods said from today takes each end whole, in either order', () => {
+    // Wednesday 25 November 2026: this week began on Monday the 23rd, last week on the 16th.
+    expect(added('added between last quarter and this quarter')).toEqual([local(2026, 6, 1), local(2027, 0, 1)]);
+    expect(added('customers added from last quarter to this quarter')).toEqual([local(2026, 6, 1), local(2027, 0, 1)]);
+    expect(added('leads added between last month and this month')).toEqual([local(2026, 9, 1), local(2026, 11, 1)]);
+    expect(say(parseQuery('leads added between last month and this month', now))).toBe(
+      'type=lead, added between October 2026 (last month) and November 2026 (this month), sorted by date added',
+    );
+    expect(added('between last week and today')).toEqual([local(2026, 10, 16), local(2026, 10, 26)]);
+    expect(added('who did I add from yesterday to today')).toEqual([local(2026, 10, 24), local(2026, 10, 26)]);
+    expect(added('added between last year and this year')).toEqual([local(2025, 0, 1), local(2027, 0, 1)]);
+    expect(added('contacts from october to this week')).toEqual([local(2026, 9, 1), local(2026, 10, 30)]);
+    // Said the other way round, each end still means what it says from today.
+    expect(added('added from this month to last month')).toEqual([local(2026, 9, 1), local(2026, 11, 1)]);
+    expect(added('added between 2 days ago and 5 days ago')).toEqual([local(2026, 10, 20), local(2026, 10, 24)]);
+    expect(added('added between today and yesterday')).toEqual([local(2026, 10, 24), local(2026, 10, 26)]);
+    // Alone, those periods keep their own readings.
+    expect(added('leads added this month')).toEqual([local(2026, 10, 1), undefined]);
+    expect(say(parseQuery('added last month', now))).toBe('added in the last month, sorted by date added');
+  });
+
   it('a month alone after "from" is still a company ("from may")', () => {
     expect(parseQuery('leads from may', now).company).toBe('may');
   });
