@@ -45,22 +45,23 @@ export async function rederiveSearchRows(
 }
 
 /**
- * Letters Unicode does not decompose, written as their plain form since migration 0009 (Łukasz →
- * lukasz). A copy of that migration's list: a migration stays as it was released.
+ * Text an earlier version normalised differently: letters Unicode does not decompose (written as
+ * their plain form since migration 0009, Łukasz → lukasz) and letters of other scripts (kept since
+ * migration 0011, Иван → иван) are all beyond ASCII; plain ASCII text has always read the same.
  */
-const PLAIN_LETTERS = '[łŁøØđĐðÐßẞæÆœŒþÞıħĦŧŦ]';
+const BEYOND_ASCII = '[^[:ascii:]]';
 
 /**
- * Writes again the search rows, holding such a letter, that do not read as this version writes
- * them. Migration 0009 set them right once; a server of an earlier version still running on the
- * brain afterwards (a client not yet restarted) writes them its way again whenever it syncs such
- * a contact, and a sync of this version counts that contact unchanged. Returns how many it rewrote.
+ * Writes again the search rows, holding text beyond ASCII, that do not read as this version writes
+ * them. Migrations 0009 and 0011 set them right once; a server of an earlier version still running
+ * on the brain afterwards (a client not yet restarted) writes them its way again whenever it syncs
+ * such a contact, and a sync of this version counts that contact unchanged. Returns how many it rewrote.
  */
-export function repairPlainLetterRows(db: Kysely<Database>): Promise<number> {
+export function repairEarlierVersionRows(db: Kysely<Database>): Promise<number> {
   return rederiveSearchRows(
     db,
     (c, ctx) => sql<boolean>`concat_ws(' ', ${c}.name, ${c}.company_name, ${c}.email, array_to_string(${c}.tags, ' '),
-      array_to_string(${ctx}.nicknames, ' '), array_to_string(${ctx}.manual_nicknames, ' ')) ~ ${PLAIN_LETTERS}`,
+      array_to_string(${ctx}.nicknames, ' '), array_to_string(${ctx}.manual_nicknames, ' ')) ~ ${BEYOND_ASCII}`,
     { onlyStale: true },
   );
 }

@@ -58,12 +58,12 @@ interface Candidate {
   distance: number;
 }
 
-/** Known words near `w` (shared trigrams or the same sound) within `scope`, closest first. */
+/** Known words near `w` (shared trigrams or the same sound) within `scope`, closest first. A word with no Latin letter has no sound to share. */
 async function candidates(db: Kysely<Database>, w: string, scope: RawBuilder<unknown>): Promise<Candidate[]> {
   const { rows } = await sql<{ term: string }>`
     (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
     UNION
-    (SELECT term FROM search_terms WHERE sound = ${soundex(w)} LIMIT 50)`.execute(db);
+    (SELECT term FROM search_terms WHERE sound = ${soundex(w) || null} LIMIT 50)`.execute(db);
   return rank(rows.map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) })));
 }
 

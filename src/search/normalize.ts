@@ -8,7 +8,11 @@ const recent = new Map<string, string>();
 const RECENT_MAX = 20_000;
 const RECENT_MAX_LENGTH = 120;
 
-/** Lower-case, strip accents (René → rene, Søren → soren) and turn punctuation into spaces, so "O'Brien" matches "obrien" and "o brien". */
+/**
+ * Lower-case, strip accents (René → rene, Søren → soren) and turn punctuation into spaces, so
+ * "O'Brien" matches "obrien" and "o brien". Letters of other scripts stay letters (Иван → иван,
+ * 王伟, Σωκράτης → σωκρατης): marks go in every script alike, on both sides of a search.
+ */
 export function normalizeText(text: string): string {
   // Long texts (a whole query, say) are rare and not worth keeping.
   if (text.length > RECENT_MAX_LENGTH) return normalize(text);
@@ -36,10 +40,10 @@ function normalize(text: string): string {
   // Most names are plain ASCII; Unicode decomposition is the costly step and changes nothing there.
   const decomposed = PLAIN_ASCII.test(text) ? text : text.replace(UNDECOMPOSED, (ch) => PLAIN_LETTERS[ch]!).normalize('NFKD');
   return decomposed
-    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/['’`]/g, '')
-    .replace(/[^a-z0-9@.+]+/g, ' ')
+    .replace(/['’`ʼʻ]/g, '')
+    .replace(/[^\p{L}\p{N}@.+]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

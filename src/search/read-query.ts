@@ -13,15 +13,8 @@ import { meaningful, parseQuery, type SearchRequest, TAG_INTRO } from './parse-q
  */
 export async function readQuery(db: Kysely<Database>, query: string, now: Date): Promise<SearchRequest> {
   const parsed = parseQuery(query, now);
-  // Read as nothing, such a query would list everyone as "matched".
+  // Punctuation alone ("???", an ellipsis) is no name; read as one it would match everyone or nobody.
   const hasLetters = /[\p{L}\p{N}]/u.test(query);
-  if (Object.keys(parsed).length === 0 && !normalizeText(query) && hasLetters) {
-    throw new ToolError(
-      `"${query}" has no words the brain can search by: it matches names and companies by their Latin letters and digits, and other scripts are not indexed.`,
-      'Search by email, phone number, or a company or name written in Latin letters.',
-    );
-  }
-  // Punctuation alone ("???", an ellipsis) is no name either; read as one it would match everyone or nobody.
   if (!hasLetters && Object.keys(parsed).every((k) => k === 'name' || k === 'company')) {
     throw new ToolError(`The query has no letters or digits to search by (${JSON.stringify(query)}).`, 'Ask with a name, a company, an email, a phone number or a plain-English filter such as "recent leads".');
   }

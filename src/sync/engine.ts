@@ -7,7 +7,7 @@ import { countContacts, isBrainEmpty } from '../db/contacts.repository.js';
 import type { Database, SyncMode, SyncRunRow, SyncTrigger } from '../db/database.js';
 import { analyzeTables, buildIndexesAfterImport, dropIndexesForImport } from '../db/import-indexes.repository.js';
 import { isLockTimeout, sessionsInTheWay, STATEMENT_LOCK_TIMEOUT } from '../db/lock-holders.js';
-import { repairPlainLetterRows } from '../db/search-rederive.repository.js';
+import { repairEarlierVersionRows } from '../db/search-rederive.repository.js';
 import { KEEP_SYNC_RUNS_DAYS, KEEP_TOOL_CALLS_DAYS, lastVacuumAt, pruneOldRecords, vacuumAfterSync } from '../db/maintenance.js';
 import { opportunityMirrorAge, replaceOpportunityMirror } from '../db/opportunities.repository.js';
 import {
@@ -427,7 +427,7 @@ export class SyncEngine {
         if (pending === 0) localAfterFull = (await countContacts(db)).total;
         // Rows an earlier version's server, still running after the upgrade, wrote its own way
         // (a first import wrote every row itself).
-        const repaired = initialImport ? 0 : await repairPlainLetterRows(db);
+        const repaired = initialImport ? 0 : await repairEarlierVersionRows(db);
         if (repaired) log.info(`sync #${runId}: wrote again the search rows of ${repaired} contacts an earlier version had written`);
       }
       await pass.drain();

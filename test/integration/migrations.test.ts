@@ -101,6 +101,46 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     expect((await searchContacts(db, { company: 'smorrebrod' }, { now: NOW, limit: 5 })).hits.map((h) => h.id)).toEqual(['c1']);
   });
 
+  it('writes again the search words of names in other scripts (Иван, 王伟, Σωκράτης), and only those that read differently now', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    expect((await migratorFor(db).migrateTo('0010_deleted_contacts_index')).error).toBeUndefined();
+    // Search rows as earlier versions wrote them: only Latin letters and digits kept.
+    const rows = [
+      { id: 'c1', name: 'Иван Петров', company: 'Сибирь Трейд', doc: '', nameNorm: '', companyNorm: '', base: 5 },
+      { id: 'c2', name: '王伟', company: 'Acme 包装', doc: 'acme', nameNorm: '', companyNorm: 'acme', base: 5 },
+      { id: 'c3', name: 'Σωκράτης Nikos', company: null, doc: 'nikos', nameNorm: 'nikos', companyNorm: '', base: 5 },
+      // Already read as this version reads it: left alone (its base, 6 where a sync writes 5, shows it).
+      { id: 'c4', name: 'René Lefèvre', company: null, doc: 'rene lefevre', nameNorm: 'rene lefevre', companyNorm: '', base: 6 },
+      // Plain ASCII has always read the same: not even looked at.
+      { id: 'c5', name: 'Alexa Stone', company: null, doc: 'alexa stone', nameNorm: 'alexa stone', companyNorm: 'as an earlier version left it', base: 5 },
+    ];
+    for (const r of rows) {
+      await sql`INSERT INTO contacts (id, location_id, name, company_name, data) VALUES (${r.id}, 'L', ${r.name}, ${r.company}, '{}')`.execute(db);
+      await sql`INSERT INTO contact_context (contact_id) VALUES (${r.id})`.execute(db);
+      await sql`INSERT INTO contact_search (contact_id, doc, name_norm, company_norm, importance_base) VALUES (${r.id}, ${r.doc}, ${r.nameNorm}, ${r.companyNorm}, ${r.base})`.execute(db);
+      await sql`INSERT INTO contact_facts (contact_id, importance_base) VALUES (${r.id}, ${r.base})`.execute(db);
+    }
+
+    await migrateToLatest(db, silentLogger);
+
+    const { rows: after } = await sql<{ contact_id: string; name_norm: string; company_norm: string; importance_base: number }>`
+      SELECT s.contact_id, s.name_norm, s.company_norm, f.importance_base FROM contact_search s JOIN contact_facts f USING (contact_id) ORDER BY contact_id`.execute(db);
+    expect(after.map((r) => [r.contact_id, r.name_norm, r.company_norm, r.importance_base])).toEqual([
+      // Marks go in every script, as accents do in Latin ones: й is и with a breve.
+      ['c1', 'иван петров', 'сибирь треид', 5],
+      ['c2', '王伟', 'acme 包装', 5],
+      ['c3', 'σωκρατης nikos', '', 5],
+      ['c4', 'rene lefevre', '', 6],
+      ['c5', 'alexa stone', 'as an earlier version left it', 5],
+    ]);
+    const found = async (req: { name?: string; company?: string }) => (await searchContacts(db, req, { now: NOW, limit: 5 })).hits.map((h) => h.id);
+    for (const name of ['иван', 'Иван Петров', 'ПЕТРОВ', '王伟', 'Σωκράτης', 'σωκρατης']) expect(await found({ name }), name).toContain(name.startsWith('Σ') || name.startsWith('σ') ? 'c3' : name === '王伟' ? 'c2' : 'c1');
+    for (const company of ['сибирь', 'Сибирь Трейд']) expect(await found({ company }), company).toEqual(['c1']);
+  });
+
   it('says so when a newer version has migrated the brain, and changes nothing', async () => {
     const t = await createTestTarget(engine);
     drop = t.drop;
@@ -135,12 +175,13 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
  * client not yet restarted): what it writes afterwards follows its own rules.
  */
 describe.each(testEngines())('an earlier version still running after the upgrade (%s)', (engine) => {
-  it('rows it writes the old way for names with letters that do not decompose are set right by the next full sync', async () => {
+  it('rows it writes the old way for names with letters that do not decompose, or of other scripts, are set right by the next full sync', async () => {
     const { app, mcp, close } = await openConnectedApp(engine, { contactCount: 20, seed: 4 }, {
       synced: true,
       prepare: (fake) => {
         const base = fake.store.get(KNOWN.michael)!;
         fake.store.addContact({ ...base, id: 'OddLettersSoren00001', firstName: 'Søren', lastName: 'Kierkegaard', companyName: 'Straße GmbH', email: 'sk1@example.com', phone: '+15550300001' });
+        fake.store.addContact({ ...base, id: 'CyrillicIvan00000001', firstName: 'Иван', lastName: 'Петров', companyName: null, email: null, phone: '+15550300002', tags: [] });
       },
     });
     try {
@@ -151,10 +192,16 @@ describe.each(testEngines())('an earlier version still running after the upgrade
       await sql`UPDATE contact_search SET doc = 's ren kierkegaard stra e gmbh sk1 from', name_norm = 's ren kierkegaard', company_norm = 'stra e gmbh',
                   nicknames_norm = '{"s ren","stra e gmbh","s ren from stra e gmbh","s ren kierkegaard"}' WHERE contact_id = 'OddLettersSoren00001'`.execute(db);
       expect(await found()).toEqual([]);
-      // GHL has not changed the contact since: the sync counts it unchanged, and still sets its rows right.
+      const ivan = async () => (structuredOf(await mcp.call('search_contacts', { query: 'иван петров' })).contacts ?? []).map((c) => c.id);
+      expect(await ivan()).toEqual(['CyrillicIvan00000001']);
+      // Before 0011, only Latin letters were kept: nothing of the name.
+      await sql`UPDATE contact_search SET doc = '', name_norm = '', nicknames_norm = '{}' WHERE contact_id = 'CyrillicIvan00000001'`.execute(db);
+      expect(await ivan()).toEqual([]);
+      // GHL has not changed the contacts since: the sync counts them unchanged, and still sets their rows right.
       const run = await (await app.sync.start('cli', 'full')).done;
       expect(run).toMatchObject({ status: 'succeeded', contacts_updated: 0 });
       expect(await found()).toEqual(['OddLettersSoren00001']);
+      expect(await ivan()).toEqual(['CyrillicIvan00000001']);
     } finally {
       await close();
     }

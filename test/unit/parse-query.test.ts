@@ -213,6 +213,12 @@ describe('text helpers', () => {
     expect(normalizeText("René LEFÈVRE-O'Brien")).toBe('rene lefevre obrien');
     // Letters with no decomposition are written as typed on an English keyboard, not dropped.
     expect(normalizeText('Łukasz Wałęsa, Søren Ærø, Straße, Đorđe, Þór')).toBe('lukasz walesa soren aero strasse dorde thor');
+    // Other scripts keep their letters, lower-cased, their marks dropped as accents are.
+    expect(normalizeText('Иван ПЕТРОВ, 王伟 / Σωκράτης')).toBe('иван петров 王伟 σωκρατης');
+    // Modifier letters written as apostrophes go as the apostrophe does.
+    expect(normalizeText('Oʼneil of Hawaiʻi')).toBe('oneil of hawaii');
+    // Emoji and symbols are no words.
+    expect(normalizeText('Zoë 🌿 & Co')).toBe('zoe co');
     expect(phoneDigits('+1 (555) 010-2000')).toBe('5550102000');
     expect(phoneDigits('+1 (707) 555-0177 x3')).toBe('7075550177');
     expect(phoneDigits('707-555-0199 ext. 12')).toBe('7075550199');
