@@ -1,6 +1,6 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { containing } from './like.js';
+import { escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
 import type { SearchRequest } from './parse-query.js';
 
@@ -12,27 +12,37 @@ export interface DeletedMatch {
   deleted_at: Date;
 }
 
+/** How many of the most recently deleted contacts a name is looked for among: read whole, then compared in JavaScript. */
+const DELETED_READ_FOR_NAMES = 5_000;
+
 /**
  * Contacts GoHighLevel deleted (kept here, out of the search index) that a request names: by its
- * email, its phone number or every word of its name and company. Asked only once nothing current
- * matched, so "no contact matches" is not said of someone the brain still remembers. It reads only
- * the deleted rows (contacts_deleted_idx holds just those). Names are compared in lower case
- * without removing accents: "rene" does not find a deleted René (the search documents, which do,
- * no longer hold deleted contacts).
+ * email, its phone number (whole, or its last seven or more digits, as a search matches one) or
+ * every word of its name and company. Asked only once nothing current matched, so "no contact
+ * matches" is not said of someone the brain still remembers. It reads only the deleted rows
+ * (contacts_deleted_idx holds just those). Their names are compared as the search documents
+ * compare them (normalizeText: "rene" finds a deleted René), which the database cannot do, so
+ * for a name the most recently deleted DELETED_READ_FOR_NAMES are read and compared here.
  */
 export async function deletedContactsMatching(db: Kysely<Database>, req: SearchRequest, limit = 5): Promise<DeletedMatch[]> {
   const words = normalizeText(`${req.name ?? ''} ${req.company ?? ''}`).split(' ').filter(Boolean);
-  const conditions: Array<ReturnType<typeof sql<SqlBool>>> = [];
-  if (req.email) conditions.push(sql<SqlBool>`lower(email) = ${req.email}`);
-  else if (req.phone) conditions.push(sql<SqlBool>`phone_digits = ${req.phone}`);
-  else if (words.length) {
-    // Accents and case as the search documents drop them (normalizeText), near enough for a reminder.
-    const text = sql`lower(coalesce(name, '') || ' ' || coalesce(company_name, '') || ' ' || coalesce(email, ''))`;
-    conditions.push(...words.map((w) => sql<SqlBool>`${text} LIKE ${containing(w)}`));
+  const deleted = db
+    .selectFrom('contacts')
+    .select(['id', 'name', 'company_name as company', 'email', 'deleted_at'])
+    .where('deleted_at', 'is not', null)
+    .orderBy('deleted_at', 'desc');
+  let rows: Array<{ id: string; name: string | null; company: string | null; email: string | null; deleted_at: Date | string | null }>;
+  if (req.email) rows = await deleted.where(sql<SqlBool>`lower(email) = ${req.email}`).limit(limit).execute();
+  else if (req.phone) {
+    const national = req.phone.replace(/^0+/, '');
+    const ending = national.length >= 7 ? sql<SqlBool>`phone_digits LIKE ${`%${escapeLike(national)}`}` : sql<SqlBool>`false`;
+    rows = await deleted.where(sql<SqlBool>`(phone_digits = ${req.phone} OR ${ending})`).limit(limit).execute();
+  } else if (words.length) {
+    const read = await deleted.limit(DELETED_READ_FOR_NAMES).execute();
+    rows = read.filter((r) => {
+      const text = normalizeText(`${r.name ?? ''} ${r.company ?? ''} ${r.email ?? ''}`);
+      return words.every((w) => text.includes(w));
+    }).slice(0, limit);
   } else return [];
-  const { rows } = await sql<DeletedMatch>`
-    SELECT id, name, company_name AS company, email, deleted_at FROM contacts
-    WHERE deleted_at IS NOT NULL AND ${sql.join(conditions, sql` AND `)}
-    ORDER BY deleted_at DESC LIMIT ${limit}`.execute(db);
-  return rows.map((r) => ({ ...r, deleted_at: new Date(r.deleted_at) }));
+  return rows.map((r) => ({ ...r, deleted_at: new Date(r.deleted_at as Date | string) }));
 }

@@ -111,14 +111,22 @@ describe.each(testEngines())('plain-English questions as people ask them (%s)', 
 describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
   let c: ConnectedApp;
   const id = 'ZeldaQuartz000000001';
+  const accented = 'ZoeAngstrom000000002';
   beforeAll(async () => {
     c = await openConnectedApp(
       engine,
       { contactCount: 30, seed: 7 },
-      { synced: true, prepare: (fake) => void fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id, firstName: 'Zelda', lastName: 'Quartz', companyName: 'Gone Gardens', email: 'zelda@gonegardens.com', phone: '+1 707-555-0999' }) },
+      {
+        synced: true,
+        prepare: (fake) => {
+          fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id, firstName: 'Zelda', lastName: 'Quartz', companyName: 'Gone Gardens', email: 'zelda@gonegardens.com', phone: '+1 707-555-0999' });
+          fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: accented, firstName: 'Zoë', lastName: 'Ångström', companyName: 'Øster Farms', email: null, phone: '+44 20 7946 0958' });
+        },
+      },
     );
     c.fake.store.deleteContact(id);
-    expect((await (await c.app.sync.start('cli', 'full')).done).contacts_deleted).toBe(1);
+    c.fake.store.deleteContact(accented);
+    expect((await (await c.app.sync.start('cli', 'full')).done).contacts_deleted).toBe(2);
   });
   afterAll(() => c?.close());
 
@@ -127,6 +135,11 @@ describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
       const r = await c.mcp.call('get_contact_360', { query });
       expect(r.isError, query).toBe(true);
       expect(textOf(r), query).toMatch(/No current contact matches[\s\S]*Zelda Quartz · Gone Gardens · zelda@gonegardens\.com \[ZeldaQuartz000000001\], deleted in GoHighLevel on \d{4}-\d\d-\d\d \(UTC\)/);
+    }
+    // Found as a search finds the living: accents aside, and by the last digits of a number.
+    for (const [query, who] of [['zoe angstrom', accented], ['zoe from oster farms', accented], ['020 7946 0958', accented], ['555 0999', id]]) {
+      const r = await c.mcp.call('get_contact_360', { query });
+      expect(textOf(r), query).toMatch(new RegExp(`No current contact matches[\\s\\S]*\\[${who}\\], deleted in GoHighLevel`));
     }
     // Its id still opens what the brain kept; someone never known is still unknown.
     const kept = await c.mcp.call('get_contact_360', { contact_id: id });
