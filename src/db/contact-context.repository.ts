@@ -61,23 +61,63 @@ export interface ContextChange {
   importanceOverride: number | null | undefined;
 }
 
+/** What a saved change did, decided against the row as it stood under its lock. */
+export interface ContextOutcome {
+  /** Nicknames it added (the first spelling of each, whatever its case). */
+  added: string[];
+  /** Nicknames asked for that were saved already. */
+  alreadySaved: string[];
+  /** Nicknames it removed. */
+  removed: string[];
+  note: boolean;
+  /** The override it set (null: back to the computed score); undefined when it left the importance as it was. */
+  importanceSet?: number | null;
+  /** An override was asked for that the contact already had. */
+  sameImportance: boolean;
+}
+
 /**
  * Saves what a person says about a contact, in one transaction: the context row, the search
- * index (so new nicknames are searchable at once) and a history event. A sync never overwrites
- * these columns.
+ * index (so new nicknames are searchable at once) and a history event, whose summary `describe`
+ * writes from what changed. What changed is decided with the row locked, so two calls at once
+ * cannot both add the same nickname, or lose each other's. Nothing new: no write, no history row.
+ * A sync never overwrites these columns.
  */
-export async function saveContext(db: Kysely<Database>, contact: ContactRow, change: ContextChange, summary: string, now: Date): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('contact_context').selectAll().where('contact_id', '=', contact.id).forUpdate().executeTakeFirst();
-    const removed = new Set(change.removeNicknames.map((n) => n.toLowerCase()));
+export async function saveContext(
+  db: Kysely<Database>,
+  contact: ContactRow,
+  change: ContextChange,
+  describe: (o: ContextOutcome) => string,
+  now: Date,
+): Promise<ContextOutcome> {
+  return db.transaction().execute(async (trx) => {
+    // A row to lock, for a contact that has none yet: two calls would otherwise both insert.
+    await trx.insertInto('contact_context').values({ contact_id: contact.id }).onConflict((oc) => oc.column('contact_id').doNothing()).execute();
+    const current = await trx.selectFrom('contact_context').selectAll().where('contact_id', '=', contact.id).forUpdate().executeTakeFirstOrThrow();
+    const saved = current.manual_nicknames ?? [];
+    const savedKeys = new Set(saved.map((n) => n.toLowerCase()));
+    const removeKeys = new Set(change.removeNicknames.map((n) => n.toLowerCase()));
     // One nickname whatever its case ("Bobby", "bobby"), as searches and removals treat it; the first spelling stays.
+    const added: string[] = [];
+    for (const n of change.addNicknames) if (!savedKeys.has(n.toLowerCase()) && !added.some((a) => a.toLowerCase() === n.toLowerCase())) added.push(n);
+    const outcome: ContextOutcome = {
+      added,
+      alreadySaved: change.addNicknames.filter((n) => savedKeys.has(n.toLowerCase())),
+      removed: saved.filter((n) => removeKeys.has(n.toLowerCase())),
+      note: Boolean(change.note),
+      sameImportance: change.importanceOverride !== undefined && change.importanceOverride === (current.importance_override ?? null),
+    };
+    if (change.importanceOverride !== undefined && !outcome.sameImportance) outcome.importanceSet = change.importanceOverride;
+    if (!added.length && !outcome.removed.length && !outcome.note && outcome.importanceSet === undefined) return outcome;
     const byKey = new Map<string, string>();
-    for (const n of [...(current?.manual_nicknames ?? []), ...change.addNicknames]) if (!byKey.has(n.toLowerCase())) byKey.set(n.toLowerCase(), n);
-    const manual = [...byKey.values()].filter((n) => !removed.has(n.toLowerCase()));
-    const notes = [...readNotes(current?.notes), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
-    const override = change.importanceOverride === undefined ? (current?.importance_override ?? null) : change.importanceOverride;
-    await writeSavedContext(trx, contact, { nicknames: current?.nicknames ?? [], manual, notes, override });
-    await trx.insertInto('interaction_history').values({ contact_id: contact.id, kind: 'context_saved', summary, details: JSON.stringify(change) }).execute();
+    for (const n of [...saved, ...added]) if (!byKey.has(n.toLowerCase())) byKey.set(n.toLowerCase(), n);
+    const manual = [...byKey.values()].filter((n) => !removeKeys.has(n.toLowerCase()));
+    const notes = [...readNotes(current.notes), ...(change.note ? [{ at: now.toISOString(), text: change.note }] : [])];
+    const override = outcome.importanceSet === undefined ? (current.importance_override ?? null) : outcome.importanceSet;
+    await writeSavedContext(trx, contact, { nicknames: current.nicknames ?? [], manual, notes, override });
+    const done: ContextChange = { addNicknames: added, removeNicknames: outcome.removed, note: change.note, importanceOverride: outcome.importanceSet };
+    await trx.insertInto('interaction_history').values({ contact_id: contact.id, kind: 'context_saved', summary: describe(outcome), details: JSON.stringify(done) }).execute();
+    return outcome;
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findContact, loadContext, saveContext } from '../db/contact-context.repository.js';
+import { type ContextOutcome, findContact, loadContext, saveContext } from '../db/contact-context.repository.js';
 import { ToolError } from '../errors.js';
 import { defineTool } from './define-tool.js';
 import { storableText } from './schemas.js';
@@ -55,26 +55,13 @@ export const saveContactContext = defineTool({
     }
     // What the answer and the history say was saved is what changed: a nickname saved before, or
     // the importance it already had, is said as such (a model would otherwise report a change).
-    const seen = new Set<string>();
-    const fresh = add.filter((n) => !manual.has(n.toLowerCase()) && !seen.has(n.toLowerCase()) && seen.add(n.toLowerCase()));
-    const already = add.filter((n) => manual.has(n.toLowerCase()));
-    const override = input.importance_override;
-    const sameImportance = override !== undefined && override === before.importanceOverride;
-    const saved = [
-      ...(fresh.length ? [`nicknames added: ${fresh.join(', ')}`] : []),
-      ...(remove.length ? [`nicknames removed: ${remove.join(', ')}`] : []),
-      ...(input.note ? ['a note'] : []),
-      ...(override === undefined || sameImportance ? [] : override === null ? ['importance back to computed'] : [`importance set to ${override}`]),
-    ];
+    const change = { addNicknames: add, removeNicknames: remove, note: input.note ?? null, importanceOverride: input.importance_override };
+    const outcome = await saveContext(db, contact, change, (o) => `Context saved: ${savedWords(o).join('; ')}`, now);
+    const saved = savedWords(outcome);
     const unchanged = [
-      ...(already.length ? [`nicknames already saved: ${already.join(', ')}`] : []),
-      ...(sameImportance ? [override === null ? 'importance was already the computed one' : `importance was already set to ${override}`] : []),
+      ...(outcome.alreadySaved.length ? [`nicknames already saved: ${outcome.alreadySaved.join(', ')}`] : []),
+      ...(outcome.sameImportance ? [input.importance_override === null ? 'importance was already the computed one' : `importance was already set to ${input.importance_override}`] : []),
     ];
-    // Nothing new: no write, no history row.
-    if (saved.length) {
-      const context = { addNicknames: fresh, removeNicknames: remove, note: input.note ?? null, importanceOverride: sameImportance ? undefined : override };
-      await saveContext(db, contact, context, `Context saved: ${saved.join('; ')}`, now);
-    }
     const after = await loadContext(db, contact.id, now);
     return {
       contact_id: contact.id,
@@ -94,3 +81,13 @@ export const saveContactContext = defineTool({
     return `${what} Importance now ${o.importance}${o.importance_override !== null ? ' (set by hand)' : ''}; ${o.notes_count} note(s); ${nicknames}`;
   },
 });
+
+/** What a save changed, in words, for the answer and the history. */
+function savedWords(o: ContextOutcome): string[] {
+  return [
+    ...(o.added.length ? [`nicknames added: ${o.added.join(', ')}`] : []),
+    ...(o.removed.length ? [`nicknames removed: ${o.removed.join(', ')}`] : []),
+    ...(o.note ? ['a note'] : []),
+    ...(o.importanceSet === undefined ? [] : o.importanceSet === null ? ['importance back to computed'] : [`importance set to ${o.importanceSet}`]),
+  ];
+}

@@ -32,7 +32,7 @@ async function store(db: Kysely<Database>, contacts: GhlContact[]): Promise<void
 
 async function save(db: Kysely<Database>, id: string, change: Partial<Parameters<typeof saveContext>[2]>, summary: string, at: Date): Promise<void> {
   const contact = (await findContact(db, id))!;
-  await saveContext(db, contact, { addNicknames: [], removeNicknames: [], note: null, importanceOverride: undefined, ...change }, summary, at);
+  await saveContext(db, contact, { addNicknames: [], removeNicknames: [], note: null, importanceOverride: undefined, ...change }, () => summary, at);
 }
 
 describe.each(testEngines())('copy-context: saved context from an embedded brain into another database (%s)', (engine) => {

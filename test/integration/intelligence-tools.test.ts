@@ -145,6 +145,24 @@ describe.each(testEngines())('contact intelligence tools (%s)', (engine) => {
     expect((await call('save_contact_context', { contact_id: id, importance_override: null })).unchanged).toEqual(['importance was already the computed one']);
   });
 
+  it('save_contact_context called twice at once: one adds a nickname, the other finds it saved, and neither loses the other\'s', async () => {
+    const id = fake.store.all()[22]!.id;
+    const db = await app.deps.db();
+    // Also for a contact with no saved context yet: both would otherwise insert its row.
+    await db.deleteFrom('contact_context').where('contact_id', '=', id).execute();
+    const [a, b] = await Promise.all([
+      call('save_contact_context', { contact_id: id, add_nicknames: ['Sparky', 'Ace'] }),
+      call('save_contact_context', { contact_id: id, add_nicknames: ['sparky', 'Duke'] }),
+    ]);
+    const added = [...a.saved, ...b.saved].filter((s: string) => /sparky/i.test(s));
+    expect(added, JSON.stringify([a, b])).toHaveLength(1);
+    expect([...(a.unchanged ?? []), ...(b.unchanged ?? [])].filter((s: string) => /sparky/i.test(s))).toHaveLength(1);
+    const kept = (await call('get_contact_360', { contact_id: id })).context.manual_nicknames as string[];
+    expect([...kept].map((n) => n.toLowerCase()).sort()).toEqual(['ace', 'duke', 'sparky']);
+    const history = await db.selectFrom('interaction_history').select('summary').where('contact_id', '=', id).where('kind', '=', 'context_saved').execute();
+    expect(history.filter((h) => /sparky/i.test(h.summary))).toHaveLength(1);
+  });
+
   it('get_contact_360 reads notes another program wrote in its own shape, and save_contact_context adds to them', async () => {
     const db = await app.deps.db();
     await db
