@@ -54,6 +54,11 @@ function queries(contacts: FakeContact[]): Array<{ kind: string; query: string }
   for (let i = 0; i < 20; i++) out.push({ kind: 'first name / prefix', query: r.pick(named).firstName!.slice(0, r.int(4, 8)) });
   for (let i = 0; i < 20; i++) out.push({ kind: 'email', query: r.pick(contacts.filter((c) => c.email)).email! });
   for (let i = 0; i < 20; i++) out.push({ kind: 'phone', query: r.pick(contacts.filter((c) => c.phone)).phone! });
+  // A local number: the last seven digits, dashed ("591-6386").
+  for (let i = 0; i < 10; i++) {
+    const d = r.pick(contacts.filter((c) => c.phone)).phone!.replace(/\D/g, '').slice(-7);
+    out.push({ kind: 'phone, last 7 digits', query: `${d.slice(0, 3)}-${d.slice(3)}` });
+  }
   for (let i = 0; i < 10; i++) out.push({ kind: 'company', query: `who's at ${r.pick(contacts.filter((c) => c.companyName)).companyName}?` });
   const english = ['my most important contacts', 'recent leads', 'contacts added this week', 'contacts added today', 'leads without email',
     "who haven't I contacted in 30 days?", 'contacts in the cannabis industry', 'who needs follow-up?', 'customers tagged vip', 'new leads in the last 7 days'];

@@ -10,6 +10,7 @@ import * as m0008 from './0008_full_pass_local_total.js';
 import * as m0009 from './0009_plain_letters_in_search.js';
 import * as m0010 from './0010_deleted_contacts_index.js';
 import * as m0011 from './0011_other_scripts_in_search.js';
+import * as m0012 from './0012_phone_ending_index.js';
 
 // A static list (not a folder scan) so the compiled package always carries every migration.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_plain_letters_in_search': m0009,
   '0010_deleted_contacts_index': m0010,
   '0011_other_scripts_in_search': m0011,
+  '0012_phone_ending_index': m0012,
 };

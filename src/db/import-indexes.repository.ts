@@ -53,7 +53,8 @@ export const REBUILDABLE: { indexes: Record<string, Rebuildable>; foreignKeys: R
     contact_search_doc_trgm: { table: 'contact_search', definition: 'USING gin (doc gin_trgm_ops)' },
     contacts_email_domain_idx: { table: 'contacts', definition: "USING btree (split_part(lower(email), '@'::text, 2)) WHERE (email IS NOT NULL)" },
     contacts_email_idx: { table: 'contacts', definition: 'USING btree (lower(email)) WHERE (email IS NOT NULL)' },
-    contacts_phone_idx: { table: 'contacts', definition: 'USING btree (phone_digits) WHERE (phone_digits IS NOT NULL)' },
+    contacts_phone_ending_idx: { table: 'contacts', definition: 'USING btree (reverse(phone_digits) text_pattern_ops) WHERE (phone_digits IS NOT NULL)' },
+    contacts_phone_idx: { table: 'contacts', definition: 'USING btree (phone_digits text_pattern_ops) WHERE (phone_digits IS NOT NULL)' },
   },
   foreignKeys: {
     contact_context_contact_id_fkey: { table: 'contact_context', definition: 'FOREIGN KEY (contact_id) REFERENCES contacts(id) ON DELETE CASCADE' },

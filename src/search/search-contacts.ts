@@ -303,19 +303,31 @@ async function countFacts(q: QueryParts, minImportance: number | null, bounds: B
  * Contacts whose number ends with the digits asked for (a local "555-0110", a national
  * "020 7946 0958" without its country code) or starts with them (digits stored with an extension
  * by an earlier version, with or without the US code's 1). Read only when no number matched
- * exactly: it scans the numbers.
+ * exactly. Each is a prefix the phone indexes answer (migration 0012): the ending is the start of
+ * the reversed digits.
  */
 async function phoneEndingOrStarting(db: Kysely<Database>, digits: string): Promise<string[]> {
+  const rows = (await phoneEndingOrStartingQuery(db, digits)?.execute()) ?? [];
+  return rows.map((r) => r.id);
+}
+
+/** The query of phoneEndingOrStarting (exported so a test can read its plan); null for too few digits. */
+export function phoneEndingOrStartingQuery(db: Kysely<Database>, digits: string) {
   const national = digits.replace(/^0+/, '');
-  if (national.length < 7) return [];
-  const rows = await db
+  if (national.length < 7) return null;
+  const reversed = [...national].reverse().join('');
+  return db
     .selectFrom('contacts')
     .select('id')
     .where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('phone_digits', 'like', `%${escapeLike(national)}`), eb('phone_digits', 'like', `${escapeLike(digits)}%`), eb('phone_digits', 'like', `1${escapeLike(digits)}%`)]))
-    .limit(100)
-    .execute();
-  return rows.map((r) => r.id);
+    .where((eb) =>
+      eb.or([
+        sql<SqlBool>`reverse(phone_digits) LIKE ${`${escapeLike(reversed)}%`}`,
+        eb('phone_digits', 'like', `${escapeLike(digits)}%`),
+        eb('phone_digits', 'like', `1${escapeLike(digits)}%`),
+      ]),
+    )
+    .limit(100);
 }
 
 function toIso(v: unknown): string | null {

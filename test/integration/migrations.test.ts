@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DbHandle, openDatabase } from '../../src/db/connection.js';
+import { buildIndexesAfterImport, dropIndexesForImport } from '../../src/db/import-indexes.repository.js';
 import { migrateToLatest, migratorFor } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/logger.js';
-import { searchContacts } from '../../src/search/search-contacts.js';
+import { phoneEndingOrStartingQuery, searchContacts } from '../../src/search/search-contacts.js';
 import { KNOWN } from '../../src/fake-ghl/index.js';
 import { openConnectedApp } from '../helpers/connected-app.js';
 import { createTestTarget, testEngines } from '../helpers/test-db.js';
@@ -139,6 +140,65 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     const found = async (req: { name?: string; company?: string }) => (await searchContacts(db, req, { now: NOW, limit: 5 })).hits.map((h) => h.id);
     for (const name of ['иван', 'Иван Петров', 'ПЕТРОВ', '王伟', 'Σωκράτης', 'σωκρατης']) expect(await found({ name }), name).toContain(name.startsWith('Σ') || name.startsWith('σ') ? 'c3' : name === '王伟' ? 'c2' : 'c1');
     for (const company of ['сибирь', 'Сибирь Трейд']) expect(await found({ company }), company).toEqual(['c1']);
+  });
+
+  it('indexes the endings of phone numbers, so a number asked for by its last digits is read from an index', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    expect((await migratorFor(db).migrateTo('0011_other_scripts_in_search')).error).toBeUndefined();
+    const phones: Array<[string, string]> = [['c1', '5105550110'], ['c2', '442079460958'], ['c3', '170755501773'], ['c4', '4155550101']];
+    for (const [id, digits] of phones) {
+      await sql`INSERT INTO contacts (id, location_id, name, phone, phone_digits, data) VALUES (${id}, 'L', ${id}, ${digits}, ${digits}, '{}')`.execute(db);
+      await sql`INSERT INTO contact_facts (contact_id, has_phone) VALUES (${id}, true)`.execute(db);
+    }
+
+    // Enough other numbers that reading the whole index would cost more than reading its ranges.
+    await sql`INSERT INTO contacts (id, location_id, phone_digits, data) SELECT 'n' || i, 'L', (2000000000 + i * 7919)::text, '{}' FROM generate_series(1, 3000) i`.execute(db);
+
+    await migrateToLatest(db, silentLogger);
+    await sql`ANALYZE contacts`.execute(db);
+
+    const definition = async (name: string) => (await sql<{ d: string | null }>`SELECT pg_get_indexdef(to_regclass(${name})) AS d`.execute(db)).rows[0]!.d;
+    expect(await definition('contacts_phone_idx')).toMatch(/USING btree \(phone_digits text_pattern_ops\) WHERE \(phone_digits IS NOT NULL\)$/);
+    expect(await definition('contacts_phone_ending_idx')).toMatch(/USING btree \(reverse\(phone_digits\) text_pattern_ops\) WHERE \(phone_digits IS NOT NULL\)$/);
+    // The ending (a local number, a national one without its country code), and the start of digits stored with an extension.
+    const found = async (phone: string) => (await searchContacts(db, { phone }, { now: NOW, limit: 5 })).hits.map((h) => h.id);
+    expect(await found('5550110')).toEqual(['c1']);
+    expect(await found('02079460958')).toEqual(['c2']);
+    expect(await found('7075550177')).toEqual(['c3']);
+    expect(await found('4155550101')).toEqual(['c4']);
+    // With four rows the planner would rather scan; forbidden to, it shows which indexes can answer.
+    const plan = await db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      const query = phoneEndingOrStartingQuery(trx, '5550110')!.compile();
+      const { rows } = await trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]));
+      return rows.map((r) => Object.values(r as object).join('')).join('\n');
+    });
+    // Each of the three conditions is a range of an index, not a filter over all of it.
+    expect(plan).toMatch(/Index Cond: \(\(reverse\(phone_digits\) ~>=~ '0110555'::text\) AND \(reverse\(phone_digits\) ~<~ '0110556'::text\)\)/);
+    expect(plan).toMatch(/Index Cond: \(\(phone_digits ~>=~ '5550110'::text\) AND \(phone_digits ~<~ '5550111'::text\)\)/);
+    expect(plan).toMatch(/Index Cond: \(\(phone_digits ~>=~ '15550110'::text\)/);
+    expect(plan).not.toMatch(/Seq Scan/);
+  });
+
+  it('leaves a phone index an import is waiting to build absent, to be built with the new definition', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    expect((await migratorFor(db).migrateTo('0011_other_scripts_in_search')).error).toBeUndefined();
+    // As a first import (or a small brain's) leaves it: dropped, its name saved for later.
+    await dropIndexesForImport(db);
+    expect((await sql<{ d: string | null }>`SELECT to_regclass('contacts_phone_idx')::text AS d`.execute(db)).rows[0]!.d).toBeNull();
+
+    await migrateToLatest(db, silentLogger);
+
+    expect((await sql<{ d: string | null }>`SELECT to_regclass('contacts_phone_idx')::text AS d`.execute(db)).rows[0]!.d).toBeNull();
+    await buildIndexesAfterImport(db, silentLogger, { indexesFrom: 0 });
+    const { rows } = await sql<{ d: string | null }>`SELECT pg_get_indexdef(to_regclass('contacts_phone_idx')) AS d`.execute(db);
+    expect(rows[0]!.d).toMatch(/USING btree \(phone_digits text_pattern_ops\)/);
   });
 
   it('says so when a newer version has migrated the brain, and changes nothing', async () => {
