@@ -37,6 +37,35 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
   );
 }
 
+/**
+ * For a search that found nothing: the spellings again, with each word that was kept as typed
+ * only for being the start of longer words ("dre": drew, dresden) given the whole words it makes
+ * with two letters swapped instead ("van dre berg": der). Null when no word has any, so there is nothing
+ * new to look for. Not offered up front: "dre" alone is a fair start of a name, and der inside
+ * thousands of others would swamp it.
+ */
+export async function swappedWordStarts(db: Kysely<Database>, words: readonly string[], options: readonly string[][]): Promise<string[][] | null> {
+  let added = false;
+  const out = await Promise.all(
+    words.map(async (w, i) => {
+      const opts = options[i] ?? [w];
+      if (opts.length !== 1 || opts[0] !== w || /^\d+$/.test(w)) return [...opts];
+      const known = await knownTerms(db, [w, ...swapsOf(w)]);
+      if (known.includes(w) || known.length === 0) return [...opts];
+      added = true;
+      return known;
+    }),
+  );
+  return added ? out : null;
+}
+
+/** Those of `words` that are known words, in the order given. */
+async function knownTerms(db: Kysely<Database>, words: string[]): Promise<string[]> {
+  if (!words.length) return [];
+  const found = new Set((await db.selectFrom('search_terms').select('term').where('term', 'in', words).execute()).map((r) => r.term));
+  return words.filter((x) => found.has(x));
+}
+
 /** Whether some contact's search document holds `w`. */
 async function someoneHas(db: Kysely<Database>, w: string): Promise<boolean> {
   return Boolean(await db.selectFrom('contact_search').select('contact_id').where('doc', 'like', containing(w)).limit(1).executeTakeFirst());
@@ -58,13 +87,38 @@ interface Candidate {
   distance: number;
 }
 
-/** Known words near `w` (shared trigrams or the same sound) within `scope`, closest first. A word with no Latin letter has no sound to share. */
+/**
+ * Known words near `w` within `scope`, closest first: sharing trigrams, sounding the same, or a
+ * single slip away by two neighbouring letters swapped or one letter doubled or extra. A short
+ * word with such a slip shares too few trigrams ("nacny" and nancy: 2 of 10) and often not its
+ * sound (N250, N520), and among many words of one sound the right one may not be in the first
+ * 50; those slips are looked up exactly (a few key lookups). A word with no Latin letter has no sound to share.
+ */
 async function candidates(db: Kysely<Database>, w: string, scope: RawBuilder<unknown>): Promise<Candidate[]> {
   const { rows } = await sql<{ term: string }>`
     (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
     UNION
-    (SELECT term FROM search_terms WHERE sound = ${soundex(w) || null} LIMIT 50)`.execute(db);
+    (SELECT term FROM search_terms WHERE sound = ${soundex(w) || null} LIMIT 50)
+    UNION
+    (SELECT term FROM search_terms WHERE term = ANY(${oneSlipAway(w)}::text[]))`.execute(db);
   return rank(rows.map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) })));
+}
+
+/** The words `w` would be with two neighbouring letters swapped back ("nnacy" → nancy, "dre" → der). */
+export function swapsOf(w: string): string[] {
+  const letters = [...w];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < letters.length; i++) {
+    if (letters[i] !== letters[i + 1]) out.add([...letters.slice(0, i), letters[i + 1], letters[i], ...letters.slice(i + 2)].join(''));
+  }
+  return [...out];
+}
+
+/** The words `w` would be with two neighbouring letters swapped back, or (from four letters) one letter fewer ("nancyy" → nancy). */
+export function oneSlipAway(w: string): string[] {
+  const letters = [...w];
+  const drops = letters.length > 3 ? letters.map((_, i) => [...letters.slice(0, i), ...letters.slice(i + 1)].join('')) : [];
+  return [...new Set([...swapsOf(w), ...drops])].filter((x) => x !== w);
 }
 
 /** Distinct words within half their length of edits, closest first. */

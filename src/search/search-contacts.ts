@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { type ActivityCutoffs, activityCutoffs } from '../db/importance.js';
-import { spellings } from './corrections.js';
+import { spellings, swappedWordStarts } from './corrections.js';
 import { possibleBases } from './document.js';
 import { containing, escapeLike } from './like.js';
 import { normalizeText } from './normalize.js';
@@ -123,6 +123,21 @@ function details(order: RawBuilder<unknown>, extra: RawBuilder<unknown> = sql``)
  * nicknames first. Filters and the other sort orders run on the narrow facts table.
  */
 export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }): Promise<SearchResult> {
+  const words = queryWords(req);
+  const options = words.length ? await spellings(db, words) : [];
+  const found = await searchSpelt(db, req, o, words, options);
+  if (found.total > 0 || !words.length) return found;
+  const swapped = await swappedWordStarts(db, words, options);
+  return swapped ? searchSpelt(db, req, o, words, swapped) : found;
+}
+
+/** The query's name and company words, normalized. */
+function queryWords(req: SearchRequest): string[] {
+  return [...(req.name ? normalizeText(req.name) : '').split(' '), ...(req.company ? normalizeText(req.company) : '').split(' ')].filter(Boolean);
+}
+
+/** searchContacts with each of `words` looked for in any of its `options` (see corrections.ts). */
+async function searchSpelt(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }, words: string[], options: string[][]): Promise<SearchResult> {
   const cut = activityCutoffs(o.now);
   const importance = importanceOf(cut);
   const silentBefore = req.silentForDays !== undefined ? daysAgo(o.now, req.silentForDays) : (req.silentSince ?? null);
@@ -152,9 +167,7 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
 
   const nameQ = req.name ? normalizeText(req.name) : '';
   const companyQ = req.company ? normalizeText(req.company) : '';
-  const words = [...nameQ.split(' '), ...companyQ.split(' ')].filter(Boolean);
   if (words.length) {
-    const options = await spellings(db, words);
     options.forEach((opts, i) => {
       if (opts[0] !== words[i]) corrected.push(`${words[i]} → ${opts.join(' / ')}`);
       docWhere.push(sql<SqlBool>`(${sql.join(opts.map((w) => sql`d.doc LIKE ${containing(w)}`), sql` OR `)})`);

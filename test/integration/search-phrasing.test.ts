@@ -22,6 +22,10 @@ const anDo = (now: number): FakeContact[] => [
       // Written whole, family name first, as Chinese names often reach a CRM.
       ['RvChineseWang0000096', '王伟', null, '北京包装', 'customer'],
       ['RvGreekSokratis00095', 'Σωκράτης', 'Παπαδόπουλος', null, 'lead'],
+      ['RvVanDerBerg00000094', 'Anneke', 'van der Berg', null, 'customer'],
+      // "dre" starts a name here, so it is not corrected up front.
+      ['RvDrewBarry000000093', 'Drew', 'Barrow', null, 'lead'],
+      ['RvNancyOkafor0000092', 'Nancy', 'Okafor', null, 'lead'],
     ] as const
   ).map(([id, firstName, lastName, companyName, type]) => ({
     id, locationId: 'FakeLocation00000001', firstName, lastName, companyName, email: null, phone: null, type, source: null, tags: [],
@@ -71,6 +75,22 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(r.isError, r.text).toBe(false);
     const c360 = await b.call('get_contact_360', { contact_id: id });
     expect(c360.out.context.manual_nicknames).toEqual(['Bobby', 'Rob']);
+  });
+
+  it('corrects two letters swapped where neither the sound nor the shared letters give the word away', async () => {
+    // nacny / nancy: N250 / N520, 2 trigrams of 10 in common.
+    const out = await search({ query: 'nacny okafor' });
+    expect(out.contacts.map((c) => c.id)).toEqual(['RvNancyOkafor0000092']);
+    expect(out.interpretation).toMatch(/spelling: nacny → nancy/);
+    // A letter typed twice.
+    expect((await search({ query: 'nancy okkafor' })).contacts.map((c) => c.id)).toEqual(['RvNancyOkafor0000092']);
+    // A word that starts longer names ("dre": Drew) is taken as typed, and swapped only when that finds nobody.
+    expect((await search({ query: 'dre' })).contacts.map((c) => c.id)).toContain('RvDrewBarry000000093');
+    const swapped = await search({ query: 'anneke van dre berg' });
+    expect(swapped.contacts.map((c) => c.id)).toEqual(['RvVanDerBerg00000094']);
+    expect(swapped.interpretation).toMatch(/dre → der/);
+    // Nothing to swap into: still nothing, said as before.
+    expect((await search({ query: 'anneke van dre qxqxqx' })).total).toBe(0);
   });
 
   it('does not correct away a word a contact is found by (an email name)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describe as say, parseQuery } from '../../src/search/parse-query.js';
+import { oneSlipAway, swapsOf } from '../../src/search/corrections.js';
 import { editDistance, soundex } from '../../src/search/phonetic.js';
 import { normalizeText, phoneDigits } from '../../src/search/normalize.js';
 import { startOfToday, startOfWeek } from '../../src/search/time-words.js';
@@ -231,5 +232,19 @@ describe('text helpers', () => {
     expect(soundex('michael')).toBe(soundex('micheal'));
     expect(editDistance('micheal', 'michael')).toBe(1);
     expect(editDistance('jonsen', 'johnson')).toBe(2);
+  });
+
+  it('lists the words one slip away: two neighbouring letters swapped, or one letter fewer', () => {
+    expect(swapsOf('nacny')).toEqual(['ancny', 'ncany', 'nancy', 'nacyn']);
+    expect(swapsOf('dre')).toEqual(['rde', 'der']);
+    // Swapping a doubled letter changes nothing.
+    expect(swapsOf('anna')).toEqual(['nana', 'anan']);
+    expect(oneSlipAway('nancyy')).toContain('nancy');
+    expect(oneSlipAway('nnacy')).toContain('nancy');
+    expect(oneSlipAway('nancyy')).not.toContain('nancyy');
+    // Three letters lose none: two-letter words would match nearly anything.
+    expect(oneSlipAway('dre')).toEqual(['rde', 'der']);
+    // Letters, not UTF-16 units.
+    expect(swapsOf('王伟')).toEqual(['伟王']);
   });
 });
