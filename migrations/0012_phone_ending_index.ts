@@ -10,20 +10,26 @@ import { type Kysely, sql } from 'kysely';
 // A first import drops and rebuilds both (see REBUILDABLE). Where contacts_phone_idx is absent
 // (an import under way or killed, or a small brain waiting for its indexes) it is left absent, to
 // be built with the new definition; the new index, like 0006's, may exist before the others.
+// The new phone index is built beside the old one (searches go on reading meanwhile), which is
+// then swapped for it: only that last step keeps readers waiting.
 export async function up(db: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ present: boolean }>`SELECT to_regclass('contacts_phone_idx') IS NOT NULL AS present`.execute(db);
-  if (rows[0]?.present) {
-    await sql`DROP INDEX contacts_phone_idx`.execute(db);
-    await sql`CREATE INDEX contacts_phone_idx ON contacts (phone_digits text_pattern_ops) WHERE phone_digits IS NOT NULL`.execute(db);
-  }
   await sql`CREATE INDEX IF NOT EXISTS contacts_phone_ending_idx ON contacts (reverse(phone_digits) text_pattern_ops) WHERE phone_digits IS NOT NULL`.execute(db);
+  await replacePhoneIndex(db, sql`(phone_digits text_pattern_ops)`);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX IF EXISTS contacts_phone_ending_idx`.execute(db);
-  const { rows } = await sql<{ present: boolean }>`SELECT to_regclass('contacts_phone_idx') IS NOT NULL AS present`.execute(db);
-  if (rows[0]?.present) {
-    await sql`DROP INDEX contacts_phone_idx`.execute(db);
-    await sql`CREATE INDEX contacts_phone_idx ON contacts (phone_digits) WHERE phone_digits IS NOT NULL`.execute(db);
-  }
+  await replacePhoneIndex(db, sql`(phone_digits)`);
+}
+
+/** contacts_phone_idx built again on `columns`, if this brain's schema has it (not one of another schema on the path). */
+async function replacePhoneIndex(db: Kysely<any>, columns: ReturnType<typeof sql>): Promise<void> {
+  const { rows } = await sql<{ schema: string }>`
+    SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relname = 'contacts_phone_idx' AND c.relkind = 'i' AND n.oid = current_schema()::regnamespace`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) return;
+  await sql`CREATE INDEX contacts_phone_idx_next ON ${sql.table(`${schema}.contacts`)} ${columns} WHERE phone_digits IS NOT NULL`.execute(db);
+  await sql`DROP INDEX ${sql.table(`${schema}.contacts_phone_idx`)}`.execute(db);
+  await sql`ALTER INDEX ${sql.table(`${schema}.contacts_phone_idx_next`)} RENAME TO contacts_phone_idx`.execute(db);
 }

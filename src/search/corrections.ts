@@ -18,8 +18,7 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       const formal = formalNames(w);
       if (formal.length) return [w, ...formal];
       if (w.length < 3 || /^\d+$/.test(w)) return [w];
-      const known = await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst();
-      if (known) return [w];
+      if (await startsKnownWord(db, w)) return [w];
       // Nor is a word some contact is found by outside the dictionary (an email's name, a tag):
       // "liz" is Elizabeth Taylor's liz@…, not a misspelt Lisa.
       if (await someoneHas(db, w)) return [w];
@@ -37,26 +36,37 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
   );
 }
 
+/** Spellings to search again with, and which of them only count as whole words. */
+export interface SwappedSpellings {
+  options: string[][];
+  wholeWords: ReadonlySet<string>;
+}
+
 /**
- * For a search that found nothing: the spellings again, with each word that was kept as typed
- * only for being the start of longer words ("dre": drew, dresden) given the whole words it makes
- * with two letters swapped instead ("van dre berg": der). Null when no word has any, so there is nothing
- * new to look for. Not offered up front: "dre" alone is a fair start of a name, and der inside
- * thousands of others would swamp it.
+ * For a name search that found nothing: the spellings again, each word that was kept as typed only
+ * for being the start of longer words ("dre": drew, dresden) replaced by the whole words it makes
+ * with two letters swapped ("van dre berg": der), to be matched as whole words: der inside
+ * Alexander or Snyder is not what was meant. Null when no word has one, so there is nothing new
+ * to look for. Not offered up front: "dre" alone is a fair start of a name.
  */
-export async function swappedWordStarts(db: Kysely<Database>, words: readonly string[], options: readonly string[][]): Promise<string[][] | null> {
-  let added = false;
+export async function swappedWordStarts(db: Kysely<Database>, words: readonly string[], options: readonly string[][]): Promise<SwappedSpellings | null> {
+  const wholeWords = new Set<string>();
   const out = await Promise.all(
     words.map(async (w, i) => {
       const opts = options[i] ?? [w];
       if (opts.length !== 1 || opts[0] !== w || /^\d+$/.test(w)) return [...opts];
-      const known = await knownTerms(db, [w, ...swapsOf(w)]);
-      if (known.includes(w) || known.length === 0) return [...opts];
-      added = true;
+      const [starts, known] = await Promise.all([startsKnownWord(db, w), knownTerms(db, [w, ...swapsOf(w)])]);
+      if (!starts || known.includes(w) || known.length === 0) return [...opts];
+      for (const k of known) wholeWords.add(k);
       return known;
     }),
   );
-  return added ? out : null;
+  return wholeWords.size ? { options: out, wholeWords } : null;
+}
+
+/** Whether some known word starts with `w` (or is `w`). */
+async function startsKnownWord(db: Kysely<Database>, w: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('search_terms').select('term').where('term', '>=', w).where('term', '<', `${w}\uffff`).limit(1).executeTakeFirst());
 }
 
 /** Those of `words` that are known words, in the order given. */
@@ -85,6 +95,8 @@ const CLOSE_ENOUGH = 0.2;
 interface Candidate {
   term: string;
   distance: number;
+  /** `w` with two neighbouring letters swapped: at equal distance, the likelier slip ("maritn": martin before marin). */
+  swapped: boolean;
 }
 
 /**
@@ -101,7 +113,8 @@ async function candidates(db: Kysely<Database>, w: string, scope: RawBuilder<unk
     (SELECT term FROM search_terms WHERE sound = ${soundex(w) || null} LIMIT 50)
     UNION
     (SELECT term FROM search_terms WHERE term = ANY(${oneSlipAway(w)}::text[]))`.execute(db);
-  return rank(rows.map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length) })));
+  const swaps = new Set(swapsOf(w));
+  return rank(rows.map((r) => ({ term: r.term, distance: editDistance(w, r.term) / Math.max(w.length, r.term.length), swapped: swaps.has(r.term) })));
 }
 
 /** The words `w` would be with two neighbouring letters swapped back ("nnacy" → nancy, "dre" → der). */
@@ -124,5 +137,5 @@ export function oneSlipAway(w: string): string[] {
 /** Distinct words within half their length of edits, closest first. */
 function rank(list: Candidate[]): Candidate[] {
   const unique = new Map(list.map((c) => [c.term, c]));
-  return [...unique.values()].filter((c) => c.distance <= 0.5).sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term));
+  return [...unique.values()].filter((c) => c.distance <= 0.5).sort((a, b) => a.distance - b.distance || Number(b.swapped) - Number(a.swapped) || a.term.localeCompare(b.term));
 }

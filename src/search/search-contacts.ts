@@ -128,8 +128,11 @@ export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o
   const found = await searchSpelt(db, req, o, words, options);
   if (found.total > 0 || !words.length) return found;
   const swapped = await swappedWordStarts(db, words, options);
-  return swapped ? searchSpelt(db, req, o, words, swapped) : found;
+  if (!swapped) return found;
+  const again = await searchSpelt(db, req, o, words, swapped.options, swapped.wholeWords);
+  return again.total > 0 ? again : found;
 }
+
 
 /** The query's name and company words, normalized. */
 function queryWords(req: SearchRequest): string[] {
@@ -137,7 +140,14 @@ function queryWords(req: SearchRequest): string[] {
 }
 
 /** searchContacts with each of `words` looked for in any of its `options` (see corrections.ts). */
-async function searchSpelt(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }, words: string[], options: string[][]): Promise<SearchResult> {
+async function searchSpelt(
+  db: Kysely<Database>,
+  req: SearchRequest,
+  o: { now: Date; limit: number },
+  words: string[],
+  options: string[][],
+  wholeWords: ReadonlySet<string> = new Set(),
+): Promise<SearchResult> {
   const cut = activityCutoffs(o.now);
   const importance = importanceOf(cut);
   const silentBefore = req.silentForDays !== undefined ? daysAgo(o.now, req.silentForDays) : (req.silentSince ?? null);
@@ -170,7 +180,9 @@ async function searchSpelt(db: Kysely<Database>, req: SearchRequest, o: { now: D
   if (words.length) {
     options.forEach((opts, i) => {
       if (opts[0] !== words[i]) corrected.push(`${words[i]} → ${opts.join(' / ')}`);
-      docWhere.push(sql<SqlBool>`(${sql.join(opts.map((w) => sql`d.doc LIKE ${containing(w)}`), sql` OR `)})`);
+      // A whole word is still looked for as letters first: that part the trigram index answers.
+      const holds = (w: string) => (wholeWords.has(w) ? sql`(d.doc LIKE ${containing(w)} AND (' ' || d.doc || ' ') LIKE ${containing(` ${w} `)})` : sql`d.doc LIKE ${containing(w)}`);
+      docWhere.push(sql<SqlBool>`(${sql.join(opts.map(holds), sql` OR `)})`);
     });
     const fixed = (q: string) => q.split(' ').map((w) => options[words.indexOf(w)]?.[0] ?? w).join(' ');
     text = { name: fixed(nameQ), company: fixed(companyQ) };

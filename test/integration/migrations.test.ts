@@ -181,6 +181,11 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     expect(plan).toMatch(/Index Cond: \(\(phone_digits ~>=~ '5550110'::text\) AND \(phone_digits ~<~ '5550111'::text\)\)/);
     expect(plan).toMatch(/Index Cond: \(\(phone_digits ~>=~ '15550110'::text\)/);
     expect(plan).not.toMatch(/Seq Scan/);
+
+    // Undone, the phone index is as 0001 made it.
+    expect((await migratorFor(db).migrateTo('0011_other_scripts_in_search')).error).toBeUndefined();
+    expect(await definition('contacts_phone_ending_idx')).toBeNull();
+    expect(await definition('contacts_phone_idx')).toMatch(/USING btree \(phone_digits\) WHERE \(phone_digits IS NOT NULL\)$/);
   });
 
   it('leaves a phone index an import is waiting to build absent, to be built with the new definition', async () => {

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spellings } from '../../src/search/corrections.js';
+import { soundex } from '../../src/search/phonetic.js';
 import type { FakeContact } from '../../src/fake-ghl/index.js';
 import { type Brain, buildBrain, DAY } from '../helpers/messy-brain.js';
 import { testEngines } from '../helpers/test-db.js';
@@ -26,6 +29,7 @@ const anDo = (now: number): FakeContact[] => [
       // "dre" starts a name here, so it is not corrected up front.
       ['RvDrewBarry000000093', 'Drew', 'Barrow', null, 'lead'],
       ['RvNancyOkafor0000092', 'Nancy', 'Okafor', null, 'lead'],
+      ['RvAnnekeAlexander091', 'Anneke', 'Alexander', null, 'lead'],
     ] as const
   ).map(([id, firstName, lastName, companyName, type]) => ({
     id, locationId: 'FakeLocation00000001', firstName, lastName, companyName, email: null, phone: null, type, source: null, tags: [],
@@ -82,15 +86,24 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     const out = await search({ query: 'nacny okafor' });
     expect(out.contacts.map((c) => c.id)).toEqual(['RvNancyOkafor0000092']);
     expect(out.interpretation).toMatch(/spelling: nacny → nancy/);
-    // A letter typed twice.
-    expect((await search({ query: 'nancy okkafor' })).contacts.map((c) => c.id)).toEqual(['RvNancyOkafor0000092']);
+    // Two spellings one slip away: the swap is the likelier slip.
+    const db = (await b.app.database()).db;
+    for (const term of ['marin', 'martin']) await sql`INSERT INTO search_terms (term, sound) VALUES (${term}, ${soundex(term)}) ON CONFLICT DO NOTHING`.execute(db);
+    expect((await spellings(db, ['maritn']))[0]?.[0]).toBe('martin');
     // A word that starts longer names ("dre": Drew) is taken as typed, and swapped only when that finds nobody.
     expect((await search({ query: 'dre' })).contacts.map((c) => c.id)).toContain('RvDrewBarry000000093');
     const swapped = await search({ query: 'anneke van dre berg' });
     expect(swapped.contacts.map((c) => c.id)).toEqual(['RvVanDerBerg00000094']);
     expect(swapped.interpretation).toMatch(/dre → der/);
-    // Nothing to swap into: still nothing, said as before.
-    expect((await search({ query: 'anneke van dre qxqxqx' })).total).toBe(0);
+    // As a whole word: Anneke Alexander holds "der" only inside a word.
+    expect((await search({ query: 'anneke dre' })).contacts.map((c) => c.id)).toEqual(['RvVanDerBerg00000094']);
+    // Still nobody after the swap: nothing, and no swap reported.
+    const nobody = await search({ query: 'anneke van dre qxqxqx' });
+    expect(nobody.total).toBe(0);
+    expect(nobody.interpretation).not.toMatch(/dre → der/);
+    // Filters still apply: Anneke van der Berg is a customer.
+    expect((await search({ query: 'anneke van dre berg', type: 'customer' })).contacts.map((c) => c.id)).toEqual(['RvVanDerBerg00000094']);
+    expect((await search({ query: 'anneke van dre berg', type: 'lead' })).total).toBe(0);
   });
 
   it('does not correct away a word a contact is found by (an email name)', async () => {

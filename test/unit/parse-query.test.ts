@@ -244,7 +244,7 @@ describe('text helpers', () => {
     expect(oneSlipAway('nancyy')).not.toContain('nancyy');
     // Three letters lose none: two-letter words would match nearly anything.
     expect(oneSlipAway('dre')).toEqual(['rde', 'der']);
-    // Letters, not UTF-16 units.
-    expect(swapsOf('王伟')).toEqual(['伟王']);
+    // Letters, not UTF-16 units: 𠮷 is two.
+    expect(swapsOf('𠮷野')).toEqual(['野𠮷']);
   });
 });
