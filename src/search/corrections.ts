@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { formalNames } from './diminutives.js';
 import { containing } from './like.js';
@@ -28,9 +28,10 @@ export async function spellings(db: Kysely<Database>, words: readonly string[]):
       if (singular && (await someoneHas(db, singular))) return [singular];
       // Typos seldom hit the first letter, so the words sharing it are tried first (a short range
       // instead of a similarity over every word); the whole dictionary too unless one of them is a
-      // single slip away ("katherine" must still reach catherine when kathryn exists).
-      const near = await candidates(db, w, sql`term COLLATE "C" >= ${w[0]!} AND term COLLATE "C" < ${String.fromCharCode(w.charCodeAt(0) + 1)} AND`);
-      const close = near[0] && near[0].distance < CLOSE_ENOUGH ? near : rank([...near, ...(await candidates(db, w, sql``))]);
+      // single slip away ("katherine" must still reach catherine when kathryn exists), or two of
+      // its letters swapped ("coehn": cohen; over every word, its trigrams took ~20 ms).
+      const near = await candidates(db, w, { sameFirstLetter: true });
+      const close = near[0] && (near[0].distance < CLOSE_ENOUGH || near[0].swapped) ? near : rank([...near, ...(await candidates(db, w, { sameFirstLetter: false }))]);
       return close.length ? close.slice(0, 3).map((r) => r.term) : [w];
     }),
   );
@@ -100,15 +101,22 @@ interface Candidate {
 }
 
 /**
- * Known words near `w` within `scope`, closest first: sharing trigrams, sounding the same, or a
+ * Known words near `w`, closest first: sharing trigrams (those starting with `w`'s first letter,
+ * or any), sounding the same, or a
  * single slip away by two neighbouring letters swapped or one letter doubled or extra. A short
  * word with such a slip shares too few trigrams ("nacny" and nancy: 2 of 10) and often not its
  * sound (N250, N520), and among many words of one sound the right one may not be in the first
  * 50; those slips are looked up exactly (a few key lookups). A word with no Latin letter has no sound to share.
  */
-async function candidates(db: Kysely<Database>, w: string, scope: RawBuilder<unknown>): Promise<Candidate[]> {
+async function candidates(db: Kysely<Database>, w: string, o: { sameFirstLetter: boolean }): Promise<Candidate[]> {
+  // The words with w's first letter are picked out before any is compared: left to the planner,
+  // the trigram index offered nearly every word for a similarity check, ~15 ms at 3,000 words
+  // ("coehn"), against ~1 ms this way.
+  const from = o.sameFirstLetter
+    ? sql`(SELECT term FROM search_terms WHERE term COLLATE "C" >= ${w[0]!} AND term COLLATE "C" < ${String.fromCharCode(w.charCodeAt(0) + 1)} OFFSET 0) t`
+    : sql`search_terms`;
   const { rows } = await sql<{ term: string }>`
-    (SELECT term FROM search_terms WHERE ${scope} term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
+    (SELECT term FROM ${from} WHERE term % ${w} ORDER BY similarity(term, ${w}) DESC LIMIT 20)
     UNION
     (SELECT term FROM search_terms WHERE sound = ${soundex(w) || null} LIMIT 50)
     UNION
