@@ -163,9 +163,10 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       closing.abort();
       const pending = opening;
       // A PostgreSQL host that never answers holds a pending open for its connect timeout (10 s);
-      // nothing of the brain is written yet, so closing does not wait that long for it. (An
-      // embedded brain being created is waited for: its folder must not be left half made.)
-      const patience = config.database.kind === 'postgres' ? POSTGRES_OPEN_WAIT_ON_CLOSE_MS : Number.POSITIVE_INFINITY;
+      // nothing of the brain is written yet, so closing does not wait that long for it. An
+      // embedded brain being created is waited for: its folder must not be left half made. One in
+      // memory leaves nothing behind, and starting it can take seconds on a busy machine.
+      const patience = { postgres: POSTGRES_OPEN_WAIT_ON_CLOSE_MS, memory: 0, pglite: Number.POSITIVE_INFINITY }[config.database.kind];
       if (pending) await settledWithin(pending, patience);
       if (handle) await handle.close();
       handle = null;

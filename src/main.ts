@@ -231,7 +231,7 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
   // SIGTERM after 2 s as the SDK's does) ends that wait: it is time to go.
   const stopAnswering = new AbortController();
   const shutdown = async (reason: string, o: { answerFirst?: boolean } = {}): Promise<void> => {
-    if (!o.answerFirst) stopAnswering.abort();
+    if (!o.answerFirst) stopAnswering.abort(reason);
     if (closing) return;
     closing = true;
     log.info(`shutting down (${reason})`);
@@ -243,6 +243,7 @@ async function serve(config: Config, log: RootLogger): Promise<null> {
       if (o.answerFirst && inFlight.count) {
         log.info(`answering ${inFlight.count} call(s) received before stdin closed`);
         await inFlight.settled(ANSWER_BEFORE_EXIT_MS, stopAnswering.signal);
+        if (inFlight.count) log.info(`closing with ${inFlight.count} call(s) unanswered (${stopAnswering.signal.aborted ? stopAnswering.signal.reason : `still running after ${ANSWER_BEFORE_EXIT_MS / 1000} s`})`);
         // The SDK checks and writes each answer just after its handler ends; closing first would drop it.
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -263,11 +263,10 @@ describe('a client that closes stdin, then sends SIGTERM while a call is still r
       while (!sockets.length) await new Promise((r) => setTimeout(r, 50));
       child.stdin.end();
       while (!/answering 1 call/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
-      const sent = Date.now();
       child.kill('SIGTERM');
       expect(await exited, stderr).toBe(0);
-      // A bound far above the fraction of a second it takes, far below the 8 s answer window.
-      expect(Date.now() - sent, stderr).toBeLessThan(6_000);
+      // The signal, not the 8 s answer window, ended the wait (GoHighLevel never answers).
+      expect(stderr).toMatch(/closing with 1 call\(s\) unanswered \(SIGTERM\)/);
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();

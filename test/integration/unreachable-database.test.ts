@@ -63,3 +63,20 @@ describe('a PostgreSQL host that never answers', () => {
     }
   });
 });
+
+describe('an in-memory brain still being opened', () => {
+  it('does not hold up closing: nothing of it outlives the process', { timeout: 60_000 }, async () => {
+    const app = createApp(testConfig({ DATABASE_URL: 'memory://' }), silentLogger, { holder: 'test' });
+    let settled = false;
+    const opening = app.database().then(
+      () => 'opened',
+      () => 'refused',
+    );
+    void opening.finally(() => (settled = true));
+    await app.close();
+    // Closed while the engine is still starting: it did not wait for it.
+    expect(settled).toBe(false);
+    // The open, once done, finds the app closed and gives the brain back.
+    expect(await opening).toBe('refused');
+  });
+});
