@@ -102,11 +102,10 @@ interface Candidate {
 
 /**
  * Known words near `w`, closest first: sharing trigrams (those starting with `w`'s first letter,
- * or any), sounding the same, or a
- * single slip away by two neighbouring letters swapped or one letter doubled or extra. A short
- * word with such a slip shares too few trigrams ("nacny" and nancy: 2 of 10) and often not its
- * sound (N250, N520), and among many words of one sound the right one may not be in the first
- * 50; those slips are looked up exactly (a few key lookups). A word with no Latin letter has no sound to share.
+ * or any), sounding the same, or one slip away (see oneSlipAway). A short word with such a slip
+ * shares too few trigrams ("nacny" and nancy: 2 of 10) and often not its sound (N250, N520), and
+ * among many words of one sound the right one may not be in the first 50; those slips are looked
+ * up exactly (a few key lookups). A word with no Latin letter has no sound to share.
  */
 async function candidates(db: Kysely<Database>, w: string, o: { sameFirstLetter: boolean }): Promise<Candidate[]> {
   // The words with w's first letter are picked out before any is compared: left to the planner,

@@ -123,28 +123,35 @@ function details(order: RawBuilder<unknown>, extra: RawBuilder<unknown> = sql``)
  * nicknames first. Filters and the other sort orders run on the narrow facts table.
  */
 export async function searchContacts(db: Kysely<Database>, req: SearchRequest, o: { now: Date; limit: number }): Promise<SearchResult> {
-  const words = queryWords(req);
-  const options = words.length ? await spellings(db, words) : [];
-  const found = await searchSpelt(db, req, o, words, options);
-  if (found.total > 0 || !words.length) return found;
-  const swapped = await swappedWordStarts(db, words, options);
+  const typed = typedText(req);
+  const options = typed.words.length ? await spellings(db, typed.words) : [];
+  const found = await searchSpelt(db, req, o, typed, options);
+  if (found.total > 0 || !typed.words.length) return found;
+  const swapped = await swappedWordStarts(db, typed.words, options);
   if (!swapped) return found;
-  const again = await searchSpelt(db, req, o, words, swapped.options, swapped.wholeWords);
+  const again = await searchSpelt(db, req, o, typed, swapped.options, swapped.wholeWords);
   return again.total > 0 ? again : found;
 }
 
-
-/** The query's name and company words, normalized. */
-function queryWords(req: SearchRequest): string[] {
-  return [...(req.name ? normalizeText(req.name) : '').split(' '), ...(req.company ? normalizeText(req.company) : '').split(' ')].filter(Boolean);
+/** The query's name and company, normalized, and their words. */
+interface TypedText {
+  nameQ: string;
+  companyQ: string;
+  words: string[];
 }
 
-/** searchContacts with each of `words` looked for in any of its `options` (see corrections.ts). */
+function typedText(req: SearchRequest): TypedText {
+  const nameQ = req.name ? normalizeText(req.name) : '';
+  const companyQ = req.company ? normalizeText(req.company) : '';
+  return { nameQ, companyQ, words: [...nameQ.split(' '), ...companyQ.split(' ')].filter(Boolean) };
+}
+
+/** searchContacts with each typed word looked for in any of its `options` (see corrections.ts). */
 async function searchSpelt(
   db: Kysely<Database>,
   req: SearchRequest,
   o: { now: Date; limit: number },
-  words: string[],
+  { nameQ, companyQ, words }: TypedText,
   options: string[][],
   wholeWords: ReadonlySet<string> = new Set(),
 ): Promise<SearchResult> {
@@ -175,8 +182,6 @@ async function searchSpelt(
     matchedOn = sql<string>`${req.email ? 'email' : 'phone'}::text`;
   }
 
-  const nameQ = req.name ? normalizeText(req.name) : '';
-  const companyQ = req.company ? normalizeText(req.company) : '';
   if (words.length) {
     options.forEach((opts, i) => {
       if (opts[0] !== words[i]) corrected.push(`${words[i]} → ${opts.join(' / ')}`);
