@@ -11,6 +11,7 @@ import * as m0009 from './0009_plain_letters_in_search.js';
 import * as m0010 from './0010_deleted_contacts_index.js';
 import * as m0011 from './0011_other_scripts_in_search.js';
 import * as m0012 from './0012_phone_ending_index.js';
+import * as m0013 from './0013_spelling_index_without_pending_list.js';
 
 // A static list (not a folder scan) so the compiled package always carries every migration.
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_deleted_contacts_index': m0010,
   '0011_other_scripts_in_search': m0011,
   '0012_phone_ending_index': m0012,
+  '0013_spelling_index_without_pending_list': m0013,
 };

@@ -206,6 +206,36 @@ describe.each(testEngines())('upgrading an existing brain (%s)', (engine) => {
     expect(rows[0]!.d).toMatch(/USING btree \(phone_digits text_pattern_ops\)/);
   });
 
+  it('writes new words of the spelling dictionary straight into its index, with no pending list to scan or to keep', async () => {
+    const t = await createTestTarget(engine);
+    drop = t.drop;
+    handle = await openDatabase(t.target, silentLogger);
+    const db = handle.db;
+    expect((await migratorFor(db).migrateTo('0012_phone_ending_index')).error).toBeUndefined();
+    await sql`INSERT INTO contacts (id, location_id, name, data) VALUES ('c1', 'L', 'Rachel Greenbaum', '{}')`.execute(db);
+    await sql`INSERT INTO contact_facts (contact_id) VALUES ('c1')`.execute(db);
+    await sql`INSERT INTO contact_search (contact_id, doc, name_norm) VALUES ('c1', 'rachel greenbaum', 'rachel greenbaum')`.execute(db);
+    const addWord = (term: string) => sql`INSERT INTO search_terms (term, sound) VALUES (${term}, ${term.slice(0, 4)})`.execute(db);
+    /** Pages of the pending list merged into the index by this call: what a word added just before left there. */
+    const pendingPages = async () => (await sql<{ n: number }>`SELECT gin_clean_pending_list('search_terms_trgm')::int AS n`.execute(db)).rows[0]!.n;
+    await addWord('rachel');
+    expect(await pendingPages()).toBe(1);
+
+    await migrateToLatest(db, silentLogger);
+
+    const options = async () => (await sql<{ o: string[] | null }>`SELECT reloptions AS o FROM pg_class WHERE oid = 'search_terms_trgm'::regclass`.execute(db)).rows[0]!.o;
+    expect(await options()).toEqual(['fastupdate=off']);
+    await addWord('greenbaum');
+    expect(await pendingPages()).toBe(0);
+    // The words are found through the rebuilt index, the one added before the upgrade and the one after.
+    const found = await searchContacts(db, { name: 'rachle grenbaum' }, { now: NOW, limit: 5 });
+    expect(found.hits.map((h) => h.id)).toEqual(['c1']);
+    expect(found.corrected).toEqual(['rachle → rachel', 'grenbaum → greenbaum']);
+
+    expect((await migratorFor(db).migrateTo('0012_phone_ending_index')).error).toBeUndefined();
+    expect(await options()).toBeNull();
+  });
+
   it('says so when a newer version has migrated the brain, and changes nothing', async () => {
     const t = await createTestTarget(engine);
     drop = t.drop;
