@@ -351,6 +351,9 @@ export class SyncEngine {
       api_budget_remaining: ghl.http.pacer.state.dailyRemaining,
     });
     const initialImport = await isBrainEmpty(db);
+    // Until a full pass has completed, the brain is still being imported: the contacts a failed or
+    // stopped first import left unread are not news when a later run reads them (no "added" history).
+    const importing = initialImport || (await lastSuccessfulRun(db, 'full')) === null;
     let localAfterFull: number | null = null;
     let opportunities = null as Promise<OpportunityRead> | null;
     let opportunitiesDue = false;
@@ -370,7 +373,7 @@ export class SyncEngine {
       if (recorded === false) abort.abort(new Error('another process marked this run abandoned (it judged this one gone) and may be syncing'));
     };
     const pass = new SyncPass(db, ghl, runId, log, signal, {
-      recordCreations: !initialImport,
+      recordCreations: !importing,
       // Into an empty brain, pages go in with COPY (see copyNewContacts).
       copyInto: initialImport ? ((await this.deps.connector?.()) ?? undefined) : undefined,
       // PostgreSQL writes two pages at once in a large pass (one per core); PGlite has a single backend anyway.
@@ -417,14 +420,24 @@ export class SyncEngine {
       }
       if (mode === 'full') {
         await this.traverseWhole(pass, ghl, null);
+        // GHL's count as the pass ends, asked while its last pages are written. Only a count that
+        // did not move while the pages were read makes the gap the pass leaves (see reconcileDue)
+        // GHL's own: one added meanwhile would stand as a gap of -1 (the brain holding one more
+        // than GHL counted at first), one deleted after it was read as -1 too, and a later deletion
+        // or nothing at all would then match it. Moved, no gap is kept, and the next checks
+        // compare the counts themselves.
+        const remoteAtStart = pass.counters.remoteTotal;
+        const remoteAtEnd = this.remoteCountNow(ghl, signal);
         readOpportunities();
         await pass.drain();
         // Only a complete pass may look for deletions; any error above skipped this.
         signal.throwIfAborted();
         const { pending } = await reconcileDeletions(pass);
         await pass.drain();
-        // The brain's side of any gap with GHL's count, when nothing is left to confirm (see reconcileDue).
-        if (pending === 0) localAfterFull = (await countContacts(db)).total;
+        const remote = await remoteAtEnd;
+        if (remote !== null) pass.counters.remoteTotal = remote;
+        // The gap with GHL's count, when nothing is left to confirm and the count held still.
+        if (pending === 0 && remote !== null && remote === remoteAtStart) localAfterFull = (await countContacts(db)).total;
         // Rows an earlier version's server, still running after the upgrade, wrote its own way
         // (a first import wrote every row itself).
         const repaired = initialImport ? 0 : await repairEarlierVersionRows(db);
@@ -570,6 +583,12 @@ export class SyncEngine {
       const { total } = await this.traverse(pass, ghl, from);
       // v1's total is the whole location's, whatever was asked: only a full read can be short of it.
       if ((ghl.version === 'v1' && from) || !pass.sawFewerThan(total)) return;
+      // v1's cursor is not disturbed by a deletion: when GHL now counts no more than were read,
+      // those missing from the first count were deleted while the list was read.
+      if (ghl.version === 'v1') {
+        const now = await this.remoteCountNow(ghl, pass.signal);
+        if (now !== null && !pass.sawFewerThan(now)) return;
+      }
       const short = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read`;
       // Said in the run's problems too: a run that read part of the list must not look complete.
       const missing = `up to ${total - pass.seen.size} may be missing until they change again or a full sync runs`;
@@ -580,6 +599,17 @@ export class SyncEngine {
         return;
       }
       this.deps.log.info(`${short}: the list changed while it was read; reading it again`);
+    }
+  }
+
+  /** GHL's count of contacts now (a one-contact page), or null when GHL does not say it (the run goes on without). */
+  private async remoteCountNow(ghl: GhlClient, signal: AbortSignal): Promise<number | null> {
+    try {
+      return ghl.version === 'v2' ? await remoteContactTotal(ghl, signal) : (await ghl.listContacts({ limit: 1 }, signal)).total;
+    } catch (err) {
+      if (signal.aborted) return null;
+      this.deps.log.debug(`GoHighLevel's contact count could not be read: ${errorMessage(err)}`);
+      return null;
     }
   }
 

@@ -71,6 +71,8 @@ export class SyncPass {
   readonly errors: string[] = [];
   /** Ids seen during this run (with their dateUpdated): a complete full pass compares them with the brain to find deletions. */
   readonly seen = new Map<string, string | null>();
+  /** Ids this run created, updated or restored: a contact listed again is counted once (see count). */
+  private readonly changed = new Set<string>();
   /** Records listed that could not be read (reported as problems); they count as seen in sawFewerThan. */
   private unreadable = 0;
   private readonly writers: LimitFunction;
@@ -153,11 +155,8 @@ export class SyncPass {
     const job = this.writers(async () => {
       await this.writesAfter;
       this.signal.throwIfAborted();
-      const r = await this.writeOne(read);
-      this.counters.created += r.created.length;
-      this.counters.updated += r.updated.length + r.restored.length;
-      this.counters.restored += r.restored.length;
-      this.counters.unchanged += r.unchanged;
+      const { result, again } = await this.writeOne(read);
+      this.count(result, again);
       await this.reportProgress();
     });
     this.pending.add(job);
@@ -165,14 +164,39 @@ export class SyncPass {
     return job;
   }
 
+  /**
+   * Adds a page's outcome to the counters, each contact once in a run. A contact listed again,
+   * newer (it changed while the run read), was counted when first seen: it is counted again only
+   * if it was unchanged then and has changed now, moving from unchanged to updated.
+   */
+  private count(r: PageWriteResult, again: ReadonlySet<string>): void {
+    let againChanged = 0;
+    const firstChange = (id: string): boolean => {
+      if (!again.has(id)) {
+        this.changed.add(id);
+        return true;
+      }
+      againChanged += 1;
+      if (this.changed.has(id)) return false;
+      this.changed.add(id);
+      this.counters.unchanged -= 1;
+      return true;
+    };
+    const restored = r.restored.filter(firstChange).length;
+    this.counters.created += r.created.filter(firstChange).length;
+    this.counters.updated += r.updated.filter((u) => firstChange(u.id)).length + restored;
+    this.counters.restored += restored;
+    this.counters.unchanged += r.unchanged - (again.size - againChanged);
+  }
+
   /** Writes one page: with COPY into an empty brain, else (or when COPY hands it back) merged. */
-  private async writeOne(read: () => PageRead): Promise<PageWriteResult> {
+  private async writeOne(read: () => PageRead): Promise<{ result: PageWriteResult; again: ReadonlySet<string> }> {
     const copyInto = this.options.copyInto;
-    const { source, fresh, mapped, prepared } = this.readPage(read, copyInto !== undefined);
+    const { source, fresh, again, mapped, prepared } = this.readPage(read, copyInto !== undefined);
     const options = { runId: this.runId, recordCreations: this.options.recordCreations, knownTerms: this.knownTerms, bulk: this.bulk, page: source };
-    if (!copyInto || !prepared) return withRetryOnConflict(() => applyContactPage(this.db, mapped!, options));
+    if (!copyInto || !prepared) return { result: await withRetryOnConflict(() => applyContactPage(this.db, mapped!, options)), again };
     // A page COPY cannot take (a contact it meets already stored) is read again and merged the usual way.
-    return withRetryOnConflict(async () => (await copyNewContacts(copyInto, prepared, this.knownTerms)) ?? applyContactPage(this.db, this.mapFresh(read(), fresh), options));
+    return { result: await withRetryOnConflict(async () => (await copyNewContacts(copyInto, prepared, this.knownTerms)) ?? applyContactPage(this.db, this.mapFresh(read(), fresh), options)), again };
   }
 
   /**
@@ -180,14 +204,14 @@ export class SyncPass {
    * mapped. For COPY they are encoded at once and only the encoding is returned, so the parsed
    * records are garbage before the database is waited for (see prepareCopy).
    */
-  private readPage(read: () => PageRead, forCopy: boolean): { source: PageSource | null | undefined; fresh: number[]; mapped?: MappedContact[]; prepared?: PreparedCopy } {
+  private readPage(read: () => PageRead, forCopy: boolean): { source: PageSource | null | undefined; fresh: number[]; again: ReadonlySet<string>; mapped?: MappedContact[]; prepared?: PreparedCopy } {
     const page = read();
     for (const p of page.problems) this.addError(p);
     this.unreadable += Math.max(0, (page.listed ?? page.contacts.length) - page.contacts.length);
-    const fresh = this.firstSightings(page.contacts);
-    this.counters.fetched += fresh.length;
+    const { fresh, again } = this.firstSightings(page.contacts);
+    this.counters.fetched += fresh.length - again.size;
     const mapped = this.mapFresh(page, fresh);
-    return forCopy && !page.inexactNumbers ? { source: page.source, fresh, prepared: prepareCopy(mapped, this.knownTerms) } : { source: page.source, fresh, mapped };
+    return forCopy && !page.inexactNumbers ? { source: page.source, fresh, again, prepared: prepareCopy(mapped, this.knownTerms) } : { source: page.source, fresh, again, mapped };
   }
 
   private mapFresh(page: PageRead, fresh: readonly number[]): MappedContact[] {
@@ -198,15 +222,17 @@ export class SyncPass {
    * Where in the page the contacts not seen before in this run are: a contact listed twice
    * (paging overlap) counts once, unless the second copy is newer.
    */
-  private firstSightings(contacts: readonly GhlContact[]): number[] {
+  private firstSightings(contacts: readonly GhlContact[]): { fresh: number[]; again: Set<string> } {
     const fresh: number[] = [];
+    const again = new Set<string>();
     contacts.forEach((c, i) => {
       const before = this.seen.get(c.id);
       if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return;
+      if (before !== undefined) again.add(c.id);
       this.seen.set(c.id, c.dateUpdated);
       fresh.push(i);
     });
-    return fresh;
+    return { fresh, again };
   }
 
   /** A list is read (again): its unreadable records are counted afresh; contacts seen stay seen. */

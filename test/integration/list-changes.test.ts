@@ -81,7 +81,8 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
       // v1's first page as GHL would send it, claiming 40 contacts more than the list holds.
       const page = (await (await fetch(`${fake.v1Url}/contacts/?limit=100`, { headers: { Authorization: `Bearer ${fake.tokens.v1}` } })).json()) as { meta: { total: number } };
       page.meta.total += 40;
-      fake.fault({ times: 1, pathPrefix: '/v1/contacts', status: 200, body: JSON.stringify(page) });
+      // The count is asked again once the list is read (a deletion meanwhile would explain it): still 290.
+      fake.fault({ times: 1, pathPrefix: '/v1/contacts', status: 200, body: JSON.stringify(page) }, { skip: 2, times: 1, pathPrefix: '/v1/contacts', status: 200, body: JSON.stringify(page) });
       const run = await (await app.sync.start('cli', 'full')).done;
       expect(run.status).toBe('succeeded');
       expect(run.errors).toEqual([expect.stringMatching(/GoHighLevel listed 290 contacts but 250 were read; up to 40 may be missing/)]);

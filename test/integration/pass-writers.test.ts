@@ -55,7 +55,8 @@ describe.each(testEngines())('the writers of a pass (%s)', (engine) => {
       return { contacts: [newer, added], problems: [] };
     });
     expect(reads).toBe(2);
-    expect(pass.counters).toMatchObject({ fetched: 3, created: 2, updated: 1 });
+    // The contact listed again, newer, is one contact created in this run, not also one updated.
+    expect(pass.counters).toMatchObject({ fetched: 2, created: 2, updated: 0 });
     const rows = await tdb.handle.db.selectFrom('contacts').select(['id', 'last_name']).where('id', 'in', [copied.id, added.id]).orderBy('id').execute();
     expect(rows).toEqual([{ id: copied.id, last_name: 'Newer' }, { id: added.id, last_name: added.lastName }].sort((x, y) => (x.id < y.id ? -1 : 1)));
   });

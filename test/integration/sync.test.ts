@@ -40,8 +40,10 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
   it('copies every contact on the first (full) sync, then costs ≤ 2 requests when nothing changed', async () => {
     const first = await (await app.sync.start('tool', 'auto')).done;
     expect(first).toMatchObject({ status: 'succeeded', mode: 'full', contacts_fetched: 1_234, contacts_created: 1_234, contacts_updated: 0, contacts_deleted: 0 });
-    // 3 contact pages of 500, the pipelines and one opportunity page per pipeline.
-    expect(first.api_requests).toBe(3 + 1 + fake.store.pipelines.length);
+    // 3 contact pages of 500, GHL's count as the pass ends, the pipelines and one opportunity page per pipeline.
+    expect(first.api_requests).toBe(3 + 1 + 1 + fake.store.pipelines.length);
+    // The count held still while the pages were read: the gap it leaves (none) is kept.
+    expect([first.remote_total, first.local_total]).toEqual([1_234, 1_234]);
     expect(await counts(app)).toEqual({ live: 1_234, deleted: 0 });
 
     fake.resetStats();
@@ -199,7 +201,10 @@ describe.each(testEngines())('the sync engine against the fake GHL (%s)', (engin
       const run = await (await bigApp.sync.start('cli', 'full')).done;
       expect(run).toMatchObject({ status: 'succeeded', contacts_created: 1_234 });
       const order = big.stats.sequence;
-      const lastContactPage = order.lastIndexOf('POST /contacts/search');
+      const searches = order.flatMap((r, i) => (r === 'POST /contacts/search' ? [i] : []));
+      // The three contact pages, then a one-contact search for GHL's count as the pass ends.
+      expect(searches).toHaveLength(3 + 1);
+      const lastContactPage = searches[2]!;
       const firstOpportunityRequest = order.findIndex((r) => r.includes('/opportunities'));
       expect(lastContactPage).toBeGreaterThan(0);
       expect(firstOpportunityRequest, order.join(', ')).toBeGreaterThan(lastContactPage);

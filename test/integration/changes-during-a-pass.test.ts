@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { type FakeGhl, type FakeGhlOptions, KNOWN, startFakeGhl } from '../../src/fake-ghl/index.js';
+import { syncApp, type SyncAppOptions } from '../helpers/sync-app.js';
+import { createTestTarget, testEngines } from '../helpers/test-db.js';
+
+/** GHL changing while a sync reads it, and a first import that did not finish: what the next runs make of it. */
+describe.each(testEngines())('changes while a sync reads, and imports finished later (%s)', (engine) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  });
+
+  let now = Date.parse('2026-11-24T15:00:00Z');
+  async function setup(fo: FakeGhlOptions, ao: SyncAppOptions = {}): Promise<{ fake: FakeGhl; app: App }> {
+    const fake = await startFakeGhl({ rateLimit: { max: 100_000 }, ...fo });
+    const { target, drop } = await createTestTarget(engine);
+    const app = syncApp(fake, target, { now: () => new Date(now), ...ao });
+    cleanups.push(drop, async () => fake.close(), async () => app.close());
+    return { fake, app };
+  }
+  const sync = async (app: App) => (await app.sync.start('schedule', 'auto')).done;
+  const live = async (app: App) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts WHERE deleted_at IS NULL`.execute((await app.database()).db)).rows[0]!.n;
+  const createdHistory = async (app: App) =>
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM interaction_history WHERE kind = 'created'`.execute((await app.database()).db)).rows[0]!.n;
+  const otherThanKnown = (fake: FakeGhl) => fake.store.all().filter((c) => !(Object.values(KNOWN) as string[]).includes(c.id));
+
+  it('a contact added while a full pass reads leaves no false gap: the next sync is idle, and a later deletion is found', async () => {
+    const { fake, app } = await setup({ contactCount: 1_234, seed: 5 });
+    let added = false;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        if (added || route !== 'POST /contacts/search' || (body as { page?: number }).page !== 2) return;
+        added = true;
+        fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'AddedDuringThePass01', firstName: 'Mid', lastName: 'Pass', email: 'mid@example.com' });
+      },
+    });
+    const full = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    expect(added).toBe(true);
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 1_235, errors: [] });
+    // GHL's count as the pass ended; it moved while the pages were read, so no gap is kept.
+    expect([full.remote_total, full.local_total]).toEqual([1_235, null]);
+
+    now += 15 * 60_000;
+    fake.resetStats();
+    const idle = await sync(app);
+    expect(idle).toMatchObject({ status: 'succeeded', mode: 'incremental' });
+    expect(idle.api_requests).toBeLessThanOrEqual(2);
+
+    const gone = otherThanKnown(fake)[0]!.id;
+    fake.store.deleteContact(gone);
+    now += 15 * 60_000;
+    const next = await sync(app);
+    // The counts disagree (1,234 against 1,235), which the gap recorded before would have hidden.
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'full', contacts_deleted: 1 });
+    expect(await live(app)).toBe(1_234);
+  });
+
+  it('finishing a first import that failed part-way records no contact as added in GoHighLevel; one added afterwards is', async () => {
+    const { fake, app } = await setup({ contactCount: 1_234, seed: 3 });
+    // The third page keeps failing: the first two are stored, then the run fails.
+    fake.fault({ pathPrefix: '/contacts/search', skip: 2, times: 50, status: 500 });
+    const failed = await sync(app);
+    fake.clearFaults();
+    expect(failed.status).toBe('failed');
+    expect(await live(app)).toBeGreaterThan(0);
+    expect(await live(app)).toBeLessThan(1_234);
+
+    const resumed = await sync(app);
+    expect(resumed).toMatchObject({ status: 'succeeded', mode: 'full' });
+    expect(await live(app)).toBe(1_234);
+    expect(await createdHistory(app)).toBe(0);
+
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'AddedAfterTheImport1', firstName: 'Nadia', lastName: 'Novak', email: 'nadia@example.com' });
+    now += 15 * 60_000;
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 1 });
+    expect(await createdHistory(app)).toBe(1);
+  });
+
+  it('a contact that changes again while the run reads is counted once, as updated', async () => {
+    const { fake, app } = await setup({ contactCount: 900, seed: 8 });
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
+    now += 15 * 60_000;
+    // 600 contacts change: two pages of changes, read in order of change.
+    const changed = otherThanKnown(fake).slice(0, 600);
+    for (const c of changed) fake.store.updateContact(c.id, { tags: ['reorder'] });
+    const first = changed[0]!.id;
+    let again = false;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        if (again || route !== 'POST /contacts/search' || (body as { page?: number }).page !== 2) return;
+        // One already read on page 1 changes again: it moves to the end of the list.
+        again = true;
+        fake.store.updateContact(first, { tags: ['reorder', 'vip'] });
+      },
+    });
+    const run = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    expect(again).toBe(true);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 600, contacts_created: 0 });
+    // Besides the 600, those the run reads again for safety (changed just before the previous run began).
+    expect(run.contacts_fetched).toBe(600 + run.contacts_unchanged);
+    const tags = (await sql<{ tags: string[] }>`SELECT tags FROM contacts WHERE id = ${first}`.execute((await app.database()).db)).rows[0]!.tags;
+    expect(tags).toEqual(['reorder', 'vip']);
+  });
+
+  it('v1: a contact deleted while a full pass reads is no missing contact, and the next sync is idle', async () => {
+    const { fake, app } = await setup({ contactCount: 450, seed: 4 }, { version: 'v1' });
+    let pages = 0;
+    let deleted: string | null = null;
+    fake.configure({
+      beforeAnswer: (route) => {
+        if (!/^GET \/v1\/contacts\/?$/.test(route) || ++pages !== 3) return;
+        // One on a page not read yet (v1 lists the newest added first).
+        deleted = fake.store.sorted('dateAdded').find((c) => !(Object.values(KNOWN) as string[]).includes(c.id))!.id;
+        fake.store.deleteContact(deleted);
+      },
+    });
+    const full = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    expect(deleted).not.toBeNull();
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 449, errors: [] });
+    expect([full.remote_total, full.local_total]).toEqual([449, null]);
+
+    now += 15 * 60_000;
+    fake.resetStats();
+    const idle = await sync(app);
+    expect(idle).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_created: 0, contacts_updated: 0 });
+  });
+});
