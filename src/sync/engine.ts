@@ -31,7 +31,7 @@ import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import { reconcileDeletions } from './deletions.js';
 import { traverseV1 } from './fetch-v1.js';
-import { remoteContactTotal, traverseV2 } from './fetch-v2.js';
+import { followChangesV2, remoteContactTotal, traverseV2 } from './fetch-v2.js';
 import { SyncPass } from './pass.js';
 
 export type RequestedMode = 'auto' | SyncMode;
@@ -580,9 +580,10 @@ export class SyncEngine {
   private async traverseWhole(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       pass.startList();
-      const { total } = await this.traverse(pass, ghl, from);
+      const { total, exact } = await this.traverse(pass, ghl, from);
       // v1's total is the whole location's, whatever was asked: only a full read can be short of it.
-      if ((ghl.version === 'v1' && from) || !pass.sawFewerThan(total)) return;
+      // A list read with a cursor cannot skip a record: short of its count, some were deleted meanwhile.
+      if ((ghl.version === 'v1' && from) || exact || !pass.sawFewerThan(total)) return;
       // v1's cursor is not disturbed by a deletion: when GHL now counts no more than were read,
       // those missing from the first count were deleted while the list was read.
       if (ghl.version === 'v1') {
@@ -613,9 +614,13 @@ export class SyncEngine {
     }
   }
 
-  private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<{ total: number }> {
+  /** `exact`: read with a cursor, which a change while the list is read cannot make skip a record. */
+  private traverse(pass: SyncPass, ghl: GhlClient, from: string | null): Promise<{ total: number; exact?: boolean }> {
     if (ghl.version === 'v1') return traverseV1(pass, ghl, from);
-    return traverseV2(pass, ghl, from ? 'dateUpdated' : 'dateAdded', from, this.deps.concurrency ?? FETCH_CONCURRENCY);
+    const concurrency = this.deps.concurrency ?? FETCH_CONCURRENCY;
+    // Changes are few and, read side by side, could lose one that changes again (see followChangesV2).
+    if (from) return followChangesV2(pass, ghl, from, concurrency);
+    return traverseV2(pass, ghl, 'dateAdded', null, concurrency);
   }
 
   /**

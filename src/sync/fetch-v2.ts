@@ -150,6 +150,68 @@ export async function traverseV2(
   return { total };
 }
 
+/** Pages of changes read with the cursor beyond those GHL counted at first (see followChangesV2). */
+const CHASE_PAGES = 10;
+
+/**
+ * Reads the contacts changed since `from`, oldest change first, with GHL's cursor (searchAfter):
+ * each page starts after the last record read, one page after another. Numbered pages, read side
+ * by side, can lose a record between two of them: one already read that changes again moves to the
+ * end of a list sorted by change, every later record moves back a place, and the first of the next
+ * page is then on a page already read. A cursor skips nothing; the one that moved is read again at
+ * the end. The next page is asked for while the last one is written.
+ *
+ * Records changed after this run began are read by the next run too, so the read stops a few pages
+ * past the count GHL gave at first rather than chase an account that keeps changing. Should GHL
+ * hand out no cursor, the list is read with numbered pages instead (`exact: false`).
+ */
+export async function followChangesV2(pass: SyncPass, api: GhlV2Client, from: string, concurrency: number): Promise<{ total: number; exact: boolean }> {
+  let cursor: readonly [number, string] | undefined;
+  let total = 0;
+  let written: Promise<void> = Promise.resolve();
+  const cursors = new Set<string>();
+  try {
+    for (let page = 1; ; page++) {
+      const request: V2SearchRequest = {
+        pageLimit: PAGE_SIZE,
+        ...(cursor ? { searchAfter: cursor } : { page: 1 }),
+        sort: [{ field: 'dateUpdated', direction: 'asc' }],
+        filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: from } }],
+      };
+      const bytes = await api.searchContactsBytes(request, pass.signal);
+      const read = parseSearchPage(bytes);
+      const more = read.listed >= PAGE_SIZE;
+      if (page === 1) {
+        // A full first page without a cursor to go on from: numbered pages, as for a full pass.
+        if (more && !read.lastCursor) {
+          pass.log.warn("GoHighLevel's contact search gave no cursor (searchAfter); reading the changes with numbered pages");
+          return { ...(await traverseV2(pass, api, 'dateUpdated', from, concurrency)), exact: false };
+        }
+        total = read.total;
+        pass.noteRemoteTotal(total);
+      }
+      // One page waits while the one before it is written, no more.
+      await written;
+      written = pass.writePage(() => ({ ...read, source: read.textChanged ? null : pageSource(bytes) }));
+      written.catch(() => {}); // Awaited below or on the next page; until then a rejection is not "unhandled".
+      if (!more) break;
+      if (!read.lastCursor) throw new GhlResponseError(`GoHighLevel answered POST /contacts/search with a full page but no cursor (searchAfter) to read on from, after ${page} pages`);
+      const key = read.lastCursor.join('/');
+      if (cursors.has(key)) throw new GhlResponseError(`GoHighLevel's search cursor came back to a page it had given (searchAfter ${key}) after ${page} pages, so the changes cannot be read whole`);
+      cursors.add(key);
+      if (page >= Math.ceil(total / PAGE_SIZE) + CHASE_PAGES) {
+        pass.log.info(`the changes kept coming while they were read; those after page ${page} wait for the next sync`);
+        break;
+      }
+      cursor = read.lastCursor;
+    }
+  } finally {
+    await written.catch(() => {});
+  }
+  await written;
+  return { total, exact: true };
+}
+
 function lastOf(contacts: readonly GhlContact[], field: SortField): { at: string; id: string } | null {
   const last = contacts.at(-1);
   const at = last?.[field];

@@ -90,8 +90,8 @@ describe.each(testEngines())('changes while a sync reads, and imports finished l
     let again = false;
     fake.configure({
       beforeAnswer: (route, body) => {
-        if (again || route !== 'POST /contacts/search' || (body as { page?: number }).page !== 2) return;
-        // One already read on page 1 changes again: it moves to the end of the list.
+        if (again || route !== 'POST /contacts/search' || !(body as { searchAfter?: unknown }).searchAfter) return;
+        // As the second page is asked for, one already read on the first changes again: it moves to the end of the list.
         again = true;
         fake.store.updateContact(first, { tags: ['reorder', 'vip'] });
       },
@@ -104,6 +104,67 @@ describe.each(testEngines())('changes while a sync reads, and imports finished l
     expect(run.contacts_fetched).toBe(600 + run.contacts_unchanged);
     const tags = (await sql<{ tags: string[] }>`SELECT tags FROM contacts WHERE id = ${first}`.execute((await app.database()).db)).rows[0]!.tags;
     expect(tags).toEqual(['reorder', 'vip']);
+  });
+
+  it('an incremental sync of more than a page loses no change when the list shifts and grows while it is read', async () => {
+    const { fake, app } = await setup({ contactCount: 2_000, seed: 7, now: () => now });
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
+    // A bulk edit in GHL (a workflow tagging 600 contacts) a minute later.
+    now += 60_000;
+    const bulk = fake.store.sorted('dateAdded').slice(0, 600).map((c) => c.id);
+    for (const id of bulk) fake.store.updateContact(id, { tags: [...fake.store.get(id)!.tags, 'bulk-tag'] });
+
+    // While the next sync reads its second page of changes, a contact it read on the first changes
+    // again (it moves to the end of the list) and one unchanged for long is edited (it joins it).
+    now += 15 * 60_000;
+    let firstOfPage2: string | null = null;
+    let again: string | null = null;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        const b = body as { page?: number; searchAfter?: unknown; filters?: Array<{ field: string; value: { gte?: string } }> };
+        const gte = b.filters?.find((f) => f.field === 'dateUpdated')?.value.gte;
+        if (firstOfPage2 || route !== 'POST /contacts/search' || !gte || (b.page ?? 1) === 1 && !b.searchAfter) return;
+        const list = fake.store.sorted('dateUpdated').filter((c) => c.dateUpdated >= Date.parse(gte));
+        firstOfPage2 = list[500]!.id;
+        again = list[0]!.id;
+        now += 1_000;
+        fake.store.updateContact(again, { city: 'Edited Again' });
+        fake.store.updateContact(fake.store.sorted('dateUpdated')[0]!.id, { city: 'Edited Old' });
+      },
+    });
+    const run = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    expect(firstOfPage2).not.toBeNull();
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', errors: [], contacts_updated: 601 });
+    const db = (await app.database()).db;
+    const stored = async (id: string) => (await sql<{ tags: string[]; data: { city?: string } }>`SELECT tags, data FROM contacts WHERE id = ${id}`.execute(db)).rows[0]!;
+    // The record numbered pages would have let slip between the first page and the second.
+    expect((await stored(firstOfPage2!)).tags).toContain('bulk-tag');
+    expect((await stored(again!)).data.city).toBe('Edited Again');
+    const inBrain = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts WHERE 'bulk-tag' = ANY(tags)`.execute(db);
+    expect(inBrain.rows[0]!.n).toBe(600);
+  });
+
+  it('reads the changes with numbered pages when GHL gives no cursor', async () => {
+    const { fake, app } = await setup({ contactCount: 1_500, seed: 6, now: () => now });
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
+    now += 60_000;
+    const bulk = fake.store.sorted('dateAdded').slice(0, 700).map((c) => c.id);
+    for (const id of bulk) fake.store.updateContact(id, { tags: ['bulk-tag'] });
+    now += 15 * 60_000;
+    // The first page of changes as GHL would send it without the records' searchAfter.
+    const answer = await fetch(`${fake.url}/contacts/search`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fake.tokens.v2}`, Version: '2021-07-28', 'content-type': 'application/json' },
+      body: JSON.stringify({ locationId: fake.locationId, pageLimit: 500, page: 1, sort: [{ field: 'dateUpdated', direction: 'asc' }] }),
+    });
+    const page = (await answer.json()) as { contacts: Array<Record<string, unknown>> };
+    for (const c of page.contacts) delete c.searchAfter;
+    fake.fault({ times: 1, pathPrefix: '/contacts/search', status: 200, body: JSON.stringify(page) });
+    const run = await sync(app);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_updated: 700 });
+    const tagged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts WHERE tags = '{bulk-tag}'`.execute((await app.database()).db);
+    expect(tagged.rows[0]!.n).toBe(700);
   });
 
   it('v1: a contact deleted while a full pass reads is no missing contact, and the next sync is idle', async () => {

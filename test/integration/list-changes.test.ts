@@ -28,7 +28,9 @@ describe.each(testEngines())('GHL\'s list changing while a pass reads it (%s)', 
     let fired = false;
     fake.configure({
       beforeAnswer: (route, body) => {
-        if (fired || route !== 'POST /contacts/search' || (body as { page?: number }).page !== 2) return;
+        // The second page: numbered (a full pass) or after a cursor (the changes an incremental pass reads).
+        const b = body as { page?: number; searchAfter?: unknown };
+        if (fired || route !== 'POST /contacts/search' || (b.page !== 2 && !b.searchAfter)) return;
         fired = true;
         change();
       },
