@@ -160,9 +160,9 @@ export function parseJson<T>(text: string, label: string, secrets: readonly stri
   try {
     return JSON.parse(text) as T;
   } catch {
-    // A proxy's or gateway's page may quote the request's Authorization header: redacted before
-    // it is cut, so a token straddling the cut is still recognised.
-    const start = redact(text.slice(0, 400), secrets).slice(0, 80);
+    // A proxy's or gateway's page may quote the request's Authorization header: redacted whole
+    // before it is cut, so a token straddling the cut is still recognised.
+    const start = redact(text, secrets).slice(0, 80);
     throw new GhlResponseError(`GoHighLevel answered ${label} with something that is not JSON: ${JSON.stringify(start)}`);
   }
 }
@@ -193,7 +193,7 @@ async function toGhlError(err: unknown, label: string, secrets: string[]): Promi
   if (err instanceof GhlError) return err;
   if (err instanceof HTTPError) {
     const status = err.response.status;
-    const detail = redact(await bodyMessage(err.response), secrets);
+    const detail = await bodyMessage(err.response, secrets);
     const said = `GoHighLevel answered ${label} with ${status}${detail ? `: ${detail}` : ''}`;
     if (status === 401) return new GhlAuthError(said, 401, 'Check GOHIGHLEVEL_API_KEY: it must be a valid Private Integration Token (pit-…) or location API key with the contacts and opportunities read scopes.');
     if (status === 403) return new GhlForbiddenError(said, 403, 'Check GOHIGHLEVEL_LOCATION_ID: the API key does not have access to that location.');
@@ -216,15 +216,16 @@ async function toGhlError(err: unknown, label: string, secrets: string[]): Promi
   return new GhlNetworkError(`Could not reach GoHighLevel for ${label}: ${message}`, null, 'Check the network connection and GOHIGHLEVEL_BASE_URL.');
 }
 
-async function bodyMessage(response: Response): Promise<string> {
+/** What an error answer says, without credentials: redacted whole, then cut (a token across the cut would escape a redaction after it). */
+async function bodyMessage(response: Response, secrets: readonly string[]): Promise<string> {
   try {
     const text = await response.text();
     try {
       const body = JSON.parse(text) as { message?: unknown; msg?: unknown; error?: unknown };
       const m = body.message ?? body.msg ?? body.error;
-      return Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : '';
+      return redact(Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : '', secrets);
     } catch {
-      return text.slice(0, 120);
+      return redact(text, secrets).slice(0, 120);
     }
   } catch {
     return '';

@@ -31,4 +31,13 @@ describe('redact', () => {
     expect(lines.join('') + heard.join('')).not.toContain('pit-abcdef-123456');
     expect(heard[0]).toContain('boom [redacted]');
   });
+
+  it('removes a secret quoted only in part, from its first 12 characters on', () => {
+    const token = 'ghlOAuthAccessToken0123456789abcdefghijklmnopqrstuvw';
+    expect(redact(`not valid: ${token.slice(0, 34)}`, [token])).toBe('not valid: [redacted]');
+    expect(redact(`"${token.slice(0, 20)}" then ${token} and ${token.slice(0, 12)}!`, [token])).toBe('"[redacted]" then [redacted] and [redacted]!');
+    // Shorter than that, or only alike, it is no secret.
+    expect(redact(`ghlOAuthAcc and ghlOAuthAccessTokenX`, [token])).toBe('ghlOAuthAcc and [redacted]X');
+    expect(redact('ghlOAuth', [token])).toBe('ghlOAuth');
+  });
 });
