@@ -5,6 +5,11 @@ export async function latestRun(db: Kysely<Database>): Promise<SyncRunRow | null
   return (await db.selectFrom('sync_runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst()) ?? null;
 }
 
+/** The latest run that has ended, whatever its outcome. */
+export async function latestFinishedRun(db: Kysely<Database>): Promise<SyncRunRow | null> {
+  return (await db.selectFrom('sync_runs').selectAll().where('status', '<>', 'running').orderBy('id', 'desc').limit(1).executeTakeFirst()) ?? null;
+}
+
 export async function findRun(db: Kysely<Database>, id: number): Promise<SyncRunRow | null> {
   return (await db.selectFrom('sync_runs').selectAll().where('id', '=', String(id)).executeTakeFirst()) ?? null;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { databaseSizeBytes } from '../db/connection.js';
 import { countContacts, importanceDistribution } from '../db/contacts.repository.js';
-import { consecutiveFailures, lastSuccessfulRun, latestRun } from '../db/sync-runs.repository.js';
+import { consecutiveFailures, lastSuccessfulRun, latestFinishedRun, latestRun } from '../db/sync-runs.repository.js';
 import { healthStatus, overdueReason } from '../sync/health.js';
 import { defineTool } from './define-tool.js';
 import { SyncRunDetailSchema, toSyncRunDetail } from './schemas.js';
@@ -50,10 +50,11 @@ export const getSyncStats = defineTool({
     const now = deps.now();
     // A run whose process was killed would otherwise read as running until the next sync starts.
     await deps.sync?.settleOrphanedRun().catch((err: unknown) => deps.log.debug(`could not check the running sync's owner: ${String(err)}`));
-    const [counts, dist, last, success, failures, size] = await Promise.all([
+    const [counts, dist, last, finished, success, failures, size] = await Promise.all([
       countContacts(db),
       importanceDistribution(db, now),
       latestRun(db),
+      latestFinishedRun(db),
       lastSuccessfulRun(db),
       consecutiveFailures(db),
       databaseSizeBytes(db),
@@ -65,7 +66,8 @@ export const getSyncStats = defineTool({
     const syncUnavailable = deps.config.demo ? null : deps.config.ghl.unavailableReason;
     const health = {
       lastSuccessAt: success?.finished_at ?? null,
-      anyRunFinished: Boolean(last && last.status !== 'running') || Boolean(success),
+      // A run under way (a retry after failures) says nothing yet: health is what the runs before it say.
+      anyRunFinished: Boolean(finished),
       consecutiveFailures: failures,
       intervalMinutes: deps.config.sync.intervalMinutes,
       cron: deps.config.sync.cron,
@@ -83,7 +85,7 @@ export const getSyncStats = defineTool({
       health: {
         status: healthStatus(health),
         consecutive_failures: failures,
-        last_error: last?.status === 'failed' ? (last.error ?? last.errors[0] ?? 'unknown error') : null,
+        last_error: finished?.status === 'failed' ? (finished.error ?? finished.errors[0] ?? 'unknown error') : null,
         overdue: overdueReason(health),
         api_budget_remaining: last?.api_budget_remaining ?? null,
         sync_unavailable: syncUnavailable,

@@ -115,6 +115,20 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     }
   });
 
+  it('stays failing, with the last failure, while the next try is under way', async () => {
+    const db = tdb.handle.db;
+    const failed = (n: number) => ({ trigger: 'schedule' as const, mode: 'incremental' as const, status: 'failed' as const, holder: 't', started_at: daysAgo(0.003 - n * 0.0005), finished_at: daysAgo(0.0029 - n * 0.0005), error: `Could not reach GoHighLevel (${n})`, errors: JSON.stringify([]) });
+    const ids = (await db.insertInto('sync_runs').values([failed(1), failed(2), failed(3)]).returning('id').execute()).map((r) => r.id);
+    const ask = async () => ((await mcp.call('gohighlevel_get_sync_stats')).structuredContent as Record<string, any>).health;
+    try {
+      expect(await ask()).toMatchObject({ status: 'failing', consecutive_failures: 3, last_error: 'Could not reach GoHighLevel (3)' });
+      ids.push((await db.insertInto('sync_runs').values({ trigger: 'schedule', mode: 'incremental', status: 'running', holder: 't', started_at: daysAgo(0.0001) }).returning('id').executeTakeFirstOrThrow()).id);
+      expect(await ask()).toMatchObject({ status: 'failing', consecutive_failures: 3, last_error: 'Could not reach GoHighLevel (3)' });
+    } finally {
+      await db.deleteFrom('sync_runs').where('id', 'in', ids).execute();
+    }
+  });
+
   it('records every call in tool_executions', async () => {
     const rows = await tdb.handle.db
       .selectFrom('tool_executions')
