@@ -20,7 +20,8 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE_CHAR.test(text) || storable(text) === text;
 }
 
-function storable(text: string): string {
+/** The string with what the database cannot store (NUL, a lone surrogate) removed or replaced. */
+export function storable(text: string): string {
   return UNSTORABLE_CHAR.test(text) ? text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD') : text;
 }
 

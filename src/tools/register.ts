@@ -8,6 +8,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import { deadline } from '../deadline.js';
 import { DatabaseUnavailableError, NoAnswerError, ToolError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
+import { makeStorable, storable } from '../ghl/storable-text.js';
 import { redact, redactValue } from '../redact.js';
 import { ANSWER_DEADLINE_MS, type AnyTool, type ToolContext, type ToolDeps } from './define-tool.js';
 import { tracked } from './in-flight.js';
@@ -103,7 +104,10 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], deps
 
 /** Writes one audit row, redacted; an audit that cannot be written is logged, never fails the call. */
 async function recordCall(deps: ToolDeps, secrets: string[], call: ToolExecution): Promise<void> {
-  const entry = { ...call, arguments: redactValue(call.arguments, secrets) as Record<string, unknown>, error: call.error === null ? null : redact(call.error, secrets) };
+  const args = redactValue(call.arguments, secrets) as Record<string, unknown>;
+  // NULs and lone surrogates, which the database refuses, are recorded as a contact's are (see makeStorable).
+  makeStorable(args);
+  const entry = { ...call, arguments: args, error: call.error === null ? null : storable(redact(call.error, secrets)) };
   try {
     // The embedded database changing hands fails the statement in flight; the next reaches the new owner.
     await onceMoreIfConnectionLost(async () => recordToolExecution(await deps.db(), entry));

@@ -163,6 +163,21 @@ describe.each(testEngines())('gohighlevel_get_sync_stats (%s)', (engine) => {
     }
   });
 
+  it('records calls whose arguments hold text the database cannot store (a NUL, half a surrogate pair)', async () => {
+    const audited = () => tdb.handle.db.selectFrom('tool_executions').selectAll().where('tool', '=', 'search_contacts').orderBy('id', 'desc').execute();
+    const before = (await audited()).length;
+    expect((await mcp.call('search_contacts', { query: 'rachel\u0000' })).isError).toBeFalsy();
+    expect((await mcp.call('search_contacts', { query: 'rachel \ud83c', company: 'fresh\u0000heads' })).isError).toBeFalsy();
+    // The refused call's error quotes what it was given.
+    expect((await mcp.call('save_contact_context', { contact_id: 'x\u0000', note: 'n' })).isError).toBe(true);
+    await expect.poll(async () => (await audited()).length).toBe(before + 2);
+    const [second, first] = await audited();
+    expect(first!.arguments).toMatchObject({ query: 'rachel' });
+    expect(second!.arguments).toMatchObject({ query: 'rachel \ufffd', company: 'freshheads' });
+    const context = await tdb.handle.db.selectFrom('tool_executions').selectAll().where('tool', '=', 'save_contact_context').execute();
+    expect(context.at(-1)).toMatchObject({ outcome: 'error', arguments: { contact_id: 'x', note: 'n' } });
+  });
+
   it('records a call whose audit row first met a lost connection (the embedded database changing hands)', async () => {
     const { db: flaky, attempts } = dropConnectionOnce(tdb.handle.db, { insertInto: 'tool_executions' });
     const warnings: string[] = [];
