@@ -318,9 +318,22 @@ function since(r: SearchRequest, at: Date, label: string, before?: Date): void {
  * "who haven't I contacted in 30 days?") into a SearchRequest. What no rule claims is treated as
  * a name, or as a company when introduced by "at" / "from" / "works at".
  */
+/**
+ * Dates written in ways CALENDAR_DATE does not read, written as it reads them (year-month-day):
+ * "2026/11/01" and "2026.11.01" (year first), "1.11.2026" (day first, as where dates are written
+ * with dots, unless only month first makes a date of it), and an ISO time ("2026-11-01T09:30:00Z")
+ * as its day. Left as they were, their full stops and slashes went and the numbers read as a name.
+ */
+function asCalendarDates(text: string): string {
+  return text
+    .replace(/\b(\d{4}-\d{1,2}-\d{1,2})t\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?(?![\w:+-])/gi, '$1')
+    .replace(/\b(\d{4})([/.])(\d{1,2})\2(\d{1,2})\b/g, '$1-$3-$4')
+    .replace(/\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/g, (_m, a: string, b: string, year: string) => (Number(b) > 12 && Number(a) <= 12 ? `${year}-${a}-${b}` : `${year}-${b}-${a}`));
+}
+
 export function parseQuery(query: string, now: Date): SearchRequest {
   const r: SearchRequest = {};
-  const raw = query.trim();
+  let raw = query.trim();
   const email = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i.exec(raw);
   if (email) {
     r.email = email[0].toLowerCase().replace(/[.,;:!?)]+$/, '');
@@ -331,6 +344,7 @@ export function parseQuery(query: string, now: Date): SearchRequest {
     r.phone = digits;
     return r;
   }
+  raw = asCalendarDates(raw);
   const domain = INTRODUCED_DOMAIN.exec(raw) ?? BARE_DOMAIN.exec(raw);
   if (domain) r.emailDomain = domain[1]!.toLowerCase();
   // The domain alone is taken out: the words around it may still be understood ("haven't heard

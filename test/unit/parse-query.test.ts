@@ -95,6 +95,14 @@ describe('parseQuery', () => {
     ['added on November 3rd, 2025', 'added on 2025-11-03, sorted by date added'],
     ['added 3rd of november', 'added on 2026-11-03, sorted by date added'],
     ['added 2026-10-31', 'added on 2026-10-31, sorted by date added'],
+    // Written other ways: year first with slashes or dots, day first with dots, an ISO time (its day).
+    ['added since 2026/11/01', 'added since 2026-11-01, sorted by date added'],
+    ['added on 2026.10.31', 'added on 2026-10-31, sorted by date added'],
+    ['leads since 1.11.2026', 'type=lead, added since 2026-11-01, sorted by date added'],
+    ['added between 1.10.2026 and 15.10.2026', 'added between 2026-10-01 and 2026-10-15, sorted by date added'],
+    ['added on 10.31.2026', 'added on 2026-10-31, sorted by date added'],
+    ['added since 2026-11-01T09:30:00Z', 'added since 2026-11-01, sorted by date added'],
+    ['customers added after 2026-11-01T09:30:00.000+01:00', 'type=customer, added after 2026-11-01, sorted by date added'],
     ['customers added in october', 'type=customer, added in October 2026, sorted by date added'],
     // A month not yet come this year is last year's; so is a day.
     ['added in december', 'added in December 2025, sorted by date added'],
