@@ -168,6 +168,8 @@ const CHASE_PAGES = 10;
 export async function followChangesV2(pass: SyncPass, api: GhlV2Client, from: string, concurrency: number): Promise<{ total: number; exact: boolean }> {
   let cursor: readonly [number, string] | undefined;
   let total = 0;
+  // Without GHL's count, no page is known to be past the changes made before this run: read to the end.
+  let lastPage = Infinity;
   let written: Promise<void> = Promise.resolve();
   const cursors = new Set<string>();
   try {
@@ -189,6 +191,7 @@ export async function followChangesV2(pass: SyncPass, api: GhlV2Client, from: st
         }
         total = read.total;
         pass.noteRemoteTotal(total);
+        if (!read.totalUnknown) lastPage = Math.ceil(total / PAGE_SIZE) + CHASE_PAGES;
       }
       // One page waits while the one before it is written, no more.
       await written;
@@ -199,7 +202,7 @@ export async function followChangesV2(pass: SyncPass, api: GhlV2Client, from: st
       const key = read.lastCursor.join('/');
       if (cursors.has(key)) throw new GhlResponseError(`GoHighLevel's search cursor came back to a page it had given (searchAfter ${key}) after ${page} pages, so the changes cannot be read whole`);
       cursors.add(key);
-      if (page >= Math.ceil(total / PAGE_SIZE) + CHASE_PAGES) {
+      if (page >= lastPage) {
         pass.log.info(`the changes kept coming while they were read; those after page ${page} wait for the next sync`);
         break;
       }

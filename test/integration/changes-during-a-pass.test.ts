@@ -145,6 +145,37 @@ describe.each(testEngines())('changes while a sync reads, and imports finished l
     expect(inBrain.rows[0]!.n).toBe(600);
   });
 
+  it('stops chasing changes that keep coming while it reads; the next sync reads the rest', async () => {
+    const { fake, app } = await setup({ contactCount: 8_000, seed: 12, now: () => now });
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
+    now += 60_000;
+    const queue = otherThanKnown(fake).map((c) => c.id);
+    const change = (n: number) => {
+      for (const id of queue.splice(0, n)) fake.store.updateContact(id, { tags: ['kept-coming'] });
+    };
+    change(600);
+    now += 15 * 60_000;
+    // Every page asked for after the first, another 500 change: the list never ends while it is read.
+    let asked = 0;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        if (route !== 'POST /contacts/search' || !(body as { searchAfter?: unknown }).searchAfter) return;
+        asked += 1;
+        now += 1_000;
+        change(500);
+      },
+    });
+    const run = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    // Two pages held the 600 changes made before the run; ten more are read, then the run ends.
+    expect(asked).toBe(11);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', contacts_fetched: 12 * 500 });
+    now += 15 * 60_000;
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'incremental' });
+    const tagged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts WHERE tags = '{kept-coming}'`.execute((await app.database()).db);
+    expect(tagged.rows[0]!.n).toBe(600 + 11 * 500);
+  });
+
   it('reads the changes with numbered pages when GHL gives no cursor', async () => {
     const { fake, app } = await setup({ contactCount: 1_500, seed: 6, now: () => now });
     expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
