@@ -34,7 +34,7 @@ export interface SearchRequest {
 const STOP_WORDS = new Set(
   ('who whos is are was the a an my me i we our us show find list get give see all any contact contacts people person folks ' +
     'please with for of to do does did have has had that there here what which some everyone everybody anyone someone ' +
-    'and or in on about named called by look up lookup search me? them those these who\'s whats tell info details').split(' '),
+    'and or but in on about named called by look up lookup search me? them those these who\'s whats tell info details').split(' '),
 );
 
 /** How many: digits, or the words people write ("a month", "two weeks"). */
@@ -53,7 +53,10 @@ const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}
 /** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
 const PERIOD = ` (?:(this week|this month|this quarter|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
-const NOT_CONTACTED = "\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:contacted|talked to|spoken to|heard from|reached out to|reached|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since|within))*";
+const SILENCE_VERB = '(?:contacted|talked to|talked with|spoken to|spoken with|heard from|reached out to|reached|called|phoned|emailed|e-mailed|texted|messaged|touched|followed up with|met with)';
+const NOT_CONTACTED = `\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:${SILENCE_VERB}|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since|within))*`;
+/** A silence said with no time ("leads I haven't contacted", "no activity"): the usual 30 days. */
+const NOT_CONTACTED_AT_ALL = `\\b(?:haven'?t|have not|hasn'?t|has not|not|never)(?: i| we| been)? ${SILENCE_VERB}(?: (?:them|anyone|yet))?\\b|\\bno (?:recent )?activity\\b`;
 /** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
 const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inactive|quiet|dormant|cold)";
 
@@ -77,6 +80,12 @@ const RULES: Rule[] = [
   // "who should I follow up with today?", "who do I need to follow up with this week": the asking
   // words and the day the follow-up happens are part of the request, not a name or an added date.
   { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  // "who should I call today?", "who do I need to reach out to this week": the same question.
+  { pattern: /\b(?:should|must|do|can|could) (?:i|we) (?:need to )?(?:call|ring|phone|reach out to|contact|check in with|get back to)\b(?: (?:today|this week|now|soon|next|first))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  // "how many leads do I have?": the count is the answer's total; the words are no name.
+  { pattern: /\bhow many\b|\b(?:the )?number of(?= (?:my |our )?(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: () => undefined },
+  // "who works at acme", "who do we know at kush kings": the verb goes with the company's "at".
+  { pattern: /\b(?:works|working|worked|knows?)(?= (?:at|over at) )/, apply: () => undefined },
   // An order asked for in words: "leads by importance", "customers sorted by date added", "by last contact".
   { pattern: /\b(?:(?:sorted|ordered|ranked|listed) )?by (?:importance|priority|how important(?: they are)?)\b/, apply: (_m, r) => (r.sort = 'importance') },
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:date(?: added)?|when (?:they were |i )?added|newest(?: first)?)\b|\bnewest first\b/, apply: (_m, r) => (r.sort = 'recent') },
@@ -90,6 +99,7 @@ const RULES: Rule[] = [
   // "haven't heard from since nov 1", "gone quiet since october": silent since that day began.
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})(?: (?:since|after|in|during))? (${CALENDAR_DATE})\\b`), apply: silentSinceDate },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
+  { pattern: new RegExp(NOT_CONTACTED_AT_ALL), apply: (_m, r) => (r.silentForDays ??= 30) },
   // "added between last month and this month", "leads from last quarter to today": a range, its
   // ends whole periods. Before the rules that read either end alone and leave "between" as a name.
   { pattern: new RegExp(`\\b((?:${ADDED} )?(?:between|from)) (${RANGE_END}) (?:and|to|through|until|till) (${RANGE_END})\\b`), apply: addedOnDate },
@@ -111,6 +121,8 @@ const RULES: Rule[] = [
   // 3 days ago", the words before it go with it). Not after a tag's introduction: "tagged weekend".
   { pattern: new RegExp(`(?<!${TAG_INTRO} )\\b(?:${ADDED} )?(?:(?:in|during|from|on) )?(?:(?:about|around|roughly|approximately) )?(${RELATIVE_PERIOD_ALONE})`), apply: (m, r, now) => addedDuring('in', m[1]!, undefined, r, now) },
   { pattern: new RegExp(`\\b(?:${ADDED} )?yesterday\\b`), apply: (_m, r, now) => since(r, startOfYesterday(now), 'added yesterday', startOfToday(now)) },
+  // "no email or phone", "without a phone or email": neither.
+  { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?(?:e-?mails?(?: address(?:es)?)? (?:or|nor|and) (?:a )?(?:phone numbers?|phones?)|(?:phone numbers?|phones?) (?:or|nor|and) (?:an? )?e-?mails?(?: address(?:es)?)?)\b/, apply: (_m, r) => Object.assign(r, { hasEmail: false, hasPhone: false }) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = false) },
   { pattern: /\b(?:with|having|has) (?:an? )?e-?mails?(?: address(?:es)?)?\b/, apply: (_m, r) => (r.hasEmail = true) },
   { pattern: /\b(?:without|no|missing|lacking|with no) (?:a )?(?:phone numbers?|phones?|numbers?|mobiles?)\b/, apply: (_m, r) => (r.hasPhone = false) },
