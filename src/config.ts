@@ -94,7 +94,13 @@ const EnvSchema = z.object({
     }),
   ),
   MEDTAINER_DATA_DIR: optional(z.string()),
-  SYNC_INTERVAL_MINUTES: optional(z.coerce.number({ error: 'expected a number of minutes' }).int('expected whole minutes').min(0).max(1440)),
+  SYNC_INTERVAL_MINUTES: optional(
+    z.coerce
+      .number({ error: 'expected a number of minutes' })
+      .int('expected whole minutes')
+      .min(0, 'expected 0 (no schedule) to 1440 minutes (a day)')
+      .max(1440, 'expected at most 1440 minutes (a day); SYNC_CRON sets longer periods'),
+  ),
   SYNC_CRON: optional(z.string().check(problemCheck(cronProblem))),
   SYNC_ON_START: optional(boolean),
   LOG_LEVEL: optional(logLevel),
@@ -186,10 +192,21 @@ export function defaultDataDir(ctx: ConfigContext, env: Record<string, string | 
  */
 function resolveDataDir(value: string, ctx: ConfigContext): { dir: string } | { problem: string } {
   const p = ctx.platform === 'win32' ? path.win32 : path.posix;
-  const home = /^~(?:$|[/\\])/.exec(value);
-  if (home) return { dir: p.join(ctx.homedir, value.slice(1)) };
-  if (p.isAbsolute(value)) return { dir: value };
+  const dir = withHome(value, ctx);
+  if (p.isAbsolute(dir)) return { dir: withoutTrailingSeparator(dir, p) };
   return { problem: `must be an absolute path (or start with ~), not "${value}": Claude Desktop starts servers in /, so a relative folder would not be the one you mean` };
+}
+
+/** A folder as people write one: a leading ~ is their home folder. */
+export function withHome(value: string, ctx: Pick<ConfigContext, 'platform' | 'homedir'>): string {
+  const p = ctx.platform === 'win32' ? path.win32 : path.posix;
+  return /^~(?:$|[/\\])/.test(value) ? p.join(ctx.homedir, value.slice(1)) : value;
+}
+
+/** "~/brain/" as "~/brain": the demo brain beside it is `<dir>-demo`, which must not land inside it ("brain/-demo"). */
+function withoutTrailingSeparator(dir: string, p: path.PlatformPath): string {
+  const normal = p.normalize(dir);
+  return normal.length > p.parse(normal).root.length ? normal.replace(/[\\/]+$/, '') : normal;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../app.js';
+import { withHome } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { mergeSavedContext, readSavedContexts, type SavedContext } from '../db/context-transfer.repository.js';
 import type { Logger } from '../logger.js';
@@ -13,7 +15,8 @@ import type { CliIo } from './io.js';
  * to a PostgreSQL server. Contacts come from GoHighLevel with a sync, so that runs first.
  */
 export async function copyContextCommand(app: App, io: CliIo, o: { from: string; log: Logger }): Promise<number> {
-  const from = path.resolve(o.from);
+  // "--from=~/brain": no shell expands a ~ after "=", so it is read as MEDTAINER_DATA_DIR's is.
+  const from = path.resolve(withHome(o.from, { platform: process.platform, homedir: os.homedir() }));
   const target = app.deps.config.database;
   if (target.kind === 'pglite' && path.resolve(target.dataDir) === from) {
     io.err(`The brain in ${from} is the one this command would copy into. Set DATABASE_URL to the new database (or MEDTAINER_DATA_DIR to another folder) and run it again.\n`);

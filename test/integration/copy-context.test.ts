@@ -107,6 +107,16 @@ describe.each(testEngines())('copy-context: saved context from an embedded brain
     const io = captureIo();
     expect(await copyContextCommand(app, io, { from: path.join(tmp, 'nothing-here'), log: silentLogger })).toBe(2);
     expect(io.text()).toMatch(/No embedded database in .*nothing-here/);
+    // "--from=~/…": no shell expands that ~; it is the home folder, as in MEDTAINER_DATA_DIR.
+    const home = process.env.HOME;
+    process.env.HOME = tmp;
+    try {
+      const fromHome = captureIo();
+      expect(await copyContextCommand(app, fromHome, { from: '~/nothing-here', log: silentLogger })).toBe(2);
+      expect(fromHome.text()).toContain(`No embedded database in ${path.join(tmp, 'nothing-here')}`);
+    } finally {
+      process.env.HOME = home;
+    }
 
     const same = createApp(testConfig({ MEDTAINER_DATA_DIR: sourceDir }), silentLogger, { holder: 'test' });
     try {

@@ -96,6 +96,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('says which minutes SYNC_INTERVAL_MINUTES takes', () => {
+    const problem = (v: string) => {
+      try {
+        loadConfig({ SYNC_INTERVAL_MINUTES: v }, ctx);
+        return null;
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problem('2880')).toMatch(/SYNC_INTERVAL_MINUTES: expected at most 1440 minutes \(a day\); SYNC_CRON sets longer periods/);
+    expect(problem('-5')).toMatch(/SYNC_INTERVAL_MINUTES: expected 0 \(no schedule\) to 1440 minutes/);
+    expect(problem('7.5')).toMatch(/SYNC_INTERVAL_MINUTES: expected whole minutes/);
+    expect(problem('soon')).toMatch(/SYNC_INTERVAL_MINUTES: expected a number of minutes/);
+    expect(problem('1440')).toBeNull();
+  });
+
   it('refuses a SYNC_CRON that would never sync, saying why', () => {
     const problem = (cron: string) => {
       try {
@@ -146,6 +162,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ MEDTAINER_DATA_DIR: '~' }, ctx).dataDir).toBe('/home/ana');
     expect(loadConfig({ MEDTAINER_DATA_DIR: '~\\brain' }, { platform: 'win32', homedir: 'C:\\Users\\ana' }).dataDir).toBe('C:\\Users\\ana\\brain');
     expect(loadConfig({ MEDTAINER_DATA_DIR: '~/medtainer' }, ctx).database).toEqual({ kind: 'pglite', dataDir: '/home/ana/medtainer' });
+    // A trailing separator (a shell's completion adds one) is dropped: the demo brain is beside the real one, not inside it.
+    for (const written of ['/srv/brain/', '/srv/brain//', '~/brain/']) {
+      const c = loadConfig({ MEDTAINER_DATA_DIR: written, MEDTAINER_DEMO: '1' }, ctx);
+      expect(c.database, written).toEqual({ kind: 'pglite', dataDir: `${written.startsWith('~') ? '/home/ana' : '/srv'}/brain-demo` });
+    }
+    expect(loadConfig({ MEDTAINER_DATA_DIR: '/' }, ctx).dataDir).toBe('/');
+    expect(loadConfig({ MEDTAINER_DATA_DIR: 'C:\\brain\\' }, { platform: 'win32', homedir: 'C:\\Users\\ana' }).dataDir).toBe('C:\\brain');
     for (const relative of ['brain', './brain', '~ana/brain']) {
       // A relative folder chooses a brain: refused even where a server keeps going on other settings.
       for (const lenient of [false, true]) {
