@@ -69,6 +69,11 @@ const DATE_INTRO = `(?:${ADDED}(?: (?:on|in|during|since|from|after|before|betwe
 const DETAIL =
   '(?:(?:cell|mobile|work|home|office) )?(?:phone numbers?|phones?|numbers?|cell|mobile|e-?mails?(?: address(?:es)?)?|(?:mailing |street )?address|contact (?:info|information|details)|info|details|company)';
 
+/** Who needs following up: important (7 or more) and silent for 30 days, most important first. */
+function followUp(r: SearchRequest): void {
+  Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' });
+}
+
 interface Rule {
   pattern: RegExp;
   /** Reads the match into `r`; returns { understood } when it understood less than the whole match. */
@@ -79,9 +84,9 @@ interface Rule {
 const RULES: Rule[] = [
   // "who should I follow up with today?", "who do I need to follow up with this week": the asking
   // words and the day the follow-up happens are part of the request, not a name or an added date.
-  { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => followUp(r) },
   // "who should I call today?", "who do I need to reach out to this week": the same question.
-  { pattern: /\b(?:should|must|do|can|could) (?:i|we) (?:need to )?(?:call|ring|phone|reach out to|contact|check in with|get back to)\b(?: (?:today|this week|now|soon|next|first))?/, apply: (_m, r) => Object.assign(r, { minImportance: r.minImportance ?? 7, silentForDays: r.silentForDays ?? 30, sort: 'importance' }) },
+  { pattern: /\b(?:should|must|do|can|could) (?:i|we) (?:need to )?(?:call|ring|phone|reach out to|contact|check in with|get back to)\b(?: (?:today|this week|now|soon|next|first))?/, apply: (_m, r) => followUp(r) },
   // "how many leads do I have?": the count is the answer's total; the words are no name.
   { pattern: /\bhow many\b|\b(?:the )?number of(?= (?:my |our )?(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: () => undefined },
   // "who works at acme", "who do we know at kush kings": the verb goes with the company's "at".

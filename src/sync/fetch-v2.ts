@@ -174,13 +174,7 @@ export async function followChangesV2(pass: SyncPass, api: GhlV2Client, from: st
   const cursors = new Set<string>();
   try {
     for (let page = 1; ; page++) {
-      const request: V2SearchRequest = {
-        pageLimit: PAGE_SIZE,
-        ...(cursor ? { searchAfter: cursor } : { page: 1 }),
-        sort: [{ field: 'dateUpdated', direction: 'asc' }],
-        filters: [{ field: 'dateUpdated', operator: 'range', value: { gte: from } }],
-      };
-      const bytes = await api.searchContactsBytes(request, pass.signal);
+      const bytes = await api.searchContactsBytes(request('dateUpdated', { from, excludeId: null }, cursor ?? 1, false), pass.signal);
       const read = parseSearchPage(bytes);
       const more = read.listed >= PAGE_SIZE;
       if (page === 1) {
@@ -221,13 +215,14 @@ function lastOf(contacts: readonly GhlContact[], field: SortField): { at: string
   return last && at ? { at, id: last.id } : null;
 }
 
-function request(field: SortField, bound: Bound | null, page: number, exclude: boolean): V2SearchRequest {
+/** A page of the list: numbered, or after a cursor (searchAfter, which is sent without a page number). */
+function request(field: SortField, bound: Bound | null, page: number | readonly [number, string], exclude: boolean): V2SearchRequest {
   const filters: V2Filter[] = [];
   if (bound) {
     filters.push({ field, operator: 'range', value: { gte: bound.from } });
     if (bound.excludeId && exclude) filters.push({ field: 'id', operator: 'not_eq', value: bound.excludeId });
   }
-  return { pageLimit: PAGE_SIZE, page, sort: [{ field, direction: 'asc' }], ...(filters.length ? { filters } : {}) };
+  return { pageLimit: PAGE_SIZE, ...(typeof page === 'number' ? { page } : { searchAfter: page }), sort: [{ field, direction: 'asc' }], ...(filters.length ? { filters } : {}) };
 }
 
 /** GHL's total for the whole location, at the cost of one small request. */

@@ -50,15 +50,16 @@ export const getSyncStats = defineTool({
     const now = deps.now();
     // A run whose process was killed would otherwise read as running until the next sync starts.
     await deps.sync?.settleOrphanedRun().catch((err: unknown) => deps.log.debug(`could not check the running sync's owner: ${String(err)}`));
-    const [counts, dist, last, finished, success, failures, size] = await Promise.all([
+    const [counts, dist, last, success, failures, size] = await Promise.all([
       countContacts(db),
       importanceDistribution(db, now),
       latestRun(db),
-      latestFinishedRun(db),
       lastSuccessfulRun(db),
       consecutiveFailures(db),
       databaseSizeBytes(db),
     ]);
+    // A run under way (a retry after failures) says nothing yet: health is what the runs before it say.
+    const finished = last?.status === 'running' ? await latestFinishedRun(db) : last;
     // Every score, so a client reads the same keys on every call and the counts add up to the total.
     const distribution: Record<string, number> = {};
     for (let score = 1; score <= 10; score++) distribution[String(score)] = dist.get(score) ?? 0;
@@ -66,7 +67,6 @@ export const getSyncStats = defineTool({
     const syncUnavailable = deps.config.demo ? null : deps.config.ghl.unavailableReason;
     const health = {
       lastSuccessAt: success?.finished_at ?? null,
-      // A run under way (a retry after failures) says nothing yet: health is what the runs before it say.
       anyRunFinished: Boolean(finished),
       consecutiveFailures: failures,
       intervalMinutes: deps.config.sync.intervalMinutes,
