@@ -387,6 +387,7 @@ export class SyncEngine {
         if (total <= (this.deps.opportunitiesAlongsideUpTo ?? OPPORTUNITIES_ALONGSIDE_UP_TO)) readOpportunities();
       },
       bulkAbove: this.deps.bulkAbove,
+      ghlNow: () => Date.now() + (ghl.http.clock.offset ?? 0),
     });
     // Rate-limit waits can be long; the heartbeat tells other processes this run is alive.
     const heartbeat = setInterval(() => void recordProgress(counters(pass)), 10_000);
@@ -436,8 +437,10 @@ export class SyncEngine {
         await pass.drain();
         const remote = await remoteAtEnd;
         if (remote !== null) pass.counters.remoteTotal = remote;
-        // The gap with GHL's count, when nothing is left to confirm and the count held still.
-        if (pending === 0 && remote !== null && remote === remoteAtStart) localAfterFull = (await countContacts(db)).total;
+        // The gap with GHL's count, when nothing is left to confirm and the count held still. A
+        // count that held still while contacts were added hides as many deletions, of contacts
+        // this pass may have read first (and so kept): no gap is kept then either.
+        if (pending === 0 && remote !== null && remote === remoteAtStart && !pass.addedWhileRead) localAfterFull = (await countContacts(db)).total;
         // Rows an earlier version's server, still running after the upgrade, wrote its own way
         // (a first import wrote every row itself).
         const repaired = initialImport ? 0 : await repairEarlierVersionRows(db);
@@ -588,7 +591,7 @@ export class SyncEngine {
       // those missing from the first count were deleted while the list was read.
       if (ghl.version === 'v1') {
         const now = await this.remoteCountNow(ghl, pass.signal);
-        if (now !== null && !pass.sawFewerThan(now)) return;
+        if (now !== null && !pass.sawFewerThanNow(now)) return;
       }
       const short = `GoHighLevel listed ${total} contacts${from ? ` changed since ${from}` : ''} but ${pass.seen.size} were read`;
       // Said in the run's problems too: a run that read part of the list must not look complete.

@@ -40,6 +40,14 @@ export interface PassCounters {
 }
 
 const MAX_REPORTED_ERRORS = 50;
+/**
+ * A contact added this long after a list's first answer (GHL's time) cannot be in the count that
+ * answer gave. The answer's time is known to within its Date header's second and the network's
+ * delay: a smaller margin could count a contact the list did count, and report a read short.
+ */
+const ADDED_AFTER_ANSWER_MS = 2_000;
+/** Contacts added this long before the first one is seen are remembered too (see recentlyAdded): GHL's clock is only known roughly. */
+const RECENT_BEFORE_PASS_MS = 60_000;
 /** Passes over this many contacts write in bulk: large first imports and full passes of large accounts. */
 const BULK_ABOVE = 10_000;
 
@@ -75,6 +83,13 @@ export class SyncPass {
   private readonly changed = new Set<string>();
   /** Records listed that could not be read (reported as problems); they count as seen in sawFewerThan. */
   private unreadable = 0;
+  /** When (GHL's time, ms) each contact first seen that was added around or after this pass's start was added. */
+  private readonly recentlyAdded = new Map<string, number>();
+  /** Set at the first contact seen, when GHL's clock is known from its answer. */
+  private recentFrom: number | null = null;
+  /** GHL's time of the current list's first answer, and of this pass's. */
+  private listAnsweredAt: number | null = null;
+  private passAnsweredAt: number | null = null;
   private readonly writers: LimitFunction;
   private readonly pending = new Set<Promise<unknown>>();
   private lastProgress = 0;
@@ -100,9 +115,15 @@ export class SyncPass {
       onRemoteTotal?: (total: number) => void;
       /** A pass matching more contacts than this writes in bulk (see PENDING_LIST_KB). */
       bulkAbove?: number;
+      /** The time now by GHL's clock, as its answers tell it (this machine's by default). */
+      ghlNow?: () => number;
     },
   ) {
     this.writers = pLimit(options.writeConcurrency ?? 1);
+  }
+
+  private ghlNow(): number {
+    return this.options.ghlNow?.() ?? Date.now();
   }
 
   /** Pages are written with COPY (a first import on PostgreSQL): readers then check their numbers (see PageRead). */
@@ -110,8 +131,10 @@ export class SyncPass {
     return this.options.copyInto !== undefined;
   }
 
-  /** GHL's count of the contacts this pass reads, from its first page. */
+  /** GHL's count of the contacts this pass reads, from its first page (of each list read: see startList). */
   noteRemoteTotal(total: number): void {
+    this.listAnsweredAt ??= this.ghlNow();
+    this.passAnsweredAt ??= this.listAnsweredAt;
     if (this.counters.remoteTotal !== null) return;
     this.counters.remoteTotal = total;
     this.bulk = total > (this.options.bulkAbove ?? BULK_ABOVE);
@@ -229,25 +252,56 @@ export class SyncPass {
       const before = this.seen.get(c.id);
       if (before !== undefined && (before ?? '') >= (c.dateUpdated ?? '')) return;
       if (before !== undefined) again.add(c.id);
+      else this.noteAdded(c);
       this.seen.set(c.id, c.dateUpdated);
       fresh.push(i);
     });
     return { fresh, again };
   }
 
+  private noteAdded(c: GhlContact): void {
+    this.recentFrom ??= this.ghlNow() - RECENT_BEFORE_PASS_MS;
+    const added = c.dateAdded ? Date.parse(c.dateAdded) : Number.NaN;
+    if (added >= this.recentFrom) this.recentlyAdded.set(c.id, added);
+  }
+
+  /** How many contacts seen were added in GHL at or after `from` (GHL's time, ms). */
+  private addedSince(from: number): number {
+    let n = 0;
+    for (const at of this.recentlyAdded.values()) if (at >= from) n += 1;
+    return n;
+  }
+
   /** A list is read (again): its unreadable records are counted afresh; contacts seen stay seen. */
   startList(): void {
     this.unreadable = 0;
+    this.listAnsweredAt = null;
   }
 
   /**
-   * True when this run has seen fewer contacts than a list GHL reported holding `total`: the list
-   * changed while its numbered pages were read (an edit or a deletion shifts every later record
-   * back by one place, so a record can slip between two pages). Contacts added meanwhile only
-   * raise the count, so without such a change this is false.
+   * True when this run has seen fewer contacts than the list being read held by GHL's count at
+   * its first answer (`total`): the list changed while its numbered pages were read (an edit or a
+   * deletion shifts every later record back by one place, so a record can slip between two pages).
+   * Contacts added since that answer are left out, or one added would hide one that slipped. (One
+   * added with a date in the past is not recognised as added; see also addedWhileRead.)
    */
   sawFewerThan(total: number): boolean {
+    const addedAfter = this.listAnsweredAt === null ? 0 : this.addedSince(this.listAnsweredAt + ADDED_AFTER_ANSWER_MS);
+    return this.seen.size - addedAfter + this.unreadable < total;
+  }
+
+  /** As sawFewerThan, against a count GHL gave after the list was read: every contact seen may be in it. */
+  sawFewerThanNow(total: number): boolean {
     return this.seen.size + this.unreadable < total;
+  }
+
+  /**
+   * True when some contact seen was added in GHL after this pass's first answer (roughly: a
+   * second either side counts). GHL's count may then have held still only because a deletion
+   * offset the addition.
+   */
+  get addedWhileRead(): boolean {
+    return this.passAnsweredAt !== null && this.addedSince(this.passAnsweredAt - ADDED_AFTER_ANSWER_MS) > 0;
   }
 
   /** Waits for every queued write. */

@@ -198,6 +198,76 @@ describe.each(testEngines())('changes while a sync reads, and imports finished l
     expect(tagged.rows[0]!.n).toBe(700);
   });
 
+  /**
+   * GHL deletes a contact already read and adds one while a first import reads its numbered pages:
+   * every later record moves back a place, so the first of page 2 sits on page 1, read already. The
+   * counts agree (one gone, one new), so only the new contact's dateAdded tells the list changed.
+   */
+  it('a first import re-reads the list when a deletion and an addition cancel out, and the next sync finds the deletion', async () => {
+    const { fake, app } = await setup({ contactCount: 1_234, seed: 11, now: () => now });
+    const order = fake.store.sorted('dateAdded').map((c) => c.id);
+    const [readThenDeleted, slipped] = [order[0]!, order[500]!];
+    let changed = false;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        if (changed || route !== 'POST /contacts/search' || (body as { page?: number }).page !== 2) return;
+        changed = true;
+        now += 5_000;
+        fake.store.deleteContact(readThenDeleted);
+        fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'AddedDuringThePass02', firstName: 'Noor', lastName: 'Late', email: 'noor@example.com', dateAdded: now });
+      },
+    });
+    const first = await sync(app);
+    fake.configure({ beforeAnswer: undefined });
+    expect(changed).toBe(true);
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'full', errors: [] });
+    const ids = async () => (await sql<{ id: string }>`SELECT id FROM contacts WHERE deleted_at IS NULL`.execute((await app.database()).db)).rows.map((r) => r.id);
+    // The list was read again, so the contact that slipped between two pages is here.
+    expect(await ids()).toEqual(expect.arrayContaining([slipped, 'AddedDuringThePass02']));
+    // GHL's count held still, but the brain holds one it no longer has: no gap is kept for it.
+    expect(first.local_total).toBeNull();
+
+    now += 15 * 60_000;
+    const next = await sync(app);
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'full', contacts_deleted: 1 });
+    expect(await live(app)).toBe(1_234);
+    expect(await ids()).not.toContain(readThenDeleted);
+  });
+
+  it('a later full pass keeps no gap when a deletion of a contact already read is offset by an addition', async () => {
+    const { fake, app } = await setup({ contactCount: 1_234, seed: 12, now: () => now });
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full' });
+    const readFirst = fake.store.sorted('dateAdded')[0]!.id;
+    let step = 0;
+    fake.configure({
+      beforeAnswer: (route, body) => {
+        if (route !== 'POST /contacts/search') return;
+        const { page, pageLimit } = body as { page?: number; pageLimit?: number };
+        // One is added as the last page is asked for (and read on it); once every page is read,
+        // as GHL's count is asked, one read on the first page is deleted: nothing slips.
+        if (step === 0 && page === 3) {
+          step = 1;
+          now += 5_000;
+          fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'AddedDuringThePass03', firstName: 'Ivo', lastName: 'Late', email: 'ivo@example.com', dateAdded: now });
+        } else if (step === 1 && pageLimit === 1) {
+          step = 2;
+          fake.store.deleteContact(readFirst);
+        }
+      },
+    });
+    now += 60 * 60_000;
+    const full = await (await app.sync.start('cli', 'full')).done;
+    fake.configure({ beforeAnswer: undefined });
+    expect(step).toBe(2);
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 1, contacts_deleted: 0, remote_total: 1_234, errors: [] });
+    // GHL's count held still (one added, one deleted), but the brain holds 1,235: no gap is kept.
+    expect(full.local_total).toBeNull();
+
+    now += 15 * 60_000;
+    expect(await sync(app)).toMatchObject({ status: 'succeeded', mode: 'full', contacts_deleted: 1 });
+    expect(await live(app)).toBe(1_234);
+  });
+
   it('v1: a contact deleted while a full pass reads is no missing contact, and the next sync is idle', async () => {
     const { fake, app } = await setup({ contactCount: 450, seed: 4 }, { version: 'v1' });
     let pages = 0;
