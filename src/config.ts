@@ -180,9 +180,32 @@ function cronProblem(pattern: string): string | null {
 
 export function defaultDataDir(ctx: ConfigContext, env: Record<string, string | undefined>): string {
   const p = ctx.platform === 'win32' ? path.win32 : path.posix;
+  // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored. LOCALAPPDATA likewise.
+  const absolute = (value: string | undefined) => (value && p.isAbsolute(value) ? value : undefined);
   if (ctx.platform === 'darwin') return p.join(ctx.homedir, 'Library', 'Application Support', 'medtainer-mcp');
-  if (ctx.platform === 'win32') return p.join(env.LOCALAPPDATA || p.join(ctx.homedir, 'AppData', 'Local'), 'medtainer-mcp');
-  return p.join(env.XDG_DATA_HOME || p.join(ctx.homedir, '.local', 'share'), 'medtainer-mcp');
+  if (ctx.platform === 'win32') return p.join(absolute(env.LOCALAPPDATA) ?? p.join(ctx.homedir, 'AppData', 'Local'), 'medtainer-mcp');
+  return p.join(absolute(env.XDG_DATA_HOME) ?? p.join(ctx.homedir, '.local', 'share'), 'medtainer-mcp');
+}
+
+/**
+ * The per-user folder, which must not depend on the working folder either: an empty or relative
+ * HOME (Node then gives it as it is) made the brain ".local/share/medtainer-mcp" under whatever
+ * folder a command ran in.
+ */
+function defaultDir(ctx: ConfigContext, env: Record<string, string | undefined>): { dir: string } | { problem: string } {
+  const p = ctx.platform === 'win32' ? path.win32 : path.posix;
+  const dir = defaultDataDir(ctx, env);
+  if (p.isAbsolute(dir)) return { dir };
+  return { problem: `unset, and the default folder "${dir}" would depend on the working folder: ${describeHome(ctx)}; set MEDTAINER_DATA_DIR to an absolute path, or fix ${homeVariable(ctx)}` };
+}
+
+/** What is wrong with a home folder that is not an absolute path, naming the variable Node reads it from. */
+function describeHome(ctx: ConfigContext): string {
+  return `the home folder (${homeVariable(ctx)}) is ${ctx.homedir ? `"${ctx.homedir}", not an absolute path` : 'empty'}`;
+}
+
+function homeVariable(ctx: ConfigContext): string {
+  return ctx.platform === 'win32' ? 'USERPROFILE' : 'HOME';
 }
 
 /**
@@ -192,6 +215,8 @@ export function defaultDataDir(ctx: ConfigContext, env: Record<string, string | 
  */
 function resolveDataDir(value: string, ctx: ConfigContext): { dir: string } | { problem: string } {
   const p = ctx.platform === 'win32' ? path.win32 : path.posix;
+  // With an empty HOME, "~/brain" would be "/brain".
+  if (/^~(?:$|[/\\])/.test(value) && !p.isAbsolute(ctx.homedir)) return { problem: `starts with ~, but ${describeHome(ctx)}; give an absolute path, or fix ${homeVariable(ctx)}` };
   const dir = withHome(value, ctx);
   if (p.isAbsolute(dir)) return { dir: withoutTrailingSeparator(dir, p) };
   return { problem: `must be an absolute path (or start with ~), not "${value}": Claude Desktop starts servers in /, so a relative folder would not be the one you mean` };
@@ -222,16 +247,18 @@ export function loadConfig(env: Record<string, string | undefined>, ctx: ConfigC
   }
   // Each variable is checked on its own: without the malformed ones, the rest parses.
   const e = parsed.success ? parsed.data : EnvSchema.parse(Object.fromEntries(Object.entries(env).filter(([k]) => !invalid.has(k as Variable))));
-  const dir = e.MEDTAINER_DATA_DIR === undefined ? { dir: defaultDataDir(ctx, env) } : resolveDataDir(e.MEDTAINER_DATA_DIR, ctx);
-  if ('problem' in dir) invalid.set('MEDTAINER_DATA_DIR', dir.problem);
+  const demo = ctx.flags?.demo ?? e.MEDTAINER_DEMO ?? false;
+  const dir = e.MEDTAINER_DATA_DIR === undefined ? defaultDir(ctx, env) : resolveDataDir(e.MEDTAINER_DATA_DIR, ctx);
+  // A default that cannot be used matters only where the embedded brain is opened (not with PostgreSQL).
+  const embedded = resolveDatabase(e.DATABASE_URL, '', demo).kind === 'pglite';
+  if ('problem' in dir && (e.MEDTAINER_DATA_DIR !== undefined || embedded)) invalid.set('MEDTAINER_DATA_DIR', dir.problem);
 
   const fatal = [...invalid].filter(([name]) => !ctx.lenient || !(name in FALLBACK || GHL_VARIABLES.includes(name)));
   if (fatal.length) throw new ConfigError([...invalid].map(([name, message]) => `${name}: ${message} (${WHERE_TO_SET})`));
   const problems = [...invalid].filter(([name]) => name in FALLBACK).map(([name, message]) => `${name}: ${message}; using ${FALLBACK[name]} until it is fixed`);
   const ghlInvalid = [...invalid].find(([name]) => GHL_VARIABLES.includes(name));
 
-  const demo = ctx.flags?.demo ?? e.MEDTAINER_DEMO ?? false;
-  const dataDir = 'dir' in dir ? dir.dir : ''; // a refused one threw above
+  const dataDir = 'dir' in dir ? dir.dir : ''; // a refused one threw above, or is not used
   const ghl = resolveGhl(e.GOHIGHLEVEL_API_KEY ?? null, e.GOHIGHLEVEL_LOCATION_ID ?? null, e.GOHIGHLEVEL_API_VERSION, e.GOHIGHLEVEL_BASE_URL);
   const config: Config = {
     ghl: ghlInvalid ? { ...ghl, unavailableReason: `${ghlInvalid[0]}: ${ghlInvalid[1]}` } : ghl,

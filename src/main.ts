@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, parseEnv } from 'node:util';
+import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createApp } from './app.js';
 import { copyContextCommand } from './cli/copy-context.js';
 import { demoCommand } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
+import { type EnvFile, readEnvFile } from './cli/env-file.js';
 import { migrateCommand } from './cli/migrate.js';
 import type { CliIo } from './cli/io.js';
 import { statsCommand } from './cli/stats.js';
@@ -93,8 +93,8 @@ async function main(): Promise<number | null> {
   // counts as unset here as everywhere: a shell profile's `export GOHIGHLEVEL_API_KEY=` must not
   // hide the token in .env (process.loadEnvFile keeps any variable that is defined).
   const envFile = path.resolve('.env');
-  const usedEnvFile = command !== 'demo' && existsSync(envFile);
-  const ignoredFromEnvFile = usedEnvFile ? fillFromEnvFile(parseEnv(readFileSync(envFile, 'utf8'))) : [];
+  const fromEnvFile: EnvFile = command === 'demo' ? { kind: 'none' } : readEnvFile(envFile);
+  const ignoredFromEnvFile = fromEnvFile.kind === 'read' ? fillFromEnvFile(fromEnvFile.values) : [];
 
   // `demo` runs against the simulated location with a throw-away brain.
   const env = command === 'demo' ? { LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: 'memory://' } : process.env;
@@ -107,7 +107,8 @@ async function main(): Promise<number | null> {
     write: (line) => void process.stderr.write(line),
     secrets: config.ghl.apiKey ? [config.ghl.apiKey] : [],
   });
-  if (usedEnvFile) log.info(`read settings from ${envFile} (the environment wins where both set a variable)`);
+  if (fromEnvFile.kind === 'read') log.info(`read settings from ${envFile} (the environment wins where both set a variable)`);
+  if (fromEnvFile.kind === 'ignored') log.warn(`ignored ${envFile}: ${fromEnvFile.reason}`);
   if (ignoredFromEnvFile.length) {
     log.warn(
       `ignored ${ignoredFromEnvFile.join(', ')} from ${envFile}: the GoHighLevel token comes from the environment, and a .env in the working folder ` +

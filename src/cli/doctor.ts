@@ -1,5 +1,5 @@
 import type { App } from '../app.js';
-import { WHERE_TO_SET } from '../config.js';
+import { type Config, WHERE_TO_SET } from '../config.js';
 import { databaseSizeBytes } from '../db/connection.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { GhlError } from '../ghl/errors.js';
@@ -41,7 +41,7 @@ export async function doctorCommand(app: App, io: CliIo, options: DoctorOptions 
   }
   // A server starts with these settings' defaults; doctor says what to fix.
   for (const problem of config.problems) bad(problem, WHERE_TO_SET);
-  ok(`sync ${config.sync.cron ? `on cron "${config.sync.cron}"` : config.sync.intervalMinutes ? `every ${config.sync.intervalMinutes} minutes` : 'schedule off'}`);
+  ok(`sync ${describeSchedule(config.sync)}`);
 
   out('Database\n');
   try {
@@ -81,4 +81,16 @@ export async function doctorCommand(app: App, io: CliIo, options: DoctorOptions 
   }
   out(problems ? `\n${problems} problem(s) to fix.\n` : '\nEverything looks good.\n');
   return problems ? 1 : 0;
+}
+
+/**
+ * The schedule, and whether a starting server syncs: "schedule off" alone read as "never syncs",
+ * while a server with SYNC_ON_START (the default) still syncs at every start.
+ */
+function describeSchedule(sync: Config['sync']): string {
+  if (sync.cron) return `on cron "${sync.cron}"${sync.onStart ? '' : ', not at start (SYNC_ON_START=false)'}`;
+  if (sync.intervalMinutes) return `every ${sync.intervalMinutes} minutes${sync.onStart ? '' : ', not at start (SYNC_ON_START=false)'}`;
+  return sync.onStart
+    ? 'schedule off (SYNC_INTERVAL_MINUTES=0): a server still syncs at each start (SYNC_ON_START), and when asked'
+    : 'schedule off (SYNC_INTERVAL_MINUTES=0, SYNC_ON_START=false): only when asked (the sync tool, or medtainer-mcp sync)';
 }

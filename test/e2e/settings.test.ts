@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, type SpawnedServer, spawnServer } from '../helpers/spawn-server.js';
+import { BIN, runCli, type SpawnedServer, spawnServer } from '../helpers/spawn-server.js';
 
 // Settings as people really write them, through the built program.
 
@@ -24,6 +25,22 @@ async function waitForStderr(server: SpawnedServer, pattern: RegExp, ms = 20_000
     if (Date.now() > until) throw new Error(`stderr never matched ${pattern}:\n${server.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * runCli for settings that once made the program spin or wait for ever: a child still running after
+ * a generous while is killed (SIGKILL: a spinning one ignores SIGTERM) and the test fails, instead
+ * of leaving a process at full CPU behind.
+ */
+function runCliOrKill(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, cwd, timeout: 60_000, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
 }
 
 async function stop(server: SpawnedServer): Promise<void> {
@@ -126,7 +143,10 @@ describe('doctor', () => {
     writeFileSync(path.join(dir, '.env'), 'SYNC_INTERVAL_MINUTES=0\nLOG_LEVEL=loud\n');
     // Empty in the environment (a shell profile's `export SYNC_INTERVAL_MINUTES=`): .env's value counts.
     const empty = await runCli(['doctor'], { DATABASE_URL: 'memory://', SYNC_INTERVAL_MINUTES: '', LOG_LEVEL: 'warn' }, dir);
-    expect(empty.stdout).toMatch(/ok {4}sync schedule off/);
+    // "schedule off" alone read as "never syncs"; a server still syncs at start unless SYNC_ON_START=false.
+    expect(empty.stdout).toMatch(/ok {4}sync schedule off \(SYNC_INTERVAL_MINUTES=0\): a server still syncs at each start \(SYNC_ON_START\), and when asked\n/);
+    const never = await runCli(['doctor'], { DATABASE_URL: 'memory://', SYNC_ON_START: 'false', LOG_LEVEL: 'warn' }, dir);
+    expect(never.stdout).toMatch(/ok {4}sync schedule off \(SYNC_INTERVAL_MINUTES=0, SYNC_ON_START=false\): only when asked/);
     // Set in the environment: it wins over .env.
     const set = await runCli(['doctor'], { DATABASE_URL: 'memory://', SYNC_INTERVAL_MINUTES: '30', LOG_LEVEL: 'warn' }, dir);
     expect(set.stdout).toMatch(/ok {4}sync every 30 minutes/);
@@ -142,6 +162,24 @@ describe('doctor', () => {
     expect(r.stdout + r.stderr).not.toMatch(/elsewhere\.example/);
     // The rest of the file still counts (LOG_LEVEL=info: the INFO lines).
     expect(r.stderr).toMatch(/INFO read settings from/);
+  });
+
+  it('a folder called .env (a Python virtual environment) is passed over with a warning naming it, not a bare EISDIR', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, '.env'));
+    const r = await runCli(['stats', '--json'], { DATABASE_URL: 'memory://' }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`WARN ignored ${path.join(dir, '.env')}: it is a folder, not a settings file`);
+    expect(r.stderr).not.toMatch(/EISDIR/);
+  });
+
+  it.skipIf(process.platform === 'win32')('a pipe called .env is not opened (the command once waited on it for ever)', async () => {
+    const dir = tempDir();
+    execFileSync('mkfifo', [path.join(dir, '.env')]);
+    const r = await runCliOrKill(['stats', '--json'], { DATABASE_URL: 'memory://' }, dir);
+    expect(r.signal, 'still waiting on the pipe').toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`WARN ignored ${path.join(dir, '.env')}: it is not a regular file`);
   });
 
   it('in demo mode checks the simulated location, not the GoHighLevel settings', async () => {
@@ -182,6 +220,36 @@ describe('MEDTAINER_DATA_DIR', () => {
     const served = await runCli([], { HOME: home, MEDTAINER_DATA_DIR: 'brain' }, home);
     expect(served.code).toBe(1);
     expect(served.stderr).toMatch(/MEDTAINER_DATA_DIR: must be an absolute path/);
+  });
+});
+
+describe('a folder that cannot be made', () => {
+  // Node 20's recursive mkdirSync spins at full CPU, deaf to SIGTERM, where mkdir says ENOENT of a
+  // folder that exists (/proc); the command once never ended.
+  it.skipIf(process.platform !== 'linux')('MEDTAINER_DATA_DIR under /proc: said at once, naming the folder', async () => {
+    const r = await runCliOrKill(['stats'], { MEDTAINER_DATA_DIR: '/proc/self/medtainer/brain', LOG_LEVEL: 'warn' });
+    expect(r.signal, 'spinning in mkdir').toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^medtainer-mcp: Cannot create the embedded database's folder \/proc\/self\/medtainer\/brain \(MEDTAINER_DATA_DIR\): cannot create \/proc\/self\/medtainer: \/proc\/self does not take new folders/m,
+    );
+    expect(r.stderr).toMatch(/^Next step: Point MEDTAINER_DATA_DIR at a folder this user can create and write to/m);
+  });
+
+  it.skipIf(process.platform !== 'linux')('TMPDIR under /proc: said at once (before a first start\'s initdb), naming TMPDIR', async () => {
+    const r = await runCliOrKill(['stats'], { MEDTAINER_DATA_DIR: path.join(tempDir(), 'brain'), TMPDIR: '/proc/self/medtainer-tmp', LOG_LEVEL: 'warn' });
+    expect(r.signal, 'spinning in mkdir').toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^medtainer-mcp: Cannot create the embedded database's socket folder \/proc\/self\/medtainer-tmp\/medtainer-[0-9a-f]{12} \(in the temporary folder, TMPDIR\): cannot create \/proc\/self\/medtainer-tmp: /m);
+    expect(r.stderr).toMatch(/^Next step: Point TMPDIR at a folder this user can write to, or unset it/m);
+  });
+
+  it('MEDTAINER_DATA_DIR under a file: names the file, instead of "EEXIST: file already exists"', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'hostname'), 'x');
+    const r = await runCliOrKill(['stats'], { MEDTAINER_DATA_DIR: path.join(dir, 'hostname', 'brain'), LOG_LEVEL: 'warn' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Cannot create the embedded database's folder ${path.join(dir, 'hostname', 'brain')} (MEDTAINER_DATA_DIR): ${path.join(dir, 'hostname')} is a file, not a folder.`);
   });
 });
 

@@ -177,6 +177,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('never makes the brain in the working folder: a relative XDG_DATA_HOME is ignored, an empty or relative HOME refused', () => {
+    // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
+    expect(loadConfig({ XDG_DATA_HOME: '.local/share' }, ctx).dataDir).toBe('/home/ana/.local/share/medtainer-mcp');
+    expect(loadConfig({ LOCALAPPDATA: 'AppData' }, { platform: 'win32', homedir: 'C:\\Users\\ana' }).dataDir).toBe('C:\\Users\\ana\\AppData\\Local\\medtainer-mcp');
+    // HOME="" (Node then says the home folder is "") once made ".local/share/medtainer-mcp" wherever a command ran.
+    for (const homedir of ['', 'ana']) {
+      for (const lenient of [false, true]) {
+        expect(() => loadConfig({}, { platform: 'linux', homedir, lenient }), homedir).toThrow(
+          /MEDTAINER_DATA_DIR: unset, and the default folder "(ana\/)?\.local\/share\/medtainer-mcp" would depend on the working folder: the home folder \(HOME\) is (empty|"ana", not an absolute path)/,
+        );
+      }
+      // "~/brain" would have been "/brain".
+      expect(() => loadConfig({ MEDTAINER_DATA_DIR: '~/brain' }, { platform: 'linux', homedir }), homedir).toThrow(/MEDTAINER_DATA_DIR: starts with ~, but the home folder \(HOME\) is/);
+      // Where the embedded brain is not opened, an unusable default is no problem.
+      expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, { platform: 'linux', homedir }).database.kind).toBe('postgres');
+      expect(loadConfig({ DATABASE_URL: 'memory://' }, { platform: 'linux', homedir }).database.kind).toBe('memory');
+      expect(loadConfig({ MEDTAINER_DATA_DIR: '/srv/brain' }, { platform: 'linux', homedir }).dataDir).toBe('/srv/brain');
+    }
+  });
+
   it('cleans a key pasted with quotes or a Bearer prefix, and says why a key cannot be used', () => {
     const key = (k: string) => loadConfig({ GOHIGHLEVEL_API_KEY: k, GOHIGHLEVEL_LOCATION_ID: 'LOC123' }, ctx).ghl;
     for (const pasted of ['"pit-1234abcd-0000"', "'pit-1234abcd-0000'", 'Bearer pit-1234abcd-0000', '"Bearer  pit-1234abcd-0000"']) {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -79,6 +79,7 @@ function keepPrivate(dataDir: string, log: Logger): void {
  */
 function refuseForeignFolder(dataDir: string): void {
   if (!existsSync(dataDir) || existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  if (!statSync(dataDir).isDirectory()) throw new Error(`${dataDir} is a file, not a folder; the embedded database needs a new or empty folder of its own`);
   const entries = readdirSync(dataDir);
   if (entries.length === 0) return;
   const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
@@ -145,7 +146,7 @@ export interface ServedDatabase {
 export async function serve(pglite: PGlite, endpoint: Endpoint, secret?: string): Promise<ServedDatabase> {
   let where = endpoint;
   if (where.kind === 'unix') {
-    mkdirSync(where.dir, { recursive: true, mode: 0o700 });
+    makeFolder(where.dir, socketFolder(where.dir), 0o700);
     if (!isPrivateDir(where.dir)) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'medtainer-'));
       where = { kind: 'unix', dir, socketPath: path.join(dir, path.basename(where.socketPath)) };
@@ -164,4 +165,79 @@ export async function serve(pglite: PGlite, endpoint: Endpoint, secret?: string)
       if (actual.kind === 'unix') rmSync(actual.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A folder to create, for the error when it cannot be: what it is (naming the path and the setting that chose it), and what to change. */
+export interface FolderPurpose {
+  what: string;
+  check: string;
+}
+
+/** The socket's folder is in the temporary folder, which TMPDIR chooses (os.tmpdir()). */
+function socketFolder(dir: string): FolderPurpose {
+  return { what: `the embedded database's socket folder ${dir} (in the temporary folder, TMPDIR)`, check: 'Point TMPDIR at a folder this user can write to, or unset it' };
+}
+
+/**
+ * Makes the temporary folder the socket's folder goes in, before the database opens: a TMPDIR that
+ * cannot hold folders is said at once, not after the seconds a first start's initdb takes.
+ */
+export function makeSocketParent(endpoint: Endpoint): void {
+  if (endpoint.kind === 'unix') makeFolder(path.dirname(endpoint.dir), socketFolder(endpoint.dir));
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node 20's recursive mkdirSync spins
+ * for ever, at full CPU and deaf to SIGTERM, under a folder that exists but refuses new entries
+ * with ENOENT (/proc); under a file it blames the file with EEXIST. One level at a time, every
+ * failure is a clear error naming the folder, said at once.
+ */
+export function makeFolder(dir: string, purpose: FolderPurpose, mode?: number): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  for (let kind = entryKind(at, purpose); kind !== 'folder'; kind = entryKind(at, purpose)) {
+    if (kind !== 'missing') throw cannotMake(purpose, `${at} is ${kind === 'file' ? 'a file' : 'a device or socket'}, not a folder`);
+    const parent = path.dirname(at);
+    if (parent === at) throw cannotMake(purpose, `${at} does not exist`); // e.g. a Windows drive that is not there
+    missing.unshift(at);
+    at = parent;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode });
+    } catch (err) {
+      // Another process (Desktop's duplicate spawn) made it this instant.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && entryKind(folder, purpose) === 'folder') continue;
+      throw cannotMake(purpose, `cannot create ${folder}: ${whyNot(err, path.dirname(folder))}`);
+    }
+  }
+}
+
+/** What is at `at`: nothing (or nothing reachable under a file, found further up), a folder, a file, or another kind of entry. */
+function entryKind(at: string, purpose: FolderPurpose): 'missing' | 'folder' | 'file' | 'other' {
+  try {
+    const s = statSync(at);
+    return s.isDirectory() ? 'folder' : s.isFile() ? 'file' : 'other';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    const why = code === 'EACCES' ? `this user may not open ${path.dirname(at)}` : (err as Error).message;
+    throw cannotMake(purpose, `cannot look at ${at}: ${why}`);
+  }
+}
+
+/** Why mkdir failed in `parent`, in words. */
+function whyNot(err: unknown, parent: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `this user may not write in ${parent}`;
+  if (code === 'EROFS') return `${parent} is on a read-only file system`;
+  // The parent exists (it was looked at): a folder that takes no new entries, such as /proc.
+  if (code === 'ENOENT') return `${parent} does not take new folders (a system folder such as /proc?)`;
+  if (code === 'EEXIST') return 'something that is not a folder is already there (a broken link?)';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return err instanceof Error ? err.message : String(err);
+}
+
+function cannotMake(purpose: FolderPurpose, why: string): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(`Cannot create ${purpose.what}: ${why}.`, purpose.check);
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { isConnectionLost } from '../connection-lost.js';
-import { createPglite, type DataDirInitializer, type ServedDatabase, serve } from './engine.js';
+import { createPglite, type DataDirInitializer, type FolderPurpose, makeFolder, makeSocketParent, type ServedDatabase, serve } from './engine.js';
 import { endpointFor, formatEndpoint, isPrivateDir, parseEndpoint, pgSettings } from './endpoint.js';
 import { processExists, readLock, tryLock, updateLock } from './lock-file.js';
 
@@ -14,6 +14,13 @@ export type Role = 'owner' | 'client';
 
 /** How long a process waits for the owner to come up (a first start runs initdb: 5–7 s). */
 const WAIT_FOR_OWNER_MS = 90_000;
+
+function dataFolder(dataDir: string): FolderPurpose {
+  return {
+    what: `the embedded database's folder ${dataDir} (MEDTAINER_DATA_DIR)`,
+    check: 'Point MEDTAINER_DATA_DIR at a folder this user can create and write to (new or empty on first use)',
+  };
+}
 
 /** Lock files this process holds right now (several pools in one process may share a directory). */
 const heldHere = new Set<string>();
@@ -106,7 +113,8 @@ export class SharedPool implements PostgresPool {
   private async attach(): Promise<void> {
     const endpoint = endpointFor(this.dataDir);
     const lockPath = this.lockPath;
-    mkdirSync(path.dirname(path.resolve(this.dataDir)), { recursive: true });
+    // The folder that holds the data folder and its lock file (the data folder itself is PGlite's to make).
+    makeFolder(path.dirname(path.resolve(this.dataDir)), dataFolder(this.dataDir));
     // Asked of every connection to the socket this process may serve (see LockInfo.secret).
     const secret = this.served?.secret ?? randomBytes(24).toString('hex');
     const lock = tryLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString(), secret }, (pid) => isAlive(pid, lockPath));
@@ -116,14 +124,15 @@ export class SharedPool implements PostgresPool {
         heldHere.delete(lockPath);
         lock.release();
       };
+      let pglite: PGlite | null = null;
       try {
-        const pglite = await createPglite(this.dataDir, this.log, this.initializeDataDir, this.signal);
-        if (this.signal?.aborted) {
-          await pglite.close().catch(() => {});
-          throw new Error('the embedded database is closed');
-        }
+        makeSocketParent(endpoint);
+        pglite = await createPglite(this.dataDir, this.log, this.initializeDataDir, this.signal);
+        if (this.signal?.aborted) throw new Error('the embedded database is closed');
         this.served = await serve(pglite, endpoint, secret);
       } catch (err) {
+        // Opened but not served (no socket folder, say): closed before another process may open it.
+        await pglite?.close().catch(() => {});
         this.releaseLock();
         this.releaseLock = null;
         throw err;
