@@ -18,8 +18,8 @@ const DELETED_READ_FOR_NAMES = 5_000;
 /**
  * Contacts GoHighLevel deleted (kept here, out of the search index) that a request names: by its
  * email, its phone number (whole, or its last seven or more digits, as a search matches one) or
- * every word of its name and company. Asked only once nothing current matched, so "no contact
- * matches" is not said of someone the brain still remembers. It reads only the deleted rows
+ * every word of its name, company and saved nicknames. Asked only once nothing current matched,
+ * so "no contact matches" is not said of someone the brain still remembers. It reads only the deleted rows
  * (contacts_deleted_idx holds just those). Their names are compared as the search documents
  * compare them (normalizeText: "rene" finds a deleted René), which the database cannot do, so
  * for a name the most recently deleted DELETED_READ_FOR_NAMES are read and compared here.
@@ -38,11 +38,20 @@ export async function deletedContactsMatching(db: Kysely<Database>, req: SearchR
     const ending = national.length >= 7 ? sql<SqlBool>`phone_digits LIKE ${`%${escapeLike(national)}`}` : sql<SqlBool>`false`;
     rows = await deleted.where(sql<SqlBool>`(phone_digits = ${req.phone} OR ${ending})`).limit(limit).execute();
   } else if (words.length) {
-    const read = await deleted.limit(DELETED_READ_FOR_NAMES).execute();
-    rows = read.filter((r) => {
-      const text = normalizeText(`${r.name ?? ''} ${r.company ?? ''} ${r.email ?? ''}`);
-      return words.every((w) => text.includes(w));
-    }).slice(0, limit);
+    // With the nicknames people saved ("the boss"): the context outlives the deletion, and a search
+    // of the living finds them by those too.
+    const read = await deleted
+      .leftJoin('contact_context as ctx', 'ctx.contact_id', 'contacts.id')
+      .select('ctx.manual_nicknames')
+      .limit(DELETED_READ_FOR_NAMES)
+      .execute();
+    rows = read
+      .filter((r) => {
+        const text = normalizeText(`${r.name ?? ''} ${r.company ?? ''} ${r.email ?? ''} ${(r.manual_nicknames ?? []).join(' ')}`);
+        return words.every((w) => text.includes(w));
+      })
+      .map(({ manual_nicknames: _nicknames, ...r }) => r)
+      .slice(0, limit);
   } else return [];
   return rows.map((r) => ({ ...r, deleted_at: new Date(r.deleted_at as Date | string) }));
 }

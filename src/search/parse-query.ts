@@ -4,7 +4,8 @@ import { normalizeText, phoneDigits } from './normalize.js';
 import { daysAgo, localMidnight, startOfMonth, startOfQuarter, startOfToday, startOfWeek } from './time-words.js';
 import { localDate } from '../local-date.js';
 
-export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence';
+/** 'activity': the latest activity first (who was talked to most recently). */
+export type SortOrder = 'relevance' | 'importance' | 'recent' | 'silence' | 'activity';
 
 /** What a search asks for, whether it came from plain English or from structured fields. */
 export interface SearchRequest {
@@ -26,6 +27,9 @@ export interface SearchRequest {
   /** No activity since this instant ("this week": since Monday 00:00); silentForDays, when given, wins. */
   silentSince?: Date;
   silentSinceLabel?: string;
+  /** Some activity since this instant ("who did I talk to this week", "active leads"). */
+  activeSince?: Date;
+  activeSinceLabel?: string;
   hasEmail?: boolean;
   hasPhone?: boolean;
   sort?: SortOrder;
@@ -53,12 +57,27 @@ const HOW_LONG = `(?:(?: the)? (?:last|past) (?:${COUNT} ?)?| ${COUNT} ?)${UNIT}
 /** A calendar period, begun at a local midnight: " this week", " today", " since monday", " since yesterday" (see periodStart). */
 const PERIOD = ` (?:(this week|this month|this quarter|this year|today)|since (yesterday|${WEEKDAYS.join('|')}))`;
 /** "haven't I contacted", "no activity", "not heard from anyone in": what a silence is said with, before how long. */
-const SILENCE_VERB = '(?:contacted|talked to|talked with|spoken to|spoken with|heard from|reached out to|reached|called|phoned|emailed|e-mailed|texted|messaged|touched|followed up with|met with)';
-const NOT_CONTACTED = `\\b(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: i| we| been)? (?:${SILENCE_VERB}|contact|activity)(?: with| from)?(?: (?:them|anyone|in|for|since|within))*`;
+const SILENCE_VERB = '(?:contacted|talked to|talked with|spoken to|spoken with|spoke to|spoke with|heard from|reached out to|reached|called|phoned|emailed|e-mailed|texted|messaged|touched|followed up with|met with)';
+/** The same verbs as said after "did": "who did I talk to", "who didn't I call". */
+const DID_VERB = '(?:contact|talk to|talk with|speak to|speak with|hear from|reach out to|reach|call|phone|email|e-mail|text|message|touch|follow up with|meet with|meet)';
+/** "didn't I", "did we not": a negation said with "did", which takes the verb's plain form. */
+const DID_NOT = "(?:didn'?t(?: i| we)?|did not(?: i| we)?|did (?:i|we) not)";
+const NOT_CONTACTED = `\\b(?:(?:haven'?t|have not|hasn'?t|has not|not|no|without|never)(?: (?:i|we|been|yet|ever))* (?:${SILENCE_VERB}|contact|activity)|${DID_NOT} ${DID_VERB})(?: with| from)?(?: (?:them|anyone|in|for|since|within))*`;
 /** A silence said with no time ("leads I haven't contacted", "no activity"): the usual 30 days. */
-const NOT_CONTACTED_AT_ALL = `\\b(?:haven'?t|have not|hasn'?t|has not|not|never)(?: i| we| been)? ${SILENCE_VERB}(?: (?:them|anyone|yet))?\\b|\\bno (?:recent )?activity\\b`;
+const NOT_CONTACTED_AT_ALL = `\\b(?:(?:haven'?t|have not|hasn'?t|has not|not|never)(?: (?:i|we|been|yet|ever))* ${SILENCE_VERB}|${DID_NOT} ${DID_VERB})(?: (?:them|anyone|yet))?\\b|\\bno (?:recent )?activity\\b`;
 /** "quiet", "gone quiet", "been silent", "went cold": the verb goes with it, or it would be searched as a name. */
 const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inactive|quiet|dormant|cold)";
+
+/**
+ * Activity said without a negation: "talked to", "did I call", "been in touch with", "active",
+ * "any activity". Before a period it is who was active in it. A negation just before it (one the
+ * silence rules did not read, "not active this week") makes it a silence: see activeOrSilent.
+ */
+const ACTIVE = `\\b(?:(?:i'?ve|we'?ve|been) )?(?:did (?:i|we) ${DID_VERB}|${SILENCE_VERB}|in touch with|interacted with|active|engaged|(?:any |some )?activity)`;
+/** The words a type or "contacts" is said with, after "active" or "best". */
+const WHO = '(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?|people|ones)';
+/** When no period is said ("active leads", "who have I talked to lately"): the usual 30 days. */
+const ACTIVE_DAYS = 30;
 
 /** What being added is said with ("added", "who did I add", "joined", "signed up", "new"), before a time. */
 const ADDED = '(?:added|add|created|joined|signed up|new)';
@@ -87,6 +106,9 @@ const RULES: Rule[] = [
   { pattern: /(?:\b(?:should|must|do|can) (?:i|we) )?(?:\b(?:need|needs|needing) (?:a |to )?follow ?-?ups?\b|\bfollow ?-?ups? (?:needed|due)\b|\bto follow ?-?up\b|\bfollow ?-?up\b)(?: with)?(?: (?:today|this week|now|soon))?/, apply: (_m, r) => followUp(r) },
   // "who should I call today?", "who do I need to reach out to this week": the same question.
   { pattern: /\b(?:should|must|do|can|could) (?:i|we) (?:need to )?(?:call|ring|phone|reach out to|contact|check in with|get back to)\b(?: (?:today|this week|now|soon|next|first))?/, apply: (_m, r) => followUp(r) },
+  // "what do we know about fresh headies", "tell me about rachel", "everything on kush kings",
+  // "pull up rachel": asking about a contact; the words before it are no part of its name.
+  { pattern: /^ (?:(?:can|could|would) you |please )*(?:what (?:do|does|did) (?:we|i|you) (?:know|have)(?: (?:about|on))?|what(?:'s| is) (?:the )?(?:latest|story|deal|status) (?:on|with)|(?:tell|show) (?:me|us) (?:more |everything |all )?about|(?:everything|anything|all) (?:(?:we|i) (?:know|have) )?(?:on|about)|(?:pull|bring|look|open) up(?: (?:everything|all|info|details) (?:on|about|for))?|(?:info|information|details|background) (?:on|about))\b/, apply: () => undefined },
   // "how many leads do I have?": the count is the answer's total; the words are no name.
   { pattern: /\bhow many\b|\b(?:the )?number of(?= (?:my |our )?(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|people)\b)/, apply: () => undefined },
   // "who works at acme", "who do we know at kush kings": the verb goes with the company's "at".
@@ -95,6 +117,9 @@ const RULES: Rule[] = [
   { pattern: /\b(?:(?:sorted|ordered|ranked|listed) )?by (?:importance|priority|how important(?: they are)?)\b/, apply: (_m, r) => (r.sort = 'importance') },
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:date(?: added)?|when (?:they were |i )?added|newest(?: first)?)\b|\bnewest first\b/, apply: (_m, r) => (r.sort = 'recent') },
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:longest silence|last (?:contact|activity)|least recently contacted)\b|\blongest (?:silent|silence|quiet) first\b/, apply: (_m, r) => (r.sort = 'silence') },
+  // "importance 9 or higher", "importance at least 8", "priority 8+": a floor on importance.
+  // Before the date rules, which read "over 7" as nothing and would leave the number as a name.
+  { pattern: /\b(?:min(?:imum)? )?(?:importance|priority)(?: (?:score|level|rating))?(?: (?:of|is)|:)?(?: ?(at least|no less than|>=|=>|≥|over|above|more than|greater than|higher than|>))? ?(\d{1,2})(?: ?\+| (?:or|and) (?:higher|more|above|up|greater|over|better))?(?![\w.])/, apply: importanceFloor },
   // "… since 2 weeks ago" is the same silence as "… for 2 weeks".
   { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
@@ -105,6 +130,17 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`(?:${NOT_CONTACTED}|${SILENT})(?: (?:since|after|in|during))? (${CALENDAR_DATE})\\b`), apply: silentSinceDate },
   { pattern: /\b(?:silent|inactive|dormant|gone quiet|gone cold)\b/, apply: (_m, r) => (r.silentForDays ??= 30) },
   { pattern: new RegExp(NOT_CONTACTED_AT_ALL), apply: (_m, r) => (r.silentForDays ??= 30) },
+  // "who did I talk to this week?", "contacts active this month", "leads I spoke with since monday",
+  // "who have I contacted in the last 7 days": active since then. After the silence rules (a
+  // negation wins) and before the added-date rules, which would take the period and leave the
+  // verb as a name.
+  { pattern: new RegExp(`${ACTIVE}${PERIOD}\\b`), apply: (m, r, now) => activeOrSilent(m, r, periodStart(m, now)) },
+  { pattern: new RegExp(`${ACTIVE}(?: (?:in|over|during|within|for))?(?: the| this)? (?:last|past) (?:${COUNT} ?)?${UNIT}\\b`), apply: (m, r, now) => activeFor(m, r, now, m[1], m[2]!) },
+  { pattern: new RegExp(`${ACTIVE} within ${COUNT} ?${UNIT}\\b`), apply: (m, r, now) => activeFor(m, r, now, m[1]!, m[2]!) },
+  { pattern: new RegExp(`${ACTIVE} yesterday\\b`), apply: (m, r, now) => activeOrSilent(m, r, { at: startOfYesterday(now), label: 'since yesterday' }) },
+  { pattern: new RegExp(`${ACTIVE} (since|after) (${CALENDAR_DATE})\\b`), apply: activeSinceDate },
+  // "active leads", "who's been active", "recently contacted customers", "who did I talk to lately".
+  { pattern: new RegExp(`\\b(?:recently|lately) ${ACTIVE}|${ACTIVE} (?:recently|lately)\\b|\\b(?:been )?(?:active|engaged)(?= ${WHO}\\b| *$)`), apply: (m, r, now) => activeOrSilent(m, r, { at: daysAgo(now, ACTIVE_DAYS), label: `in the last ${ACTIVE_DAYS} days`, days: ACTIVE_DAYS }) },
   // "added between last month and this month", "leads from last quarter to today": a range, its
   // ends whole periods. Before the rules that read either end alone and leave "between" as a name.
   { pattern: new RegExp(`\\b((?:${ADDED} )?(?:between|from)) (${RANGE_END}) (?:and|to|through|until|till) (${RANGE_END})\\b`), apply: addedOnDate },
@@ -136,6 +172,9 @@ const RULES: Rule[] = [
   // tool's limit says that), not a name to search for.
   { pattern: /\btop (?:\d{1,3}|three|five|ten|twenty)\b/, apply: (_m, r) => (r.sort ??= 'importance') },
   { pattern: /\b(?:\d{1,3}|three|five|ten|twenty)(?= (?:most|very|newest|latest|recent|biggest|best)\b)/, apply: () => undefined },
+  // "best customers", "my top leads", "biggest accounts": the most important of them, not a name
+  // ("top shelf", "best buds" stay names).
+  { pattern: new RegExp(`\\b(?:best|top|biggest|most valuable)(?= ${WHO}\\b)`), apply: (_m, r) => (r.sort = 'importance') },
   // "cold leads", "stale customers": gone quiet, as "gone cold" is.
   { pattern: /\b(?:cold|stale|quiet|inactive|dormant)(?= (?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?)\b)/, apply: (_m, r) => (r.silentForDays ??= 30) },
   { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
@@ -323,6 +362,57 @@ function silentSince(r: SearchRequest, p: Period): void {
   r.silentSinceLabel = `no activity ${p.label}`;
 }
 
+/**
+ * A negation just before an activity phrase that the silence rules do not read ("not active this
+ * week", "isn't engaged"): where it begins in the text, or -1.
+ */
+const NEGATION_BEFORE = /\b(?:(?:haven|hasn|hadn|didn|don|doesn|isn|aren|wasn|weren|won|can|couldn)'?t|not|no|never|no longer|without)(?: (?:i|we|they|been|yet|ever|even|really))* $/;
+
+function negationBefore(m: RegExpMatchArray): number {
+  const before = m.input!.slice(0, m.index);
+  const neg = NEGATION_BEFORE.exec(before);
+  return neg ? neg.index : -1;
+}
+
+/**
+ * Active since the period began, sorted by latest activity; or, after a negation, silent since
+ * then (a silence said in `days` when the period is a count of days): the negation wins.
+ */
+function activeOrSilent(m: RegExpMatchArray, r: SearchRequest, p: Period & { days?: number }): { understood: string } | undefined {
+  const negated = negationBefore(m);
+  if (negated < 0) {
+    r.activeSince = p.at;
+    r.activeSinceLabel = `active ${p.label}`;
+    r.sort ??= 'activity';
+    return undefined;
+  }
+  if (p.days !== undefined) r.silentForDays ??= p.days;
+  else silentSince(r, p);
+  return { understood: m.input!.slice(negated, m.index! + m[0].length) };
+}
+
+/** "talked to in the last 7 days", "active within 2 weeks": a count of units back from now. */
+function activeFor(m: RegExpMatchArray, r: SearchRequest, now: Date, count: string | undefined, unit: string): { understood: string } | undefined {
+  const days = amount(count ?? '1', unit);
+  return activeOrSilent(m, r, { at: daysAgo(now, days), label: `in the last ${count ? `${count} ${unit}` : unit}`, days });
+}
+
+/** "talked to since nov 1": active since that day began; "after nov 1": since it ended. */
+function activeSinceDate(m: RegExpMatchArray, r: SearchRequest, now: Date): { understood: string } | undefined {
+  const [, word, date] = m as unknown as [string, string, string];
+  const range = calendarRange(date, now);
+  if (!range) return undo();
+  return activeOrSilent(m, r, word === 'after' ? { at: range.end, label: `after ${range.label}` } : { at: range.start, label: `since ${range.label}` });
+}
+
+/** "importance 9 or higher", "importance above 7" (that is, 8 or more): the floor, within 1–10. */
+function importanceFloor(m: RegExpMatchArray, r: SearchRequest): void {
+  const [, compare, n] = m as unknown as [string, string | undefined, string];
+  const strictly = compare !== undefined && /^(?:over|above|more than|greater than|higher than|>)$/.test(compare);
+  r.minImportance = Math.min(10, Math.max(1, Number(n) + (strictly ? 1 : 0)));
+  r.sort ??= 'importance';
+}
+
 function since(r: SearchRequest, at: Date, label: string, before?: Date): void {
   r.addedSince = at;
   if (before) r.addedBefore = before;
@@ -436,6 +526,14 @@ function daysOrHours(days: number): string {
   return Number.isInteger(days) ? `${days} days` : `${Math.round(days * 24)} hours`;
 }
 
+const SORT_WORDS: Record<SortOrder, string> = {
+  relevance: 'sorted by relevance',
+  importance: 'sorted by importance',
+  recent: 'sorted by date added',
+  silence: 'sorted by longest silence',
+  activity: 'sorted by latest activity',
+};
+
 /** The request in words, e.g. `type=lead, added this week (since Monday), sorted by date added`. */
 export function describe(r: SearchRequest): string {
   const parts: string[] = [];
@@ -452,10 +550,12 @@ export function describe(r: SearchRequest): string {
   if (r.silentForDays !== undefined) parts.push(`no activity for ${daysOrHours(r.silentForDays)}`);
   else if (r.silentSinceLabel) parts.push(r.silentSinceLabel);
   else if (r.silentSince) parts.push(`no activity since ${r.silentSince.toISOString()}`);
+  if (r.activeSinceLabel) parts.push(r.activeSinceLabel);
+  else if (r.activeSince) parts.push(`active since ${r.activeSince.toISOString()}`);
   if (r.minImportance !== undefined) parts.push(`importance ≥ ${r.minImportance}`);
   if (r.hasEmail !== undefined) parts.push(r.hasEmail ? 'with email' : 'without email');
   if (r.hasPhone !== undefined) parts.push(r.hasPhone ? 'with phone' : 'without phone');
   const sort = r.sort ?? (r.name || r.company || r.email || r.phone || r.emailDomain ? 'relevance' : 'importance');
-  parts.push(sort === 'recent' ? 'sorted by date added' : sort === 'importance' ? 'sorted by importance' : sort === 'silence' ? 'sorted by longest silence' : 'sorted by relevance');
+  parts.push(SORT_WORDS[sort]);
   return parts.join(', ');
 }

@@ -22,6 +22,8 @@ export async function readQuery(db: Kysely<Database>, query: string, now: Date):
   // "wholesale customers") is that tag: read as a name it matched the tag's letters anywhere.
   const asTag = await tagNotName(db, parsed);
   if (asTag) return asTag;
+  const nickname = await calledWithStopWords(db, query, parsed);
+  if (nickname) return { name: nickname };
   // A reading that only split the words into a name and a company lost none of them.
   const claimedWords = Object.keys(parsed).some((k) => k !== 'name' && k !== 'company') || (!parsed.name && !parsed.company);
   if (!claimedWords || parsed.email || parsed.phone) return parsed;
@@ -46,6 +48,33 @@ async function tagNotName(db: Kysely<Database>, parsed: SearchRequest): Promise<
   if (!name || !(await someoneIsTagged(db, name)) || (await someoneIsCalled(db, name, 'with a word beginning with'))) return null;
   const { name: _name, ...rest } = parsed;
   return { ...rest, tag: name };
+}
+
+/** The most words of a query's end tried as a nickname said with stop words (see calledWithStopWords). */
+const MAX_NICKNAME_WORDS = 6;
+
+/**
+ * The longest ending of the query that is exactly a contact's nickname, when the query was read
+ * as a name alone with stop words dropped from it: "the boss" (a nickname saved by hand) read as
+ * "boss" ranked Boss Packaging first. Said with its stop words, the nickname is the one meant;
+ * words before it that were dropped too ("tell me about the boss") are left out. Null otherwise.
+ */
+async function calledWithStopWords(db: Kysely<Database>, query: string, parsed: SearchRequest): Promise<string | null> {
+  if (!parsed.name || Object.keys(parsed).length > 1) return null;
+  const words = normalizeText(query).split(' ').filter(Boolean);
+  const endings: string[] = [];
+  for (let i = Math.max(0, words.length - MAX_NICKNAME_WORDS); i < words.length - 1; i++) {
+    const ending = words.slice(i).join(' ');
+    if (ending !== parsed.name && meaningful(ending) === parsed.name) endings.push(ending);
+  }
+  if (!endings.length) return null;
+  // Every ending holds the name's words: the trigram index finds the rows holding them.
+  const inDoc = parsed.name.split(' ').map((w) => sql`d.doc LIKE ${containing(w)}`);
+  const { rows } = await sql<{ n: string }>`
+    SELECT n FROM contact_search d CROSS JOIN LATERAL unnest(d.nicknames_norm) n
+    WHERE ${sql.join(inDoc, sql` AND `)} AND n = ANY(${endings}::text[])
+    ORDER BY length(n) DESC LIMIT 1`.execute(db);
+  return rows[0]?.n ?? null;
 }
 
 /**

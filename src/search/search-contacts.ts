@@ -102,6 +102,7 @@ const ORDER = {
   importance: sql`importance DESC, s.last_activity_at ASC NULLS FIRST, s.contact_id`,
   recent: sql`s.date_added DESC NULLS LAST, s.contact_id`,
   silence: sql`s.last_activity_at ASC NULLS FIRST, s.contact_id`,
+  activity: sql`s.last_activity_at DESC NULLS LAST, s.contact_id`,
 } satisfies Record<SortOrder, RawBuilder<unknown>>;
 
 /** The page: the ranked hits (CTE `hits`, built by the caller) joined to what a result shows. */
@@ -207,6 +208,7 @@ async function searchSpelt(
   if (req.addedSince) where.push(sql<SqlBool>`s.date_added >= ${req.addedSince}::timestamptz`);
   if (req.addedBefore) where.push(sql<SqlBool>`s.date_added < ${req.addedBefore}::timestamptz`);
   if (silentBefore) where.push(sql<SqlBool>`(s.last_activity_at IS NULL OR s.last_activity_at < ${silentBefore}::timestamptz)`);
+  if (req.activeSince) where.push(sql<SqlBool>`s.last_activity_at >= ${req.activeSince}::timestamptz`);
   if (req.hasEmail !== undefined) where.push(sql<SqlBool>`s.has_email = ${req.hasEmail}`);
   if (req.hasPhone !== undefined) where.push(sql<SqlBool>`s.has_phone = ${req.hasPhone}`);
   const minImportance = req.minImportance !== undefined && req.minImportance > 1 ? req.minImportance : null;

@@ -124,6 +124,9 @@ describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
         },
       },
     );
+    // A nickname a person saved before GoHighLevel deleted the contact.
+    const saved = await c.mcp.call('save_contact_context', { contact_id: id, add_nicknames: ['The Gardener'] });
+    expect(saved.isError, textOf(saved)).toBeFalsy();
     c.fake.store.deleteContact(id);
     c.fake.store.deleteContact(accented);
     expect((await (await c.app.sync.start('cli', 'full')).done).contacts_deleted).toBe(2);
@@ -154,6 +157,13 @@ describe.each(testEngines())('a contact GoHighLevel deleted (%s)', (engine) => {
     const out = r.structuredContent as { total: number; contacts: unknown[]; deleted_matches?: Array<{ id: string; deleted_at: string }> };
     expect([out.total, out.contacts.length, out.deleted_matches?.map((d) => d.id)]).toEqual([0, 0, [id]]);
     expect(textOf(r)).toMatch(/No current contact matched[\s\S]*deleted in GoHighLevel but kept in the brain[\s\S]*\[ZeldaQuartz000000001\]/);
+    // By the nickname a person saved, as the living are found.
+    for (const query of ['the gardener', 'gardener']) {
+      const byNickname = await c.mcp.call('search_contacts', { query });
+      expect((byNickname.structuredContent as { deleted_matches?: Array<{ id: string }> }).deleted_matches?.map((d) => d.id), query).toEqual([id]);
+    }
+    const c360 = await c.mcp.call('get_contact_360', { query: 'the gardener' });
+    expect(textOf(c360)).toMatch(/No current contact matches[\s\S]*\[ZeldaQuartz000000001\], deleted in GoHighLevel/);
     // A filter makes it a question about current contacts: no reminder.
     const leads = await c.mcp.call('search_contacts', { query: 'zelda quartz', type: 'customer' });
     expect((leads.structuredContent as { deleted_matches?: unknown }).deleted_matches).toBeUndefined();

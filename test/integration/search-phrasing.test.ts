@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spellings } from '../../src/search/corrections.js';
 import { soundex } from '../../src/search/phonetic.js';
-import type { FakeContact } from '../../src/fake-ghl/index.js';
+import { type FakeContact, KNOWN } from '../../src/fake-ghl/index.js';
 import { type Brain, buildBrain, DAY } from '../helpers/messy-brain.js';
 import { testEngines } from '../helpers/test-db.js';
 
@@ -30,6 +30,8 @@ const anDo = (now: number): FakeContact[] => [
       ['RvDrewBarry000000093', 'Drew', 'Barrow', null, 'lead'],
       ['RvNancyOkafor0000092', 'Nancy', 'Okafor', null, 'lead'],
       ['RvAnnekeAlexander091', 'Anneke', 'Alexander', null, 'lead'],
+      // A company whose name is the word of someone else's nickname ("The Boss").
+      ['RvBossPackaging00090', 'Hugo', 'Brandt', 'Boss Packaging', 'customer'],
     ] as const
   ).map(([id, firstName, lastName, companyName, type]) => ({
     id, locationId: 'FakeLocation00000001', firstName, lastName, companyName, email: null, phone: null, type, source: null, tags: [],
@@ -211,5 +213,49 @@ describe.each(testEngines())('search phrasing (%s)', (engine) => {
     expect(tagged.contacts.map((c) => c.id)).toEqual(['RvFacebookLead000098']);
     expect(tagged.interpretation).toMatch(/tag=facebook leads/);
     expect((await search({ query: 'silent for the past month' })).total).toBe((await search({ not_contacted_within_days: 30 })).total);
+  });
+
+  it('finds a saved nickname that begins with a stop word as said: "the boss" is the nickname, not Boss Packaging', async () => {
+    const id = 'RvDickGrayson0000033';
+    const saved = await b.call('save_contact_context', { contact_id: id, add_nicknames: ['The Boss'] });
+    expect(saved.isError, saved.text).toBe(false);
+    for (const query of ['the boss', 'The Boss', 'tell me about the boss']) {
+      const out = await search({ query });
+      expect(out.contacts[0]?.id, `${query}: ${out.interpretation}`).toBe(id);
+      expect((out.contacts[0] as { matched_on?: string }).matched_on, query).toBe('nickname');
+    }
+    const c360 = await b.call('get_contact_360', { query: 'the boss' });
+    expect(c360.isError, c360.text.slice(0, 200)).toBe(false);
+    expect(c360.out.contact.id).toBe(id);
+    // The word alone still finds the company.
+    expect((await search({ query: 'boss' })).contacts.map((c) => c.id)).toContain('RvBossPackaging00090');
+  });
+
+  it('opens the contact a question is about: "what do we know about fresh headies", "tell me about …", "everything on …", "pull up …"', async () => {
+    for (const query of ['what do we know about fresh headies', 'What do we know about Fresh Headies?', 'tell me about rachel baker', 'everything on fresh headies', 'pull up rachel from fresh headies', "what's the latest on fresh headies"]) {
+      const r = await b.call('get_contact_360', { query });
+      expect(r.isError, `${query}: ${r.text.slice(0, 200)}`).toBe(false);
+      expect(r.out.contact.id, query).toBe(KNOWN.rachel);
+    }
+    // Several people by that name: the candidates, not a guess.
+    const two = await b.call('get_contact_360', { query: 'tell me about john smith' });
+    expect(two.isError).toBe(true);
+    expect(two.text).toMatch(/matches 2 contacts; which one\?[\s\S]*RvJohnSmithA00000007[\s\S]*RvJohnSmithB00000008|matches 2 contacts; which one\?[\s\S]*RvJohnSmithB00000008[\s\S]*RvJohnSmithA00000007/);
+  });
+
+  it('reads "best customers", "my top customers" and an importance floor as filters, most important first', async () => {
+    const customers = await search({ type: 'customer', sort: 'importance' });
+    for (const query of ['best customers', 'my top customers']) {
+      const out = await search({ query });
+      expect(out.interpretation, query).toBe('type=customer, sorted by importance');
+      expect(out.contacts.map((c) => c.id), query).toEqual(customers.contacts.map((c) => c.id));
+    }
+    for (const [query, floor] of [['importance 9 or higher', 9], ['importance at least 8', 8], ['contacts with importance above 7', 8]] as const) {
+      const out = await search({ query });
+      expect(out.interpretation, query).toBe(`importance ≥ ${floor}, sorted by importance`);
+      const expected = await search({ min_importance: floor });
+      expect(expected.total, query).toBeGreaterThan(0);
+      expect(out.total, query).toBe(expected.total);
+    }
   });
 });

@@ -153,6 +153,40 @@ describe('parseQuery', () => {
     ['cold leads', 'type=lead, no activity for 30 days, sorted by importance'],
     ['stale customers', 'type=customer, no activity for 30 days, sorted by importance'],
     ['cold spring farms', 'name or nickname like "cold spring farms", sorted by relevance'],
+    // Activity in a period: who was talked to, not who was added; the latest activity first.
+    ['who did I talk to this week?', 'active this week (since Monday), sorted by latest activity'],
+    ['who have I contacted in the last 7 days', 'active in the last 7 days, sorted by latest activity'],
+    ['contacts active this month', 'active this month (since the 1st), sorted by latest activity'],
+    ['leads I spoke with since monday', 'type=lead, active since Monday (2026-11-23), sorted by latest activity'],
+    ['customers I emailed yesterday', 'type=customer, active since yesterday, sorted by latest activity'],
+    ['contacts with activity since nov 1', 'active since 2026-11-01, sorted by latest activity'],
+    ['talked to within 2 weeks', 'active in the last 2 weeks, sorted by latest activity'],
+    // No period said: the usual 30 days, said in the interpretation.
+    ['active leads', 'type=lead, active in the last 30 days, sorted by latest activity'],
+    ["who's been active", 'active in the last 30 days, sorted by latest activity'],
+    ['recently contacted customers', 'type=customer, active in the last 30 days, sorted by latest activity'],
+    ['my most important active leads', 'type=lead, active in the last 30 days, sorted by importance'],
+    ['active wellness', 'name or nickname like "active wellness", sorted by relevance'],
+    // A negation wins, however the activity is said.
+    ["who didn't I talk to this week", 'no activity this week (since Monday), sorted by importance'],
+    ["leads I haven't spoke with since monday", 'type=lead, no activity since Monday (2026-11-23), sorted by importance'],
+    ['leads we have not yet talked to this week', 'type=lead, no activity this week (since Monday), sorted by importance'],
+    ['leads not active this month', 'type=lead, no activity this month (since the 1st), sorted by importance'],
+    ["customers who aren't active", 'type=customer, no activity for 30 days, sorted by importance'],
+    ["leads I didn't call", 'type=lead, no activity for 30 days, sorted by importance'],
+    // The best, the top and an importance floor: filters and an order, not names.
+    ['best customers', 'type=customer, sorted by importance'],
+    ['my top customers', 'type=customer, sorted by importance'],
+    ['importance 9 or higher', 'importance ≥ 9, sorted by importance'],
+    ['importance at least 8', 'importance ≥ 8, sorted by importance'],
+    ['leads with importance above 7', 'type=lead, importance ≥ 8, sorted by importance'],
+    ['priority 8+', 'importance ≥ 8, sorted by importance'],
+    ['best buy', 'name or nickname like "best buy", sorted by relevance'],
+    // A question about someone: the asking words are no part of the name.
+    ['what do we know about fresh headies', 'name or nickname like "fresh headies", sorted by relevance'],
+    ['everything on rachel baker', 'name or nickname like "rachel baker", sorted by relevance'],
+    ['pull up rachel from fresh headies', 'name or nickname like "rachel", company like "fresh headies", sorted by relevance'],
+    ["what's the latest on fresh headies?", 'name or nickname like "fresh headies", sorted by relevance'],
   ])('%s → %s', (query, interpretation) => {
     expect(say(parseQuery(query, now))).toBe(interpretation);
   });
@@ -182,6 +216,20 @@ describe('parseQuery', () => {
     expect(silentSince("who haven't i contacted today")).toEqual(new Date(2026, 10, 25));
     expect(silentSince('no activity since monday')).toEqual(new Date(2026, 10, 23));
     expect(silentSince('inactive this year')).toEqual(new Date(2026, 0, 1));
+  });
+
+  it('reads activity in a period as activity since its start, never as an added date or a name', () => {
+    const active = (q: string) => {
+      const r = parseQuery(q, now);
+      expect([r.addedSince, r.name, r.silentForDays, r.silentSince], q).toEqual([undefined, undefined, undefined, undefined]);
+      return r.activeSince;
+    };
+    expect(active('who did I talk to this week?')).toEqual(new Date(2026, 10, 23));
+    expect(active('who have I contacted in the last 7 days')).toEqual(new Date(now.getTime() - 7 * 86_400_000));
+    expect(active('contacts active this month')).toEqual(new Date(2026, 10, 1));
+    expect(active('active leads')).toEqual(new Date(now.getTime() - 30 * 86_400_000));
+    expect(active('leads I spoke with since monday')).toEqual(new Date(2026, 10, 23));
+    expect(active('contacts I called today')).toEqual(new Date(2026, 10, 25));
   });
 
   it('reads a calendar day, month or year as the local days it covers', () => {
