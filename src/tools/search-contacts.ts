@@ -20,7 +20,7 @@ export const searchContacts = defineTool({
     'names and nicknames with typos or missing accents ("rachel", "Micheal Jonsen", "rene lefevre", "alex"), "rachel from ' +
     'fresh headies", "who\'s at fresh headies?", emails, phone numbers in any format, "my most important contacts", "recent ' +
     'leads", "contacts added this week", "leads added on monday", "new leads since nov 1", "customers added in october", "added over the weekend", "leads from last quarter", ' +
-    '"leads without email", "who haven\'t I contacted in 30 days?", "contacts in the ' +
+    '"leads without email", "who haven\'t I contacted in 30 days?", "who did I talk to this week?", "active leads", "best customers", "contacts in the ' +
     'cannabis industry", "who needs follow-up?". The other fields filter explicitly and override what the query says. ' +
     'The answer says how the query was read (`interpretation`). Use get_contact_360 for one contact\'s full record.',
   inputSchema: z.object({
