@@ -95,7 +95,17 @@ export function parseSearchPage(body: string | Buffer, o: { checkNumbers?: boole
   };
 }
 
-/** GHL says "not found" as 404, and sometimes as 400 with a not-found message. */
+/**
+ * GHL says "not found" as 404, and sometimes as 400 with a not-found message. A 404 that names no
+ * contact is something else: GHL's router missing the path ("Cannot GET /contacts/…", a base URL
+ * or API version that moved) or a proxy's HTML page. Taken for "no such contact", it would confirm
+ * deletions of contacts GHL still has.
+ */
 export function isNotFound(err: unknown): boolean {
-  return err instanceof GhlError && (err.status === 404 || (err.status === 400 && /not\s*found/i.test(err.message)));
+  if (!(err instanceof GhlError)) return false;
+  if (err.status === 400) return /not\s*found/i.test(err.message);
+  return err.status === 404 && !ROUTE_OR_PAGE.test(err.message);
 }
+
+/** After "with 404: ", a router's "Cannot GET …" or the start of an HTML page. */
+const ROUTE_OR_PAGE = /with 404: (?:Cannot [A-Z]+ |\s*<)/;

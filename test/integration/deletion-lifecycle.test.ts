@@ -96,6 +96,28 @@ describe.each(testEngines())('deletions over many syncs (%s)', (engine) => {
     expect(fake.stats.requests - atEnd).toBeLessThanOrEqual(10);
   });
 
+  it('a 404 that is not GoHighLevel saying "no such contact" (a route miss, a proxy\'s page) confirms no deletion', async () => {
+    const { fake, app } = await setup(33);
+    await (await app.sync.start('cli', 'full')).done;
+    const victim = fake.store.all().find((c) => !known.has(c.id))!;
+    fake.store.deleteContact(victim.id);
+    const misses = [
+      `{"statusCode":404,"message":"Cannot GET /contacts/${victim.id}","error":"Not Found"}`,
+      '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>',
+    ];
+    for (const body of misses) {
+      fake.fault({ times: 1, method: 'GET', pathPrefix: '/contacts/', status: 404, body });
+      const run = await (await app.sync.start('cli', 'full')).done;
+      fake.clearFaults();
+      expect(run).toMatchObject({ status: 'failed', contacts_deleted: 0 });
+      expect(run.error).toContain('404');
+      expect(await deletedAt(app, victim.id)).toBeNull();
+    }
+    // GHL's own "not found" confirms it.
+    expect(await (await app.sync.start('cli', 'full')).done).toMatchObject({ status: 'succeeded', contacts_deleted: 1 });
+    expect(await deletedAt(app, victim.id)).not.toBeNull();
+  });
+
   it('a gap a full pass ended with (GHL counting a record the brain cannot hold) does not make every sync a full pass', async () => {
     let now = Date.now();
     const { fake, app } = await setup(35, { now: () => new Date(now) });
