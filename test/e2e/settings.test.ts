@@ -231,7 +231,7 @@ describe('a folder that cannot be made', () => {
     expect(r.signal, 'spinning in mkdir').toBeNull();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^medtainer-mcp: Cannot create the embedded database's folder \/proc\/self\/medtainer\/brain \(MEDTAINER_DATA_DIR\): cannot create \/proc\/self\/medtainer: \/proc\/self does not take new folders/m,
+      /^medtainer-mcp: Cannot create the embedded database's folder \/proc\/self\/medtainer\/brain \(MEDTAINER_DATA_DIR\): cannot create \/proc\/self\/medtainer: \/proc\/self does not take new folders or files/m,
     );
     expect(r.stderr).toMatch(/^Next step: Point MEDTAINER_DATA_DIR at a folder this user can create and write to/m);
   });

@@ -80,6 +80,18 @@ describe('the embedded database in a folder that cannot be made', () => {
     }
   });
 
+  it.skipIf(process.platform !== 'linux')('MEDTAINER_DATA_DIR in a folder that takes no new file (/proc): the lock file is named, instead of a bare ENOENT', async () => {
+    const dataDir = '/proc/medtainer-brain';
+    const pool = new SharedPool(dataDir, silentLogger);
+    try {
+      const connected = pool.connect();
+      await expect(connected).rejects.toThrow(DatabaseUnavailableError);
+      await expect(connected).rejects.toThrow(`Cannot create the embedded database's lock file ${dataDir}.lock (beside MEDTAINER_DATA_DIR): /proc does not take new folders or files`);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it.skipIf(process.platform === 'win32')('a TMPDIR under a file: the socket folder names TMPDIR, instead of a bare ENOTDIR', async () => {
     const root = tempDir();
     writeFileSync(path.join(root, 'tmp'), 'x');

@@ -226,13 +226,13 @@ function entryKind(at: string, purpose: FolderPurpose): 'missing' | 'folder' | '
   }
 }
 
-/** Why mkdir failed in `parent`, in words. */
-function whyNot(err: unknown, parent: string): string {
+/** Why creating something in `parent` (a folder, the lock file) failed, in words. */
+export function whyNot(err: unknown, parent: string): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return `this user may not write in ${parent}`;
   if (code === 'EROFS') return `${parent} is on a read-only file system`;
   // The parent exists (it was looked at): a folder that takes no new entries, such as /proc.
-  if (code === 'ENOENT') return `${parent} does not take new folders (a system folder such as /proc?)`;
+  if (code === 'ENOENT') return `${parent} does not take new folders or files (a system folder such as /proc?)`;
   if (code === 'EEXIST') return 'something that is not a folder is already there (a broken link?)';
   if (code === 'ENOSPC') return 'the disk is full';
   return err instanceof Error ? err.message : String(err);

@@ -5,10 +5,11 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { DatabaseUnavailableError } from '../../errors.js';
 import { isConnectionLost } from '../connection-lost.js';
-import { createPglite, type DataDirInitializer, type FolderPurpose, makeFolder, makeSocketParent, type ServedDatabase, serve } from './engine.js';
+import { createPglite, type DataDirInitializer, type FolderPurpose, makeFolder, makeSocketParent, type ServedDatabase, serve, whyNot } from './engine.js';
 import { endpointFor, formatEndpoint, isPrivateDir, parseEndpoint, pgSettings } from './endpoint.js';
-import { processExists, readLock, tryLock, updateLock } from './lock-file.js';
+import { type LockInfo, processExists, readLock, tryLock, updateLock } from './lock-file.js';
 
 export type Role = 'owner' | 'client';
 
@@ -110,6 +111,20 @@ export class SharedPool implements PostgresPool {
     return this.becoming;
   }
 
+  /**
+   * The lock file beside the data folder. A folder that exists but takes no new file (another
+   * user's, read-only, /proc) is said with the path and the setting, not as a bare EACCES or ENOENT.
+   */
+  private takeLock(lockPath: string, info: LockInfo): ReturnType<typeof tryLock> {
+    try {
+      return tryLock(lockPath, info, (pid) => isAlive(pid, lockPath));
+    } catch (err) {
+      const { code } = err as NodeJS.ErrnoException;
+      if (!code) throw err;
+      throw new DatabaseUnavailableError(`Cannot create the embedded database's lock file ${lockPath} (beside MEDTAINER_DATA_DIR): ${whyNot(err, path.dirname(lockPath))}.`, dataFolder(this.dataDir).check);
+    }
+  }
+
   private async attach(): Promise<void> {
     const endpoint = endpointFor(this.dataDir);
     const lockPath = this.lockPath;
@@ -117,7 +132,7 @@ export class SharedPool implements PostgresPool {
     makeFolder(path.dirname(path.resolve(this.dataDir)), dataFolder(this.dataDir));
     // Asked of every connection to the socket this process may serve (see LockInfo.secret).
     const secret = this.served?.secret ?? randomBytes(24).toString('hex');
-    const lock = tryLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString(), secret }, (pid) => isAlive(pid, lockPath));
+    const lock = this.takeLock(lockPath, { pid: process.pid, endpoint: formatEndpoint(endpoint), startedAt: new Date().toISOString(), secret });
     if (lock.acquired && !this.served) {
       heldHere.add(lockPath);
       this.releaseLock = () => {
