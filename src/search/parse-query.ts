@@ -76,6 +76,8 @@ const SILENT = "\\b(?:(?:gone|went|been|going|gotten|got|grown) )?(?:silent|inac
 const ACTIVE = `\\b(?:(?:i'?ve|we'?ve|been) )?(?:did (?:i|we) ${DID_VERB}|${SILENCE_VERB}|in touch with|interacted with|active|engaged|(?:any |some )?activity)`;
 /** The words a type or "contacts" is said with, after "active" or "best". */
 const WHO = '(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?|people|ones)';
+/** "active customers this week", "engaged leads in the last 7 days": a type said between the activity and its period. */
+const ACTIVE_TYPE_BEFORE_PERIOD = new RegExp(` (active|engaged) (${WHO})(?= (?:this|today|since|in|over|during|within|yesterday|lately|recently)\\b)`, 'g');
 /** When no period is said ("active leads", "who have I talked to lately"): the usual 30 days. */
 const ACTIVE_DAYS = 30;
 
@@ -119,7 +121,7 @@ const RULES: Rule[] = [
   { pattern: /\b(?:(?:sorted|ordered|listed) )?by (?:longest silence|last (?:contact|activity)|least recently contacted)\b|\blongest (?:silent|silence|quiet) first\b/, apply: (_m, r) => (r.sort = 'silence') },
   // "importance 9 or higher", "importance at least 8", "priority 8+": a floor on importance.
   // Before the date rules, which read "over 7" as nothing and would leave the number as a name.
-  { pattern: /\b(?:min(?:imum)? )?(?:importance|priority)(?: (?:score|level|rating))?(?: (?:of|is)|:)?(?: ?(at least|no less than|>=|=>|≥|over|above|more than|greater than|higher than|>))? ?(\d{1,2})(?: ?\+| (?:or|and) (?:higher|more|above|up|greater|over|better))?(?![\w.])/, apply: importanceFloor },
+  { pattern: /\b(?:min(?:imum)? )?(?:importance|priority)(?: (?:score|level|rating))?(?: (?:of|is)|:)?(?: ?(at least|no less than|>=|=>|≥|over|above|more than|greater than|higher than|>))? ?(\d{1,2})(?: ?\+| (?:or|and) (?:higher|more|above|up|greater|over|better))?(?![\w.])(?! (?:or|and) (?:lower|less|below|under|fewer|smaller|worse)\b)/, apply: importanceFloor },
   // "… since 2 weeks ago" is the same silence as "… for 2 weeks".
   { pattern: new RegExp(`${NOT_CONTACTED}${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
   { pattern: new RegExp(`${SILENT}(?: for| since)?${AT_LEAST}${HOW_LONG}(?: ago)?\\b`), apply: (m, r) => (r.silentForDays = howLong(m)) },
@@ -140,7 +142,7 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`${ACTIVE} yesterday\\b`), apply: (m, r, now) => activeOrSilent(m, r, { at: startOfYesterday(now), label: 'since yesterday' }) },
   { pattern: new RegExp(`${ACTIVE} (since|after) (${CALENDAR_DATE})\\b`), apply: activeSinceDate },
   // "active leads", "who's been active", "recently contacted customers", "who did I talk to lately".
-  { pattern: new RegExp(`\\b(?:recently|lately) ${ACTIVE}|${ACTIVE} (?:recently|lately)\\b|\\b(?:been )?(?:active|engaged)(?= ${WHO}\\b| *$)`), apply: (m, r, now) => activeOrSilent(m, r, { at: daysAgo(now, ACTIVE_DAYS), label: `in the last ${ACTIVE_DAYS} days`, days: ACTIVE_DAYS }) },
+  { pattern: new RegExp(`\\b(?:recently|lately) ${ACTIVE}|${ACTIVE} (?:recently|lately)\\b|(?<!\\b(?:at|from|with|for)\\b.*)\\b(?:been )?(?:active|engaged)(?= ${WHO}\\b| *$)`), apply: (m, r, now) => activeOrSilent(m, r, { at: daysAgo(now, ACTIVE_DAYS), label: `in the last ${ACTIVE_DAYS} days`, days: ACTIVE_DAYS }) },
   // "added between last month and this month", "leads from last quarter to today": a range, its
   // ends whole periods. Before the rules that read either end alone and leave "between" as a name.
   { pattern: new RegExp(`\\b((?:${ADDED} )?(?:between|from)) (${RANGE_END}) (?:and|to|through|until|till) (${RANGE_END})\\b`), apply: addedOnDate },
@@ -174,7 +176,8 @@ const RULES: Rule[] = [
   { pattern: /\b(?:\d{1,3}|three|five|ten|twenty)(?= (?:most|very|newest|latest|recent|biggest|best)\b)/, apply: () => undefined },
   // "best customers", "my top leads", "biggest accounts": the most important of them, not a name
   // ("top shelf", "best buds" stay names).
-  { pattern: new RegExp(`\\b(?:best|top|biggest|most valuable)(?= ${WHO}\\b)`), apply: (_m, r) => (r.sort = 'importance') },
+  // After a word that starts a request, not after a name ("john best leads" is John Best's).
+  { pattern: new RegExp(`(?<=^ |\\b(?:my|our|the|me|all|show|list|find|get|give|are|who|\\d+) )(?:best|top|biggest|most valuable)(?: (?:accounts?|ones|people|contacts?)\\b|(?= ${WHO}\\b))`), apply: (_m, r) => (r.sort = 'importance') },
   // "cold leads", "stale customers": gone quiet, as "gone cold" is.
   { pattern: /\b(?:cold|stale|quiet|inactive|dormant)(?= (?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?)\b)/, apply: (_m, r) => (r.silentForDays ??= 30) },
   { pattern: /\b(?:most |very )?important\b|\btop (?:contacts|people|accounts)\b|\bkey (?:contacts|accounts)\b|\bpriority\b/, apply: (_m, r) => (r.sort = 'importance') },
@@ -459,6 +462,8 @@ export function parseQuery(query: string, now: Date): SearchRequest {
   let text = ` ${(domain ? raw.replace(domain[1]!, ' ') : raw).toLowerCase().replace(/[‘’`]/g, "'").replace(/[“”]/g, '"').replace(/[?!.,;]+/g, ' ').replace(/\s+/g, ' ')} `;
   // "30+ days", "30 or more days", "30 days or more", "30 plus days": at least that long.
   text = text.replace(new RegExp(` (\\d{1,4})(?: ?\\+| or more| plus) ${UNIT}(?: or more)?(?= )| (\\d{1,4}) ${UNIT} or more(?= )`, 'g'), (_m, n, unit, n2, unit2) => ` over ${n ?? n2} ${unit ?? unit2}`);
+  // "active customers this week": the type goes first, so the activity rules read "active this week".
+  text = text.replace(ACTIVE_TYPE_BEFORE_PERIOD, ' $2 $1');
   for (const rule of RULES) {
     const m = text.match(rule.pattern);
     if (!m) continue;

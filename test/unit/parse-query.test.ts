@@ -182,6 +182,20 @@ describe('parseQuery', () => {
     ['leads with importance above 7', 'type=lead, importance ≥ 8, sorted by importance'],
     ['priority 8+', 'importance ≥ 8, sorted by importance'],
     ['best buy', 'name or nickname like "best buy", sorted by relevance'],
+    ['top accounts', 'sorted by importance'],
+    ['our biggest accounts', 'sorted by importance'],
+    ['show me the best ones', 'sorted by importance'],
+    // A surname "Best" or "Top" before a type is a name.
+    ['john best leads', 'name or nickname like "john best", type=lead, sorted by relevance'],
+    ['tom top customers', 'name or nickname like "tom top", type=customer, sorted by relevance'],
+    // A company ending in "active" after "at" is the company.
+    ["who's at stay active", 'company like "stay active", sorted by relevance'],
+    ['who works at fully engaged', 'company like "fully engaged", sorted by relevance'],
+    // A type between "active" and the period.
+    ['active customers this week', 'type=customer, active this week (since Monday), sorted by latest activity'],
+    ['active leads in the last 7 days', 'type=lead, active in the last 7 days, sorted by latest activity'],
+    // A ceiling is not a floor.
+    ['importance 5 or lower', 'name or nickname like "importance 5 lower", sorted by relevance'],
     // A question about someone: the asking words are no part of the name.
     ['what do we know about fresh headies', 'name or nickname like "fresh headies", sorted by relevance'],
     ['everything on rachel baker', 'name or nickname like "rachel baker", sorted by relevance'],
