@@ -260,9 +260,13 @@ export class SyncPass {
   }
 
   private noteAdded(c: GhlContact): void {
-    this.recentFrom ??= this.ghlNow() - RECENT_BEFORE_PASS_MS;
+    const now = this.ghlNow();
+    this.recentFrom ??= now - RECENT_BEFORE_PASS_MS;
     const added = c.dateAdded ? Date.parse(c.dateAdded) : Number.NaN;
-    if (added >= this.recentFrom) this.recentlyAdded.set(c.id, added);
+    // Nothing seen now was added later than now: a date ahead of GHL's clock as its answers tell
+    // it (a record dated in the future, a proxy's Date header running behind) says nothing of
+    // when the contact joined the list, and counted as added it would have every pass read twice.
+    if (added >= this.recentFrom && added <= now + ADDED_AFTER_ANSWER_MS) this.recentlyAdded.set(c.id, added);
   }
 
   /** How many contacts seen were added in GHL at or after `from` (GHL's time, ms). */

@@ -268,6 +268,23 @@ describe.each(testEngines())('changes while a sync reads, and imports finished l
     expect(await live(app)).toBe(1_234);
   });
 
+  it('a contact GHL dates in the future, or a Date header behind GHL\'s clock, makes no full pass read the list twice', async () => {
+    const { fake, app } = await setup({ contactCount: 700, seed: 13, now: () => now });
+    const future = otherThanKnown(fake)[0]!.id;
+    fake.store.updateContact(future, { dateAdded: now + 86_400_000 });
+    const first = await sync(app);
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 700, errors: [], local_total: 700 });
+    const requests = first.api_requests;
+
+    // A proxy's Date header three minutes behind, and a contact added just before the pass.
+    fake.configure({ dateHeaderOffsetMs: -180_000 });
+    now += 60 * 60_000;
+    fake.store.addContact({ ...fake.store.get(KNOWN.michael)!, id: 'AddedJustBefore00001', firstName: 'Pia', lastName: 'Early', email: 'pia@example.com', dateAdded: now - 30_000 });
+    const full = await (await app.sync.start('cli', 'full')).done;
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', contacts_created: 1, errors: [], local_total: 701 });
+    expect(full.api_requests).toBe(requests);
+  });
+
   it('v1: a contact deleted while a full pass reads is no missing contact, and the next sync is idle', async () => {
     const { fake, app } = await setup({ contactCount: 450, seed: 4 }, { version: 'v1' });
     let pages = 0;
