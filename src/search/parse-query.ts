@@ -78,6 +78,11 @@ const ACTIVE = `\\b(?:(?:i'?ve|we'?ve|been) )?(?:did (?:i|we) ${DID_VERB}|${SILE
 const WHO = '(?:leads?|prospects?|customers?|clients?|buyers?|contacts?|accounts?|people|ones)';
 /** "active customers this week", "engaged leads in the last 7 days": a type said between the activity and its period. */
 const ACTIVE_TYPE_BEFORE_PERIOD = new RegExp(` (active|engaged) (${WHO})(?= (?:this|today|since|in|over|during|within|yesterday|lately|recently)\\b)`, 'g');
+/**
+ * "who did I talk to", "who have we spoken with": talking, said so that it cannot be a name ("called"
+ * alone can: "a shop called …"). At the end of a question, with no period: the usual 30 days.
+ */
+const TALKED_TO = "\\b(?:did (?:i|we) (?:talk|speak) (?:to|with)|did (?:i|we) (?:hear from|meet with)|(?:have (?:i|we)|i'?ve|we'?ve) (?:talked|spoken) (?:to|with)|(?:have (?:i|we)|i'?ve|we'?ve) (?:heard from|met with))";
 /** When no period is said ("active leads", "who have I talked to lately"): the usual 30 days. */
 const ACTIVE_DAYS = 30;
 
@@ -142,7 +147,7 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`${ACTIVE} yesterday\\b`), apply: (m, r, now) => activeOrSilent(m, r, { at: startOfYesterday(now), label: 'since yesterday' }) },
   { pattern: new RegExp(`${ACTIVE} (since|after) (${CALENDAR_DATE})\\b`), apply: activeSinceDate },
   // "active leads", "who's been active", "recently contacted customers", "who did I talk to lately".
-  { pattern: new RegExp(`\\b(?:recently|lately) ${ACTIVE}|${ACTIVE} (?:recently|lately)\\b|(?<!\\b(?:at|from|with|for)\\b.*)\\b(?:been )?(?:active|engaged)(?= ${WHO}\\b| *$)`), apply: (m, r, now) => activeOrSilent(m, r, { at: daysAgo(now, ACTIVE_DAYS), label: `in the last ${ACTIVE_DAYS} days`, days: ACTIVE_DAYS }) },
+  { pattern: new RegExp(`\\b(?:recently|lately) ${ACTIVE}|${ACTIVE} (?:recently|lately)\\b|(?<!\\b(?:at|from|with|for)\\b.*)\\b(?:been )?(?:active|engaged)(?= ${WHO}\\b| *$)|${TALKED_TO}(?= *$)`), apply: (m, r, now) => activeOrSilent(m, r, { at: daysAgo(now, ACTIVE_DAYS), label: `in the last ${ACTIVE_DAYS} days`, days: ACTIVE_DAYS }) },
   // "added between last month and this month", "leads from last quarter to today": a range, its
   // ends whole periods. Before the rules that read either end alone and leave "between" as a name.
   { pattern: new RegExp(`\\b((?:${ADDED} )?(?:between|from)) (${RANGE_END}) (?:and|to|through|until|till) (${RANGE_END})\\b`), apply: addedOnDate },

@@ -194,6 +194,10 @@ describe('parseQuery', () => {
     // A type between "active" and the period.
     ['active customers this week', 'type=customer, active this week (since Monday), sorted by latest activity'],
     ['active leads in the last 7 days', 'type=lead, active in the last 7 days, sorted by latest activity'],
+    // Talking said with no period: the usual 30 days.
+    ['who did I talk to?', 'active in the last 30 days, sorted by latest activity'],
+    ['which customers have we spoken with', 'type=customer, active in the last 30 days, sorted by latest activity'],
+    ["who haven't I talked to", 'no activity for 30 days, sorted by importance'],
     // A ceiling is not a floor.
     ['importance 5 or lower', 'name or nickname like "importance 5 lower", sorted by relevance'],
     // A question about someone: the asking words are no part of the name.
